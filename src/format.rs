@@ -1,0 +1,123 @@
+//! Locale-aware formatting of numbers, money, percentages and dates for the
+//! pack (the JSON keeps raw numbers). `None` is printed as "n/a".
+
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    En,
+    Nl,
+}
+
+impl Locale {
+    pub fn from_code(code: &str) -> Locale {
+        match code {
+            "nl" => Locale::Nl,
+            _ => Locale::En,
+        }
+    }
+    fn seps(self) -> (char, char) {
+        match self {
+            Locale::En => (',', '.'),
+            Locale::Nl => ('.', ','),
+        }
+    }
+    pub fn na(self) -> &'static str {
+        "n/a"
+    }
+}
+
+/// Digits of `x` rounded to `decimals`, grouped in thousands.
+pub fn number(x: f64, decimals: usize, loc: Locale) -> String {
+    let (thousands, point) = loc.seps();
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(thousands);
+        }
+        grouped.push(c);
+    }
+    // "-0" after rounding is printed as "0".
+    let negative = x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&grouped);
+    if !frac.is_empty() {
+        out.push(point);
+        out.push_str(frac);
+    }
+    out
+}
+
+/// Money with the currency sign: en `€1,234.56`, nl `€ 1.234,56`.
+pub fn money(x: f64, decimals: usize, currency: &str, loc: Locale) -> String {
+    let sign = match currency {
+        "EUR" => "€",
+        "USD" => "$",
+        "GBP" => "£",
+        other => other,
+    };
+    let n = number(x.abs(), decimals, loc);
+    let minus = if x < 0.0 && n.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "-"
+    } else {
+        ""
+    };
+    match loc {
+        Locale::En if sign.chars().count() == 1 => format!("{minus}{sign}{n}"),
+        _ => format!("{minus}{sign} {n}"),
+    }
+}
+
+/// A fraction as a percentage: 0.125 → en `12.5%`, nl `12,5%`.
+pub fn percent(fraction: f64, decimals: usize, loc: Locale) -> String {
+    format!("{}%", number(fraction * 100.0, decimals, loc))
+}
+
+/// en `2024-03-05`, nl `05-03-2024`.
+pub fn date(d: NaiveDate, loc: Locale) -> String {
+    match loc {
+        Locale::En => d.format("%Y-%m-%d").to_string(),
+        Locale::Nl => d.format("%d-%m-%Y").to_string(),
+    }
+}
+
+/// Short axis label: 1.2k / 3.4M (1,2k in nl).
+pub fn compact(x: f64, loc: Locale) -> String {
+    let a = x.abs();
+    if a >= 1_000_000.0 {
+        format!("{}M", number(x / 1_000_000.0, 1, loc))
+    } else if a >= 10_000.0 {
+        format!("{}k", number(x / 1_000.0, 0, loc))
+    } else if a >= 1_000.0 {
+        format!("{}k", number(x / 1_000.0, 1, loc))
+    } else {
+        number(x, 0, loc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locales() {
+        assert_eq!(money(1234.56, 2, "EUR", Locale::En), "€1,234.56");
+        assert_eq!(money(1234.56, 2, "EUR", Locale::Nl), "€ 1.234,56");
+        assert_eq!(money(-1234567.0, 0, "EUR", Locale::En), "-€1,234,567");
+        assert_eq!(percent(0.125, 1, Locale::En), "12.5%");
+        assert_eq!(percent(0.125, 1, Locale::Nl), "12,5%");
+        assert_eq!(number(999.0, 0, Locale::En), "999");
+        assert_eq!(number(-0.004, 2, Locale::En), "0.00");
+        assert_eq!(number(1000.0, 0, Locale::Nl), "1.000");
+        let d = NaiveDate::from_ymd_opt(2024, 3, 5).unwrap();
+        assert_eq!(date(d, Locale::Nl), "05-03-2024");
+        assert_eq!(date(d, Locale::En), "2024-03-05");
+        assert_eq!(compact(12_345.0, Locale::En), "12k");
+        assert_eq!(compact(1_500.0, Locale::Nl), "1,5k");
+    }
+}

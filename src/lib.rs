@@ -1,0 +1,202 @@
+//! smreport: the monthly sales & marketing management pack from CRM exports.
+//!
+//! The pipeline reads top to bottom, one module per stage:
+//! [`cli`] → [`config`] → [`load`] → [`metrics`] → [`report`] → [`charts`]
+//! → [`render`]. [`build`] runs the stages in order (timed with `-v`), the
+//! way zola's `Site::build` does.
+
+pub mod charts;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod format;
+pub mod load;
+pub mod metrics;
+pub mod period;
+pub mod render;
+pub mod report;
+pub mod sample;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use crate::cli::{BuildArgs, OutputFormat};
+use crate::config::Config;
+use crate::format::Locale;
+use crate::period::Period;
+use crate::render::{BrandContext, PackContext};
+
+/// Prints each stage and its duration when verbose.
+struct Steps {
+    verbose: bool,
+    started: Instant,
+}
+
+impl Steps {
+    fn run<T>(&mut self, name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let t = Instant::now();
+        let out = f().with_context(|| format!("stage `{name}` failed"));
+        if self.verbose {
+            eprintln!(
+                "  {name:<10} {:>8.1} ms",
+                t.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        out
+    }
+}
+
+/// What a build wrote.
+#[derive(Debug)]
+pub struct Built {
+    pub files: Vec<PathBuf>,
+}
+
+/// `smreport build`: config → load → metrics → charts → render → write.
+pub fn build(args: &BuildArgs) -> Result<Built> {
+    let mut steps = Steps {
+        verbose: args.verbose,
+        started: Instant::now(),
+    };
+    let period = Period::parse_month(&args.month)?;
+    let cfg = steps.run("config", || {
+        let mut cfg = Config::load(args.config.as_deref())?;
+        if let Some(lang) = &args.lang {
+            if !["en", "nl"].contains(&lang.as_str()) {
+                return Err(config_err!("--lang must be en or nl, got `{lang}`"));
+            }
+            cfg.company.language = lang.clone();
+        }
+        Ok(cfg)
+    })?;
+    let data_dir = match &args.data {
+        Some(d) => d.clone(),
+        None => cfg.resolve(&cfg.data.dir),
+    };
+    let data = steps.run("load", || load::load(&cfg, &data_dir))?;
+    if args.strict && data.quality.errors > 0 {
+        let codes: Vec<String> = data
+            .quality
+            .issues
+            .iter()
+            .filter(|i| i.severity == load::Severity::Error)
+            .map(|i| {
+                format!(
+                    "{} ({}×, e.g. {} row {}: {})",
+                    i.code, i.count, i.example.file, i.example.row, i.example.message
+                )
+            })
+            .collect();
+        return Err(input_err!(
+            "--strict: the data has {} error-level data-quality issue(s):\n  {}\nhint: fix the rows named, or build without --strict to report them in the pack",
+            data.quality.errors,
+            codes.join("\n  ")
+        ));
+    }
+    let report = steps.run("metrics", || Ok(report::build(&data, &cfg, &period)))?;
+    let locale = Locale::from_code(&cfg.company.language);
+    let wants = |f: OutputFormat| args.format.contains(&f);
+    let needs_pack = wants(OutputFormat::Pdf) || wants(OutputFormat::Html);
+
+    let charts = if needs_pack {
+        steps.run("charts", || {
+            let style = charts::Style {
+                font: cfg.brand.font.clone(),
+                primary: charts::parse_hex(&cfg.brand.primary_color),
+                accent: charts::parse_hex(&cfg.brand.accent_color),
+                locale,
+            };
+            let labels = charts::ChartLabels {
+                leads: "Leads".into(),
+                mqls: "MQLs".into(),
+                sqls: "SQLs".into(),
+                opportunities: "Opportunities".into(),
+                won: "Won".into(),
+                no_data: "No data in this period".into(),
+            };
+            let svgs = charts::render_all(&report, &labels, &style)?;
+            Ok(svgs
+                .into_iter()
+                .map(|(k, v)| (k.trim_end_matches(".svg").to_string(), v))
+                .collect())
+        })?
+    } else {
+        Default::default()
+    };
+    let m = metrics::Metrics::new(&data, &cfg);
+    let ctx = PackContext {
+        report: &report,
+        company: cfg.company_display_name().to_string(),
+        brand: BrandContext::from_config(&cfg),
+        previous: report::snapshot(&m, &period.previous()),
+        year_ago: report::snapshot(&m, &period.year_ago()),
+        charts,
+        language: cfg.company.language.clone(),
+        period_title: render::period_title(&period),
+        ratios: render::StepRatios::from_funnel(&report.funnel),
+        leak: render::StepRatios::from_funnel(&report.funnel)
+            .leak(["Leads", "MQLs", "SQLs", "Opportunities", "Won"]),
+    };
+    let env = render::environment(locale, &cfg.company.currency);
+    let templates = render::templates::TemplateSet::builtin();
+    let label = period.label();
+    let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
+    if wants(OutputFormat::Json) {
+        let bytes = steps.run("json", || render::json::render(&report))?;
+        outputs.push((format!("sm-report-{label}.json"), bytes));
+    }
+    if wants(OutputFormat::Html) {
+        let bytes = steps.run("html", || render::html::render(&env, &templates, &ctx))?;
+        outputs.push((format!("sm-report-{label}.html"), bytes));
+    }
+    if wants(OutputFormat::Pdf) {
+        let bytes = steps.run("pdf", || {
+            let fonts = render::typst::fonts(&[cfg.resolve(Path::new("fonts"))]);
+            let timestamp = pdf_timestamp(&period)?;
+            render::typst::render(&env, &templates, &ctx, &fonts, timestamp)
+        })?;
+        outputs.push((format!("sm-report-{label}.pdf"), bytes));
+    }
+    let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out"));
+    let files = steps.run("write", || write_all(&out_dir, &outputs))?;
+    if args.verbose {
+        eprintln!(
+            "  {:<10} {:>8.1} ms",
+            "total",
+            steps.started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    Ok(Built { files })
+}
+
+/// The PDF creation date: `SOURCE_DATE_EPOCH` when set, else the period's end.
+fn pdf_timestamp(p: &Period) -> Result<chrono::NaiveDateTime> {
+    if let Ok(s) = std::env::var("SOURCE_DATE_EPOCH") {
+        let secs: i64 = s.trim().parse().map_err(|_| {
+            config_err!("SOURCE_DATE_EPOCH must be seconds since 1970, got `{s}`")
+        })?;
+        return chrono::DateTime::from_timestamp(secs, 0)
+            .map(|d| d.naive_utc())
+            .ok_or_else(|| config_err!("SOURCE_DATE_EPOCH out of range: {s}"));
+    }
+    Ok(p.end.and_time(chrono::NaiveTime::MIN))
+}
+
+/// Write every output atomically: each goes to a temporary file in the same
+/// directory and is renamed into place. Nothing is written until every
+/// renderer has succeeded.
+pub fn write_all(out_dir: &Path, outputs: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
+    let mut written = Vec::new();
+    for (name, bytes) in outputs {
+        let path = out_dir.join(name);
+        let tmp = out_dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -1,0 +1,830 @@
+//! Loading: input files → polars frames → typed, validated records.
+//!
+//! Each table is read with polars (CSV or Parquet) with every column as text,
+//! so that this module — not the CSV reader — decides what a valid value is
+//! and can name the file, row and column of a bad one. Rows that a KPI must
+//! exclude are kept out of the record lists *and* counted in
+//! [`DataQuality`]; nothing is dropped silently (SPEC "Data quality").
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::input_err;
+
+/// One lead (contact). Stage dates are the effective ones: a skipped MQL
+/// stage has already been filled with `sql_at` (SPEC "Skipped stages").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lead {
+    pub id: String,
+    pub created_at: NaiveDate,
+    pub source: String,
+    pub conversion_point: Option<String>,
+    pub campaign: Option<String>,
+    pub industry: Option<String>,
+    pub employees: Option<i64>,
+    pub country: Option<String>,
+    pub technology: Option<String>,
+    pub quality_score: Option<f64>,
+    pub mql_at: Option<NaiveDate>,
+    pub sql_at: Option<NaiveDate>,
+    pub disqualified_at: Option<NaiveDate>,
+    pub disqualified_reason: Option<String>,
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Open,
+    Won,
+    Lost,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DealType {
+    New,
+    Expansion,
+    Renewal,
+}
+
+/// One opportunity. `closed_at` is `Some` for every won or lost deal kept
+/// (those without it are excluded and reported).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deal {
+    pub id: String,
+    pub lead_id: Option<String>,
+    /// `lead_id` is set and names a lead in the leads table.
+    pub lead_found: bool,
+    pub account: Option<String>,
+    pub created_at: NaiveDate,
+    pub quote_at: Option<NaiveDate>,
+    pub closed_at: Option<NaiveDate>,
+    pub status: Status,
+    pub stage: Option<String>,
+    pub lost_reason: Option<String>,
+    pub lost_stage: Option<String>,
+    pub deal_type: DealType,
+    /// Deal source, else the linked lead's source, else `(direct sales)`.
+    pub source: String,
+    pub amount: f64,
+    /// Win probability as a fraction 0–1.
+    pub probability: Option<f64>,
+    pub owner: Option<String>,
+}
+
+impl Deal {
+    /// Closed (won or lost) on or before `d`.
+    pub fn closed_by(&self, d: NaiveDate) -> bool {
+        self.status != Status::Open && self.closed_at.is_some_and(|c| c <= d)
+    }
+    /// Created on or before `d` and not closed by then: open as of `d`.
+    pub fn open_at(&self, d: NaiveDate) -> bool {
+        self.created_at <= d && !self.closed_by(d)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Department {
+    Marketing,
+    Sales,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cost {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub department: Department,
+    pub channel: Option<String>,
+    pub category: Option<String>,
+    pub amount: f64,
+}
+
+impl Cost {
+    pub fn is_personnel(&self) -> bool {
+        self.category
+            .as_deref()
+            .is_some_and(|c| c.eq_ignore_ascii_case("personnel"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Traffic {
+    pub month: String,
+    pub channel: String,
+    pub visitors: f64,
+}
+
+/// Everything the metrics need, plus what loading found wrong.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    pub leads: Vec<Lead>,
+    pub deals: Vec<Deal>,
+    pub costs: Vec<Cost>,
+    pub traffic: Vec<Traffic>,
+    pub quality: DataQuality,
+}
+
+// ---------------------------------------------------------------- quality --
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Example {
+    pub file: String,
+    pub row: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QualityIssue {
+    pub code: String,
+    pub severity: Severity,
+    pub count: usize,
+    pub example: Example,
+}
+
+/// The `data_quality` block: one entry per issue code, with the first example.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DataQuality {
+    pub errors: usize,
+    pub warnings: usize,
+    pub issues: Vec<QualityIssue>,
+}
+
+impl DataQuality {
+    pub fn add(&mut self, code: &str, severity: Severity, file: &str, row: usize, message: String) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+        }
+        if let Some(i) = self.issues.iter_mut().find(|i| i.code == code) {
+            i.count += 1;
+            return;
+        }
+        self.issues.push(QualityIssue {
+            code: code.to_string(),
+            severity,
+            count: 1,
+            example: Example {
+                file: file.to_string(),
+                row,
+                message,
+            },
+        });
+        self.issues
+            .sort_by(|a, b| (a.severity, &a.code).cmp(&(b.severity, &b.code)));
+    }
+}
+
+// ------------------------------------------------------------------ table --
+
+/// A table read as text: column name → cells (blank cells are `None`).
+pub struct Table {
+    /// File name as shown in messages (e.g. `leads.csv`).
+    pub file: String,
+    pub columns: Vec<String>,
+    cells: HashMap<String, Vec<Option<String>>>,
+    pub rows: usize,
+    /// Number added to a 0-based data-row index to get the row users see
+    /// (2 for CSV: line 1 is the header).
+    row_base: usize,
+}
+
+impl Table {
+    /// Read a CSV or Parquet file with polars, every column as text.
+    pub fn read(path: &Path) -> Result<Table> {
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let (df, row_base) = match ext.as_str() {
+            "parquet" => {
+                let f = std::fs::File::open(path)
+                    .map_err(|e| input_err!("{}: cannot open: {e}", path.display()))?;
+                let df = ParquetReader::new(f)
+                    .finish()
+                    .map_err(|e| input_err!("{}: not a readable Parquet file: {e}", path.display()))?;
+                (df, 1)
+            }
+            _ => {
+                let df = CsvReadOptions::default()
+                    .with_has_header(true)
+                    .with_infer_schema_length(Some(0))
+                    .try_into_reader_with_file_path(Some(path.to_path_buf()))
+                    .and_then(|r| r.finish())
+                    .map_err(|e| {
+                        input_err!(
+                            "{}: not a readable CSV file: {e}\nhint: the first line must be the header; fields are separated by commas",
+                            path.display()
+                        )
+                    })?;
+                (df, 2)
+            }
+        };
+        Table::from_frame(file, &df, row_base)
+            .with_context(|| format!("reading {}", path.display()))
+    }
+
+    pub fn from_frame(file: String, df: &DataFrame, row_base: usize) -> Result<Table> {
+        let mut columns = Vec::new();
+        let mut cells = HashMap::new();
+        for col in df.columns() {
+            let name = col.name().trim().to_string();
+            let text = col.cast(&DataType::String)?;
+            let values: Vec<Option<String>> = text
+                .str()?
+                .iter()
+                .map(|v| v.map(str::trim).filter(|v| !v.is_empty()).map(String::from))
+                .collect();
+            columns.push(name.clone());
+            cells.insert(name, values);
+        }
+        Ok(Table {
+            file,
+            columns,
+            cells,
+            rows: df.height(),
+            row_base,
+        })
+    }
+
+    /// The row number users see for data row `i` (0-based).
+    pub fn row(&self, i: usize) -> usize {
+        i + self.row_base
+    }
+
+    pub fn has(&self, col: &str) -> bool {
+        self.cells.contains_key(col)
+    }
+
+    pub fn require(&self, cols: &[&str]) -> Result<()> {
+        for col in cols {
+            if !self.has(col) {
+                return Err(input_err!(
+                    "{}: row 1 (header): required column `{col}` is missing\nfound columns: {}\nhint: rename the column in the file, or see SPEC section 2 for the canonical names",
+                    self.file,
+                    self.columns.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The trimmed cell, `None` when blank or the column is absent.
+    pub fn get(&self, col: &str, i: usize) -> Option<&str> {
+        self.cells.get(col)?.get(i)?.as_deref()
+    }
+
+    fn bad(&self, col: &str, i: usize, value: &str, expected: &str) -> anyhow::Error {
+        input_err!(
+            "{}: row {}, column `{col}`: `{value}` is not {expected}",
+            self.file,
+            self.row(i)
+        )
+    }
+
+    pub fn text(&self, col: &str, i: usize) -> Option<String> {
+        self.get(col, i).map(String::from)
+    }
+
+    pub fn required_text(&self, col: &str, i: usize) -> Result<String> {
+        self.get(col, i).map(String::from).ok_or_else(|| {
+            input_err!(
+                "{}: row {}, column `{col}`: value is missing\nhint: `{col}` is required on every row",
+                self.file,
+                self.row(i)
+            )
+        })
+    }
+
+    pub fn date(&self, col: &str, i: usize, tz: chrono_tz::Tz) -> Result<Option<NaiveDate>> {
+        match self.get(col, i) {
+            None => Ok(None),
+            Some(v) => parse_date(v, tz).map(Some).ok_or_else(|| {
+                self.bad(col, i, v, "a date")
+                    .context("hint: write dates as YYYY-MM-DD (or an ISO date-time)")
+            }),
+        }
+    }
+
+    pub fn required_date(&self, col: &str, i: usize, tz: chrono_tz::Tz) -> Result<NaiveDate> {
+        self.date(col, i, tz)?.ok_or_else(|| {
+            input_err!(
+                "{}: row {}, column `{col}`: date is missing\nhint: `{col}` is required on every row",
+                self.file,
+                self.row(i)
+            )
+        })
+    }
+
+    pub fn number(&self, col: &str, i: usize) -> Result<Option<f64>> {
+        match self.get(col, i) {
+            None => Ok(None),
+            Some(v) => match v.parse::<f64>() {
+                Ok(x) if x.is_finite() => Ok(Some(x)),
+                _ => Err(self
+                    .bad(col, i, v, "a number")
+                    .context("hint: use a plain number with a decimal point, e.g. 1234.56")),
+            },
+        }
+    }
+
+    pub fn required_number(&self, col: &str, i: usize) -> Result<f64> {
+        self.number(col, i)?.ok_or_else(|| {
+            input_err!(
+                "{}: row {}, column `{col}`: number is missing",
+                self.file,
+                self.row(i)
+            )
+        })
+    }
+
+    pub fn integer(&self, col: &str, i: usize) -> Result<Option<i64>> {
+        match self.number(col, i)? {
+            Some(x) if x.fract() == 0.0 => Ok(Some(x as i64)),
+            Some(_) => Err(self.bad(col, i, self.get(col, i).unwrap_or(""), "a whole number")),
+            None => Ok(None),
+        }
+    }
+
+    /// One of `allowed` (case-insensitive), returned in lower case.
+    pub fn choice(&self, col: &str, i: usize, allowed: &[&str]) -> Result<Option<String>> {
+        match self.get(col, i) {
+            None => Ok(None),
+            Some(v) => {
+                let l = v.to_ascii_lowercase();
+                if allowed.contains(&l.as_str()) {
+                    Ok(Some(l))
+                } else {
+                    Err(self.bad(col, i, v, &format!("one of {}", allowed.join(", "))))
+                }
+            }
+        }
+    }
+}
+
+/// `YYYY-MM-DD`, or an ISO date-time: with an offset it is converted to `tz`
+/// before the date is taken; without one it is taken as local time.
+pub fn parse_date(v: &str, tz: chrono_tz::Tz) -> Option<NaiveDate> {
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        return Some(d);
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(v) {
+        return Some(tz.from_utc_datetime(&dt.naive_utc()).date_naive());
+    }
+    for fmt in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%z"] {
+        if let Ok(dt) = DateTime::parse_from_str(v, fmt) {
+            return Some(tz.from_utc_datetime(&dt.naive_utc()).date_naive());
+        }
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(v, fmt) {
+            return Some(dt.date());
+        }
+    }
+    None
+}
+
+/// `YYYY-MM`, returned normalised.
+fn parse_month(v: &str) -> Option<String> {
+    crate::period::Period::parse_month(v).ok().map(|p| p.label())
+}
+
+// ---------------------------------------------------------------- dataset --
+
+/// Where each table's file is: explicit in the config, else
+/// `<data dir>/<table>.csv` or `.parquet`.
+pub fn table_path(cfg: &Config, data_dir: &Path, table: &str) -> Option<PathBuf> {
+    let explicit = match table {
+        "leads" => &cfg.data.leads,
+        "deals" => &cfg.data.deals,
+        "costs" => &cfg.data.costs,
+        _ => &cfg.data.traffic,
+    };
+    if let Some(p) = explicit {
+        return Some(if p.is_absolute() { p.clone() } else { data_dir.join(p) });
+    }
+    ["csv", "parquet"]
+        .iter()
+        .map(|ext| data_dir.join(format!("{table}.{ext}")))
+        .find(|p| p.exists())
+}
+
+/// Load all tables from `data_dir`.
+pub fn load(cfg: &Config, data_dir: &Path) -> Result<Dataset> {
+    let read = |table: &str, required: bool| -> Result<Option<Table>> {
+        match table_path(cfg, data_dir, table) {
+            Some(p) => Table::read(&p).map(Some),
+            None if required => Err(input_err!(
+                "no `{table}` table in {}: expected {table}.csv or {table}.parquet\nhint: point --data (or [data] dir in smreport.toml) at the directory with your exports, or run `smreport sample-data --out sample-data`",
+                data_dir.display()
+            )),
+            None => Ok(None),
+        }
+    };
+    let leads = read("leads", true)?.unwrap_or_else(empty_table);
+    let deals = read("deals", true)?.unwrap_or_else(empty_table);
+    let costs = read("costs", true)?.unwrap_or_else(empty_table);
+    let traffic = read("traffic", false)?;
+    from_tables(cfg, &leads, &deals, &costs, traffic.as_ref())
+}
+
+fn empty_table() -> Table {
+    Table {
+        file: String::new(),
+        columns: vec![],
+        cells: HashMap::new(),
+        rows: 0,
+        row_base: 2,
+    }
+}
+
+/// Turn text tables into typed records and the data-quality report.
+pub fn from_tables(
+    cfg: &Config,
+    leads_t: &Table,
+    deals_t: &Table,
+    costs_t: &Table,
+    traffic_t: Option<&Table>,
+) -> Result<Dataset> {
+    let tz = cfg.tz();
+    let mut dq = DataQuality::default();
+    let leads = load_leads(leads_t, tz, &mut dq)?;
+    let lead_source: HashMap<&str, &str> = leads
+        .iter()
+        .map(|l| (l.id.as_str(), l.source.as_str()))
+        .collect();
+    let deals = load_deals(cfg, deals_t, tz, &lead_source, &mut dq)?;
+    let costs = load_costs(costs_t, tz, &mut dq)?;
+    let lead_sources: HashSet<&str> = leads.iter().map(|l| l.source.as_str()).collect();
+    for (i, c) in costs.iter() {
+        if let Some(ch) = &c.channel
+            && c.department == Department::Marketing
+            && !lead_sources.contains(ch.as_str())
+        {
+            dq.add(
+                "cost_channel_without_leads",
+                Severity::Warning,
+                &costs_t.file,
+                costs_t.row(*i),
+                format!("cost channel `{ch}` has no leads with that source"),
+            );
+        }
+    }
+    let traffic = match traffic_t {
+        Some(t) => load_traffic(t, tz)?,
+        None => vec![],
+    };
+    Ok(Dataset {
+        leads,
+        deals,
+        costs: costs.into_iter().map(|(_, c)| c).collect(),
+        traffic,
+        quality: dq,
+    })
+}
+
+fn load_leads(t: &Table, tz: chrono_tz::Tz, dq: &mut DataQuality) -> Result<Vec<Lead>> {
+    t.require(&["lead_id", "created_at", "source"])?;
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(t.rows);
+    for i in 0..t.rows {
+        let id = t.required_text("lead_id", i)?;
+        let created_at = t.required_date("created_at", i, tz)?;
+        let mut mql_at = t.date("mql_at", i, tz)?;
+        let sql_at = t.date("sql_at", i, tz)?;
+        let quality_score = t.number("quality_score", i)?;
+        if let Some(q) = quality_score
+            && !(0.0..=100.0).contains(&q)
+        {
+            return Err(input_err!(
+                "{}: row {}, column `quality_score`: `{q}` is not in 0–100",
+                t.file,
+                t.row(i)
+            ));
+        }
+        let lead = Lead {
+            source: t.text("source", i).unwrap_or_else(|| "(unknown)".into()),
+            conversion_point: t.text("conversion_point", i),
+            campaign: t.text("campaign", i),
+            industry: t.text("industry", i),
+            employees: t.integer("employees", i)?,
+            country: t.text("country", i),
+            technology: t.text("technology", i),
+            quality_score,
+            mql_at: None,
+            sql_at,
+            disqualified_at: t.date("disqualified_at", i, tz)?,
+            disqualified_reason: t.text("disqualified_reason", i),
+            owner: t.text("owner", i),
+            id,
+            created_at,
+        };
+        if !seen.insert(lead.id.clone()) {
+            dq.add(
+                "duplicate_id",
+                Severity::Error,
+                &t.file,
+                t.row(i),
+                format!("lead_id `{}` occurs again; the first occurrence is kept", lead.id),
+            );
+            continue;
+        }
+        if mql_at.is_none()
+            && let Some(s) = sql_at
+        {
+            mql_at = Some(s);
+            dq.add(
+                "skipped_stage",
+                Severity::Warning,
+                &t.file,
+                t.row(i),
+                format!("lead `{}` has sql_at but no mql_at; MQL date taken as sql_at", lead.id),
+            );
+        }
+        let order_ok = mql_at.is_none_or(|m| m >= created_at)
+            && match (mql_at, sql_at) {
+                (Some(m), Some(s)) => s >= m,
+                _ => true,
+            };
+        if !order_ok {
+            dq.add(
+                "stage_dates_out_of_order",
+                Severity::Warning,
+                &t.file,
+                t.row(i),
+                format!("lead `{}`: stage dates are not in funnel order", lead.id),
+            );
+        }
+        out.push(Lead { mql_at, ..lead });
+    }
+    Ok(out)
+}
+
+fn load_deals(
+    cfg: &Config,
+    t: &Table,
+    tz: chrono_tz::Tz,
+    lead_source: &HashMap<&str, &str>,
+    dq: &mut DataQuality,
+) -> Result<Vec<Deal>> {
+    t.require(&["deal_id", "created_at", "status", "amount"])?;
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(t.rows);
+    for i in 0..t.rows {
+        let id = t.required_text("deal_id", i)?;
+        let created_at = t.required_date("created_at", i, tz)?;
+        let status = match t.choice("status", i, &["open", "won", "lost"])?.as_deref() {
+            Some("won") => Status::Won,
+            Some("lost") => Status::Lost,
+            Some(_) => Status::Open,
+            None => {
+                return Err(input_err!(
+                    "{}: row {}, column `status`: value is missing\nhint: status is one of open, won, lost",
+                    t.file,
+                    t.row(i)
+                ));
+            }
+        };
+        let amount = t.required_number("amount", i)?;
+        let deal_type = match t
+            .choice("deal_type", i, &["new", "expansion", "renewal"])?
+            .as_deref()
+        {
+            Some("expansion") => DealType::Expansion,
+            Some("renewal") => DealType::Renewal,
+            _ => DealType::New,
+        };
+        let probability = match t.number("probability", i)? {
+            None => None,
+            Some(p) if (0.0..=1.0).contains(&p) => Some(p),
+            Some(p) if (0.0..=100.0).contains(&p) => Some(p / 100.0),
+            Some(p) => {
+                return Err(input_err!(
+                    "{}: row {}, column `probability`: `{p}` is not a probability\nhint: write 0–1 or 0–100",
+                    t.file,
+                    t.row(i)
+                ));
+            }
+        };
+        let lead_id = t.text("lead_id", i);
+        let linked_source = lead_id.as_deref().and_then(|l| lead_source.get(l).copied());
+        let deal = Deal {
+            lead_found: linked_source.is_some(),
+            source: t
+                .text("source", i)
+                .or_else(|| linked_source.map(String::from))
+                .unwrap_or_else(|| "(direct sales)".into()),
+            lead_id,
+            account: t.text("account", i),
+            quote_at: t.date("quote_at", i, tz)?,
+            closed_at: t.date("closed_at", i, tz)?,
+            stage: t.text("stage", i),
+            lost_reason: t.text("lost_reason", i),
+            lost_stage: t.text("lost_stage", i),
+            owner: t.text("owner", i),
+            id,
+            created_at,
+            status,
+            deal_type,
+            amount,
+            probability,
+        };
+        let row = t.row(i);
+        let mut exclude = |code: &str, msg: String| {
+            dq.add(code, Severity::Error, &t.file, row, msg);
+        };
+        if !seen.insert(deal.id.clone()) {
+            exclude(
+                "duplicate_id",
+                format!("deal_id `{}` occurs again; the first occurrence is kept", deal.id),
+            );
+            continue;
+        }
+        if let Some(cur) = t.get("currency", i)
+            && !cur.eq_ignore_ascii_case(&cfg.company.currency)
+        {
+            exclude(
+                "currency_mismatch",
+                format!(
+                    "deal `{}` is in {cur}, the pack is in {}; deal excluded",
+                    deal.id, cfg.company.currency
+                ),
+            );
+            continue;
+        }
+        if deal.amount < 0.0 {
+            exclude(
+                "negative_amount",
+                format!("deal `{}` has amount {}; deal excluded", deal.id, deal.amount),
+            );
+            continue;
+        }
+        if deal.status != Status::Open && deal.closed_at.is_none() {
+            exclude(
+                "closed_without_date",
+                format!(
+                    "deal `{}` is {} but has no closed_at; excluded from won/lost",
+                    deal.id,
+                    if deal.status == Status::Won { "won" } else { "lost" }
+                ),
+            );
+            continue;
+        }
+        if deal.status == Status::Lost && deal.lost_reason.is_none() {
+            dq.add(
+                "lost_without_reason",
+                Severity::Warning,
+                &t.file,
+                row,
+                format!("lost deal `{}` has no lost_reason; counted as (no reason given)", deal.id),
+            );
+        }
+        if deal.lead_id.is_some() && !deal.lead_found {
+            dq.add(
+                "deal_lead_not_found",
+                Severity::Warning,
+                &t.file,
+                row,
+                format!(
+                    "deal `{}` links lead `{}`, which is not in the leads table",
+                    deal.id,
+                    deal.lead_id.as_deref().unwrap_or_default()
+                ),
+            );
+        }
+        let closes_before_open = deal.status != Status::Open
+            && deal.closed_at.is_some_and(|c| c < deal.created_at);
+        let quote_before_open = deal.quote_at.is_some_and(|q| q < deal.created_at);
+        if closes_before_open || quote_before_open {
+            dq.add(
+                "stage_dates_out_of_order",
+                Severity::Warning,
+                &t.file,
+                row,
+                format!("deal `{}`: quote_at or closed_at is before created_at", deal.id),
+            );
+        }
+        out.push(deal);
+    }
+    Ok(out)
+}
+
+/// Costs with their 0-based row index (for later warnings).
+fn load_costs(t: &Table, tz: chrono_tz::Tz, dq: &mut DataQuality) -> Result<Vec<(usize, Cost)>> {
+    if !t.has("month") && !t.has("date") {
+        t.require(&["month"])?;
+    }
+    t.require(&["department", "amount"])?;
+    let mut out = Vec::with_capacity(t.rows);
+    for i in 0..t.rows {
+        let month = match (t.get("month", i), t.date("date", i, tz)?) {
+            (Some(m), _) => parse_month(m).ok_or_else(|| {
+                t.bad("month", i, m, "a month").context("hint: write months as YYYY-MM")
+            })?,
+            (None, Some(d)) => d.format("%Y-%m").to_string(),
+            (None, None) => {
+                return Err(input_err!(
+                    "{}: row {}, column `month`: value is missing",
+                    t.file,
+                    t.row(i)
+                ));
+            }
+        };
+        let department = match t.choice("department", i, &["marketing", "sales"])?.as_deref() {
+            Some("marketing") => Department::Marketing,
+            Some(_) => Department::Sales,
+            None => {
+                return Err(input_err!(
+                    "{}: row {}, column `department`: value is missing\nhint: department is marketing or sales",
+                    t.file,
+                    t.row(i)
+                ));
+            }
+        };
+        let amount = t.required_number("amount", i)?;
+        if amount < 0.0 {
+            dq.add(
+                "negative_amount",
+                Severity::Error,
+                &t.file,
+                t.row(i),
+                format!("cost row has amount {amount}; row excluded"),
+            );
+            continue;
+        }
+        out.push((
+            i,
+            Cost {
+                month,
+                department,
+                channel: t.text("channel", i),
+                category: t.text("category", i),
+                amount,
+            },
+        ));
+    }
+    Ok(out)
+}
+
+fn load_traffic(t: &Table, tz: chrono_tz::Tz) -> Result<Vec<Traffic>> {
+    let _ = tz;
+    t.require(&["month", "channel", "visitors"])?;
+    let mut out = Vec::with_capacity(t.rows);
+    for i in 0..t.rows {
+        let m = t.required_text("month", i)?;
+        let month = parse_month(&m)
+            .ok_or_else(|| t.bad("month", i, &m, "a month").context("hint: write months as YYYY-MM"))?;
+        out.push(Traffic {
+            month,
+            channel: t.required_text("channel", i)?,
+            visitors: t.required_number("visitors", i)?,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_accept_iso_and_offsets() {
+        let tz = chrono_tz::Europe::Amsterdam;
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(parse_date("2024-03-05", tz), Some(d("2024-03-05")));
+        // 23:30 UTC on the 31st is already April 1st in Amsterdam (UTC+2 in summer time).
+        assert_eq!(parse_date("2024-03-31T23:30:00Z", tz), Some(d("2024-04-01")));
+        assert_eq!(parse_date("2024-03-05T10:00:00", tz), Some(d("2024-03-05")));
+        assert_eq!(parse_date("05-03-2024", tz), None);
+        assert_eq!(parse_date("2024-02-30", tz), None);
+    }
+
+    #[test]
+    fn quality_counts_and_keeps_first_example() {
+        let mut dq = DataQuality::default();
+        dq.add("b", Severity::Warning, "f", 3, "first".into());
+        dq.add("b", Severity::Warning, "f", 9, "second".into());
+        dq.add("a", Severity::Error, "g", 2, "x".into());
+        assert_eq!((dq.errors, dq.warnings), (1, 2));
+        assert_eq!(dq.issues[0].code, "a");
+        assert_eq!(dq.issues[1].count, 2);
+        assert_eq!(dq.issues[1].example.row, 3);
+    }
+}

@@ -1,0 +1,25 @@
+//! Entry point: parse the command line, run the command, map failures to
+//! the exit codes of SPEC section 1.
+
+use clap::Parser;
+use smreport::cli::{Cli, Command};
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Build(args) => smreport::build(args).map(|built| {
+            for f in &built.files {
+                println!("wrote {}", f.display());
+            }
+        }),
+        Command::SampleData(args) => smreport::sample::write(args).map(|files| {
+            for f in &files {
+                println!("wrote {}", f.display());
+            }
+        }),
+    };
+    if let Err(err) = result {
+        eprintln!("error: {err:#}");
+        std::process::exit(smreport::error::exit_code(&err));
+    }
+}

@@ -1,0 +1,233 @@
+//! PDF renderer: minijinja renders `pack.typ` to Typst source, which is
+//! compiled in-process by a [`PackWorld`] that serves only the template
+//! directory, the fonts and the generated charts — no file system, no
+//! network, no packages.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use chrono::{Datelike, NaiveDate};
+use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst_layout::PagedDocument;
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World, WorldExt};
+use typst_kit::fonts::FontStore;
+
+use super::templates::{PDF_TEMPLATE, TemplateSet};
+use super::{PackContext, render_template};
+use crate::error::Failure;
+
+/// Fonts shipped inside the binary (Inter, SIL Open Font License).
+const EMBEDDED_FONTS: [&[u8]; 4] = [
+    include_bytes!("../../fonts/Inter-Regular.otf"),
+    include_bytes!("../../fonts/Inter-Italic.otf"),
+    include_bytes!("../../fonts/Inter-SemiBold.otf"),
+    include_bytes!("../../fonts/Inter-Bold.otf"),
+];
+
+/// The font store: embedded fonts first, then fonts found in `extra_dirs`.
+pub fn fonts(extra_dirs: &[std::path::PathBuf]) -> FontStore {
+    let mut store = FontStore::new();
+    for data in EMBEDDED_FONTS {
+        for font in Font::iter(Bytes::new(data)) {
+            let info = font.info().clone();
+            store.push((font, info));
+        }
+    }
+    for dir in extra_dirs.iter().filter(|d| d.is_dir()) {
+        store.extend(typst_kit::fonts::scan(dir));
+    }
+    store
+}
+
+fn file_id(path: &str) -> Option<FileId> {
+    let vpath = VirtualPath::new(path).ok()?;
+    Some(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+pub struct PackWorld<'a> {
+    library: LazyHash<Library>,
+    fonts: &'a FontStore,
+    main: FileId,
+    source: Source,
+    /// Virtual path (`/charts/funnel.svg`) → bytes.
+    files: HashMap<String, Bytes>,
+    today: NaiveDate,
+}
+
+impl<'a> PackWorld<'a> {
+    pub fn new(
+        source: String,
+        templates: &TemplateSet,
+        charts: &std::collections::BTreeMap<String, String>,
+        fonts: &'a FontStore,
+        today: NaiveDate,
+    ) -> Result<Self> {
+        let main = file_id("/main.typ")
+            .ok_or_else(|| anyhow::anyhow!("internal: invalid main path"))?;
+        let mut files = HashMap::new();
+        for (name, bytes) in &templates.files {
+            files.insert(format!("/{name}"), Bytes::new(bytes.clone()));
+        }
+        for (name, svg) in charts {
+            files.insert(
+                format!("/charts/{name}.svg"),
+                Bytes::new(svg.clone().into_bytes()),
+            );
+        }
+        Ok(PackWorld {
+            library: LazyHash::new(Library::builder().build()),
+            fonts,
+            main,
+            source: Source::new(main, source),
+            files,
+            today,
+        })
+    }
+
+    fn key(id: FileId) -> String {
+        id.vpath().get_with_slash().to_string()
+    }
+}
+
+impl World for PackWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.fonts.book()
+    }
+    fn main(&self) -> FileId {
+        self.main
+    }
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main {
+            return Ok(self.source.clone());
+        }
+        let bytes = self.file(id)?;
+        let text = std::str::from_utf8(bytes.as_slice()).map_err(|_| FileError::InvalidUtf8)?;
+        Ok(Source::new(id, text.to_string()))
+    }
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main {
+            return Ok(Bytes::from_string(self.source.clone()));
+        }
+        if !matches!(id.root(), VirtualRoot::Project) {
+            return Err(FileError::Other(Some(
+                "packages are not available in smreport templates".into(),
+            )));
+        }
+        let key = Self::key(id);
+        self.files
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| FileError::NotFound(key.into()))
+    }
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.font(index)
+    }
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        Datetime::from_ymd(
+            self.today.year(),
+            self.today.month() as u8,
+            self.today.day() as u8,
+        )
+    }
+}
+
+/// Where a diagnostic points: `file:line`, when it points into a file.
+fn locate(world: &PackWorld, diag: &SourceDiagnostic) -> String {
+    let Some(id) = diag.span.id() else {
+        return String::new();
+    };
+    let Some(range) = world.range(diag.span) else {
+        return String::new();
+    };
+    let name = if id == world.main {
+        format!("{PDF_TEMPLATE} (generated Typst source)")
+    } else {
+        PackWorld::key(id).trim_start_matches('/').to_string()
+    };
+    match world.source(id) {
+        Ok(src) => match src.lines().byte_to_line(range.start) {
+            Some(line) => {
+                let text = src.text().lines().nth(line).unwrap_or("").trim();
+                format!("{name}:{}: `{}`", line + 1, text.chars().take(120).collect::<String>())
+            }
+            None => name,
+        },
+        Err(_) => name,
+    }
+}
+
+/// Render the Typst template and compile it to PDF bytes.
+pub fn render(
+    env: &minijinja::Environment<'static>,
+    templates: &TemplateSet,
+    ctx: &PackContext,
+    fonts: &FontStore,
+    timestamp: chrono::NaiveDateTime,
+) -> Result<Vec<u8>> {
+    let template = templates.text(PDF_TEMPLATE)?;
+    let source = render_template(env, PDF_TEMPLATE, &template, ctx)?;
+    compile(source, templates, ctx, fonts, timestamp)
+}
+
+/// The generated Typst source (for snapshots and debugging).
+pub fn source(
+    env: &minijinja::Environment<'static>,
+    templates: &TemplateSet,
+    ctx: &PackContext,
+) -> Result<String> {
+    let template = templates.text(PDF_TEMPLATE)?;
+    render_template(env, PDF_TEMPLATE, &template, ctx)
+}
+
+pub fn compile(
+    source: String,
+    templates: &TemplateSet,
+    ctx: &PackContext,
+    fonts: &FontStore,
+    timestamp: chrono::NaiveDateTime,
+) -> Result<Vec<u8>> {
+    let world = PackWorld::new(source, templates, &ctx.charts, fonts, timestamp.date())?;
+    let warned = typst::compile::<PagedDocument>(&world);
+    let doc = warned.output.map_err(|diags| {
+        let msgs: Vec<String> = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| {
+                let hints: String = d.hints.iter().map(|h| format!("\nhint: {}", h.v)).collect();
+                format!("{}: error: {}{hints}", locate(&world, d), d.message)
+            })
+            .collect();
+        anyhow::Error::new(Failure::Render(format!(
+            "Typst could not compile the pack:\n{}\nhint: the error is in the template {PDF_TEMPLATE}; values from the data are always inserted as plain text",
+            msgs.join("\n")
+        )))
+    })?;
+    let ts = Datetime::from_ymd_hms(
+        timestamp.year(),
+        timestamp.month() as u8,
+        timestamp.day() as u8,
+        chrono::Timelike::hour(&timestamp) as u8,
+        chrono::Timelike::minute(&timestamp) as u8,
+        chrono::Timelike::second(&timestamp) as u8,
+    );
+    let options = typst_pdf::PdfOptions {
+        ident: Smart::Custom(format!("smreport-{}", ctx.report.period.label)),
+        creator: Smart::Custom(Some("smreport".into())),
+        timestamp: ts.map(typst_pdf::Timestamp::new_utc),
+        ..Default::default()
+    };
+    typst_pdf::pdf(&doc, &options).map_err(|diags| {
+        let msgs: Vec<String> = diags.iter().map(|d| d.message.to_string()).collect();
+        anyhow::Error::new(Failure::Render(format!(
+            "PDF export failed: {}",
+            msgs.join("; ")
+        )))
+    })
+}
