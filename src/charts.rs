@@ -29,7 +29,11 @@ const GREY: RGBColor = RGBColor(0x6b, 0x72, 0x80);
 const LIGHT: RGBColor = RGBColor(0xe5, 0xe7, 0xeb);
 
 /// All charts of the pack, by file name (`funnel.svg`, …).
-pub fn render_all(report: &Report, labels: &ChartLabels, style: &Style) -> Result<BTreeMap<String, String>> {
+pub fn render_all(
+    report: &Report,
+    labels: &ChartLabels,
+    style: &Style,
+) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     let f = &report.funnel;
     let funnel_items = vec![
@@ -41,7 +45,9 @@ pub fn render_all(report: &Report, labels: &ChartLabels, style: &Style) -> Resul
     ];
     out.insert(
         "funnel.svg".into(),
-        hbar(&funnel_items, style, style.primary, (900, 380), |x| compact(x, style.locale))?,
+        hbar(&funnel_items, style, style.primary, (900, 380), |x| {
+            compact(x, style.locale)
+        })?,
     );
     out.insert("trend.svg".into(), trend(report, labels, style)?);
     let reasons: Vec<(String, f64)> = report
@@ -52,7 +58,9 @@ pub fn render_all(report: &Report, labels: &ChartLabels, style: &Style) -> Resul
         .collect();
     out.insert(
         "lost_reasons.svg".into(),
-        hbar(&reasons, style, style.accent, (900, 420), |x| compact(x, style.locale))?,
+        hbar(&reasons, style, style.accent, (900, 420), |x| {
+            compact(x, style.locale)
+        })?,
     );
     let mut costs: Vec<(String, f64)> = report
         .channels
@@ -63,7 +71,9 @@ pub fn render_all(report: &Report, labels: &ChartLabels, style: &Style) -> Resul
     costs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out.insert(
         "channel_costs.svg".into(),
-        hbar(&costs, style, style.primary, (900, 380), |x| compact(x, style.locale))?,
+        hbar(&costs, style, style.primary, (900, 380), |x| {
+            compact(x, style.locale)
+        })?,
     );
     Ok(out)
 }
@@ -110,8 +120,12 @@ fn hbar(
         } else {
             let n = items.len();
             let max = items.iter().map(|(_, v)| *v).fold(0.0, f64::max);
-            let longest = items.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(4);
-            let label_area = (longest.min(28) as u32 * 8 + 16).max(60);
+            let longest = items
+                .iter()
+                .map(|(k, _)| k.chars().count())
+                .max()
+                .unwrap_or(4);
+            let label_area = (longest.min(28) as u32 * 11 + 20).max(70);
             let names: Vec<String> = items
                 .iter()
                 .map(|(k, _)| {
@@ -124,11 +138,11 @@ fn hbar(
                 .collect();
             let mut chart = ChartBuilder::on(&root)
                 .margin(12)
-                .x_label_area_size(28)
+                .x_label_area_size(34)
                 .y_label_area_size(label_area)
                 .build_cartesian_2d(0.0..max * 1.18, (0..n).into_segmented())
                 .map_err(err)?;
-            let label_font = (style.font.as_str(), 15).into_font().color(&BLACK);
+            let label_font = (style.font.as_str(), 21).into_font().color(&BLACK);
             chart
                 .configure_mesh()
                 .disable_y_mesh()
@@ -149,7 +163,10 @@ fn hbar(
                 .draw_series(items.iter().enumerate().map(|(i, (_, v))| {
                     let row = n - 1 - i;
                     let mut bar = Rectangle::new(
-                        [(0.0, SegmentValue::Exact(row)), (*v, SegmentValue::Exact(row + 1))],
+                        [
+                            (0.0, SegmentValue::Exact(row)),
+                            (*v, SegmentValue::Exact(row + 1)),
+                        ],
                         color.filled(),
                     );
                     bar.set_margin(5, 5, 0, 0);
@@ -161,7 +178,7 @@ fn hbar(
                     Text::new(
                         format!(" {}", fmt(*v)),
                         (*v, SegmentValue::CenterOf(n - 1 - i)),
-                        (style.font.as_str(), 15).into_font().color(&BLACK),
+                        (style.font.as_str(), 21).into_font().color(&BLACK),
                     )
                 }))
                 .map_err(err)?;
@@ -189,11 +206,11 @@ fn trend(report: &Report, labels: &ChartLabels, style: &Style) -> Result<String>
             let n = t.len();
             let mut chart = ChartBuilder::on(&root)
                 .margin(12)
-                .x_label_area_size(30)
-                .y_label_area_size(50)
+                .x_label_area_size(36)
+                .y_label_area_size(60)
                 .build_cartesian_2d(0..n - 1, 0.0..max * 1.1)
                 .map_err(err)?;
-            let font = (style.font.as_str(), 14).into_font().color(&BLACK);
+            let font = (style.font.as_str(), 19).into_font().color(&BLACK);
             chart
                 .configure_mesh()
                 .light_line_style(LIGHT)
@@ -214,7 +231,9 @@ fn trend(report: &Report, labels: &ChartLabels, style: &Style) -> Result<String>
             for (name, color, get) in series {
                 chart
                     .draw_series(LineSeries::new(
-                        t.iter().enumerate().map(|(i, p)| (i, get(&p.funnel) as f64)),
+                        t.iter()
+                            .enumerate()
+                            .map(|(i, p)| (i, get(&p.funnel) as f64)),
                         color.stroke_width(3),
                     ))
                     .map_err(err)?

@@ -213,8 +213,8 @@ impl Config {
         };
         let text = std::fs::read_to_string(&path)
             .map_err(|e| config_err!("cannot read config file {}: {e}", path.display()))?;
-        let mut cfg = Config::parse(&text)
-            .with_context(|| format!("in config file {}", path.display()))?;
+        let mut cfg =
+            Config::parse(&text).with_context(|| format!("in config file {}", path.display()))?;
         cfg.base_dir = path
             .parent()
             .map(Path::to_path_buf)
@@ -279,9 +279,8 @@ impl Config {
                 ));
             }
         }
-        let font_ok = |f: &str| {
-            !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || " -_".contains(c))
-        };
+        let font_ok =
+            |f: &str| !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || " -_".contains(c));
         if !font_ok(&self.brand.font) {
             return Err(config_err!(
                 "brand.font `{}` is not a font family name\nhint: letters, digits, spaces and - only, e.g. \"Inter\"",
@@ -300,7 +299,10 @@ impl Config {
     }
 
     pub fn company_display_name(&self) -> &str {
-        self.brand.company_name.as_deref().unwrap_or(&self.company.name)
+        self.brand
+            .company_name
+            .as_deref()
+            .unwrap_or(&self.company.name)
     }
 
     pub fn tz(&self) -> chrono_tz::Tz {
@@ -324,8 +326,8 @@ mod tests {
 
     #[test]
     fn example_config_parses() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/smreport.toml"))
-            .unwrap();
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/smreport.toml")).unwrap();
         let cfg = Config::parse(&text).unwrap();
         assert_eq!(cfg.company.currency, "EUR");
         assert!(cfg.qualification.is_configured());

@@ -96,50 +96,18 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
         ));
     }
     let report = steps.run("metrics", || Ok(report::build(&data, &cfg, &period)))?;
-    let locale = Locale::from_code(&cfg.company.language);
     let wants = |f: OutputFormat| args.format.contains(&f);
     let needs_pack = wants(OutputFormat::Pdf) || wants(OutputFormat::Html);
-
     let charts = if needs_pack {
-        steps.run("charts", || {
-            let style = charts::Style {
-                font: cfg.brand.font.clone(),
-                primary: charts::parse_hex(&cfg.brand.primary_color),
-                accent: charts::parse_hex(&cfg.brand.accent_color),
-                locale,
-            };
-            let labels = charts::ChartLabels {
-                leads: "Leads".into(),
-                mqls: "MQLs".into(),
-                sqls: "SQLs".into(),
-                opportunities: "Opportunities".into(),
-                won: "Won".into(),
-                no_data: "No data in this period".into(),
-            };
-            let svgs = charts::render_all(&report, &labels, &style)?;
-            Ok(svgs
-                .into_iter()
-                .map(|(k, v)| (k.trim_end_matches(".svg").to_string(), v))
-                .collect())
-        })?
+        steps.run("charts", || render_charts(&cfg, &report))?
     } else {
         Default::default()
     };
-    let m = metrics::Metrics::new(&data, &cfg);
-    let ctx = PackContext {
-        report: &report,
-        company: cfg.company_display_name().to_string(),
-        brand: BrandContext::from_config(&cfg),
-        previous: report::snapshot(&m, &period.previous()),
-        year_ago: report::snapshot(&m, &period.year_ago()),
-        charts,
-        language: cfg.company.language.clone(),
-        period_title: render::period_title(&period),
-        ratios: render::StepRatios::from_funnel(&report.funnel),
-        leak: render::StepRatios::from_funnel(&report.funnel)
-            .leak(["Leads", "MQLs", "SQLs", "Opportunities", "Won"]),
-    };
-    let env = render::environment(locale, &cfg.company.currency);
+    let ctx = pack_context(&cfg, &data, &report, &period, charts);
+    let env = render::environment(
+        Locale::from_code(&cfg.company.language),
+        &cfg.company.currency,
+    );
     let templates = render::templates::TemplateSet::builtin();
     let label = period.label();
     let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
@@ -171,12 +139,63 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
     Ok(Built { files })
 }
 
+/// Chart SVGs by name (`funnel`, `trend`, …).
+pub fn render_charts(
+    cfg: &Config,
+    report: &report::Report,
+) -> Result<std::collections::BTreeMap<String, String>> {
+    let style = charts::Style {
+        font: cfg.brand.font.clone(),
+        primary: charts::parse_hex(&cfg.brand.primary_color),
+        accent: charts::parse_hex(&cfg.brand.accent_color),
+        locale: Locale::from_code(&cfg.company.language),
+    };
+    let labels = charts::ChartLabels {
+        leads: "Leads".into(),
+        mqls: "MQLs".into(),
+        sqls: "SQLs".into(),
+        opportunities: "Opportunities".into(),
+        won: "Won".into(),
+        no_data: "No data in this period".into(),
+    };
+    let svgs = charts::render_all(report, &labels, &style)?;
+    Ok(svgs
+        .into_iter()
+        .map(|(k, v)| (k.trim_end_matches(".svg").to_string(), v))
+        .collect())
+}
+
+/// The renderers' context for `report`.
+pub fn pack_context<'a>(
+    cfg: &Config,
+    data: &load::Dataset,
+    report: &'a report::Report,
+    period: &Period,
+    charts: std::collections::BTreeMap<String, String>,
+) -> PackContext<'a> {
+    let m = metrics::Metrics::new(data, cfg);
+    let ratios = render::StepRatios::from_funnel(&report.funnel);
+    PackContext {
+        report,
+        company: cfg.company_display_name().to_string(),
+        brand: BrandContext::from_config(cfg),
+        previous: report::snapshot(&m, &period.previous()),
+        year_ago: report::snapshot(&m, &period.year_ago()),
+        charts,
+        language: cfg.company.language.clone(),
+        period_title: render::period_title(period),
+        leak: ratios.leak(["Leads", "MQLs", "SQLs", "Opportunities", "Won"]),
+        ratios,
+    }
+}
+
 /// The PDF creation date: `SOURCE_DATE_EPOCH` when set, else the period's end.
 fn pdf_timestamp(p: &Period) -> Result<chrono::NaiveDateTime> {
     if let Ok(s) = std::env::var("SOURCE_DATE_EPOCH") {
-        let secs: i64 = s.trim().parse().map_err(|_| {
-            config_err!("SOURCE_DATE_EPOCH must be seconds since 1970, got `{s}`")
-        })?;
+        let secs: i64 = s
+            .trim()
+            .parse()
+            .map_err(|_| config_err!("SOURCE_DATE_EPOCH must be seconds since 1970, got `{s}`"))?;
         return chrono::DateTime::from_timestamp(secs, 0)
             .map(|d| d.naive_utc())
             .ok_or_else(|| config_err!("SOURCE_DATE_EPOCH out of range: {s}"));

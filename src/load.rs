@@ -217,9 +217,9 @@ impl Table {
             "parquet" => {
                 let f = std::fs::File::open(path)
                     .map_err(|e| input_err!("{}: cannot open: {e}", path.display()))?;
-                let df = ParquetReader::new(f)
-                    .finish()
-                    .map_err(|e| input_err!("{}: not a readable Parquet file: {e}", path.display()))?;
+                let df = ParquetReader::new(f).finish().map_err(|e| {
+                    input_err!("{}: not a readable Parquet file: {e}", path.display())
+                })?;
                 (df, 1)
             }
             _ => {
@@ -393,7 +393,12 @@ pub fn parse_date(v: &str, tz: chrono_tz::Tz) -> Option<NaiveDate> {
             return Some(tz.from_utc_datetime(&dt.naive_utc()).date_naive());
         }
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(v, fmt) {
             return Some(dt.date());
         }
@@ -403,7 +408,9 @@ pub fn parse_date(v: &str, tz: chrono_tz::Tz) -> Option<NaiveDate> {
 
 /// `YYYY-MM`, returned normalised.
 fn parse_month(v: &str) -> Option<String> {
-    crate::period::Period::parse_month(v).ok().map(|p| p.label())
+    crate::period::Period::parse_month(v)
+        .ok()
+        .map(|p| p.label())
 }
 
 // ---------------------------------------------------------------- dataset --
@@ -418,7 +425,11 @@ pub fn table_path(cfg: &Config, data_dir: &Path, table: &str) -> Option<PathBuf>
         _ => &cfg.data.traffic,
     };
     if let Some(p) = explicit {
-        return Some(if p.is_absolute() { p.clone() } else { data_dir.join(p) });
+        return Some(if p.is_absolute() {
+            p.clone()
+        } else {
+            data_dir.join(p)
+        });
     }
     ["csv", "parquet"]
         .iter()
@@ -542,7 +553,10 @@ fn load_leads(t: &Table, tz: chrono_tz::Tz, dq: &mut DataQuality) -> Result<Vec<
                 Severity::Error,
                 &t.file,
                 t.row(i),
-                format!("lead_id `{}` occurs again; the first occurrence is kept", lead.id),
+                format!(
+                    "lead_id `{}` occurs again; the first occurrence is kept",
+                    lead.id
+                ),
             );
             continue;
         }
@@ -555,7 +569,10 @@ fn load_leads(t: &Table, tz: chrono_tz::Tz, dq: &mut DataQuality) -> Result<Vec<
                 Severity::Warning,
                 &t.file,
                 t.row(i),
-                format!("lead `{}` has sql_at but no mql_at; MQL date taken as sql_at", lead.id),
+                format!(
+                    "lead `{}` has sql_at but no mql_at; MQL date taken as sql_at",
+                    lead.id
+                ),
             );
         }
         let order_ok = mql_at.is_none_or(|m| m >= created_at)
@@ -653,7 +670,10 @@ fn load_deals(
         if !seen.insert(deal.id.clone()) {
             exclude(
                 "duplicate_id",
-                format!("deal_id `{}` occurs again; the first occurrence is kept", deal.id),
+                format!(
+                    "deal_id `{}` occurs again; the first occurrence is kept",
+                    deal.id
+                ),
             );
             continue;
         }
@@ -672,7 +692,10 @@ fn load_deals(
         if deal.amount < 0.0 {
             exclude(
                 "negative_amount",
-                format!("deal `{}` has amount {}; deal excluded", deal.id, deal.amount),
+                format!(
+                    "deal `{}` has amount {}; deal excluded",
+                    deal.id, deal.amount
+                ),
             );
             continue;
         }
@@ -682,7 +705,11 @@ fn load_deals(
                 format!(
                     "deal `{}` is {} but has no closed_at; excluded from won/lost",
                     deal.id,
-                    if deal.status == Status::Won { "won" } else { "lost" }
+                    if deal.status == Status::Won {
+                        "won"
+                    } else {
+                        "lost"
+                    }
                 ),
             );
             continue;
@@ -693,7 +720,10 @@ fn load_deals(
                 Severity::Warning,
                 &t.file,
                 row,
-                format!("lost deal `{}` has no lost_reason; counted as (no reason given)", deal.id),
+                format!(
+                    "lost deal `{}` has no lost_reason; counted as (no reason given)",
+                    deal.id
+                ),
             );
         }
         if deal.lead_id.is_some() && !deal.lead_found {
@@ -709,8 +739,8 @@ fn load_deals(
                 ),
             );
         }
-        let closes_before_open = deal.status != Status::Open
-            && deal.closed_at.is_some_and(|c| c < deal.created_at);
+        let closes_before_open =
+            deal.status != Status::Open && deal.closed_at.is_some_and(|c| c < deal.created_at);
         let quote_before_open = deal.quote_at.is_some_and(|q| q < deal.created_at);
         if closes_before_open || quote_before_open {
             dq.add(
@@ -718,7 +748,10 @@ fn load_deals(
                 Severity::Warning,
                 &t.file,
                 row,
-                format!("deal `{}`: quote_at or closed_at is before created_at", deal.id),
+                format!(
+                    "deal `{}`: quote_at or closed_at is before created_at",
+                    deal.id
+                ),
             );
         }
         out.push(deal);
@@ -736,7 +769,8 @@ fn load_costs(t: &Table, tz: chrono_tz::Tz, dq: &mut DataQuality) -> Result<Vec<
     for i in 0..t.rows {
         let month = match (t.get("month", i), t.date("date", i, tz)?) {
             (Some(m), _) => parse_month(m).ok_or_else(|| {
-                t.bad("month", i, m, "a month").context("hint: write months as YYYY-MM")
+                t.bad("month", i, m, "a month")
+                    .context("hint: write months as YYYY-MM")
             })?,
             (None, Some(d)) => d.format("%Y-%m").to_string(),
             (None, None) => {
@@ -747,7 +781,10 @@ fn load_costs(t: &Table, tz: chrono_tz::Tz, dq: &mut DataQuality) -> Result<Vec<
                 ));
             }
         };
-        let department = match t.choice("department", i, &["marketing", "sales"])?.as_deref() {
+        let department = match t
+            .choice("department", i, &["marketing", "sales"])?
+            .as_deref()
+        {
             Some("marketing") => Department::Marketing,
             Some(_) => Department::Sales,
             None => {
@@ -789,8 +826,10 @@ fn load_traffic(t: &Table, tz: chrono_tz::Tz) -> Result<Vec<Traffic>> {
     let mut out = Vec::with_capacity(t.rows);
     for i in 0..t.rows {
         let m = t.required_text("month", i)?;
-        let month = parse_month(&m)
-            .ok_or_else(|| t.bad("month", i, &m, "a month").context("hint: write months as YYYY-MM"))?;
+        let month = parse_month(&m).ok_or_else(|| {
+            t.bad("month", i, &m, "a month")
+                .context("hint: write months as YYYY-MM")
+        })?;
         out.push(Traffic {
             month,
             channel: t.required_text("channel", i)?,
@@ -810,7 +849,10 @@ mod tests {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert_eq!(parse_date("2024-03-05", tz), Some(d("2024-03-05")));
         // 23:30 UTC on the 31st is already April 1st in Amsterdam (UTC+2 in summer time).
-        assert_eq!(parse_date("2024-03-31T23:30:00Z", tz), Some(d("2024-04-01")));
+        assert_eq!(
+            parse_date("2024-03-31T23:30:00Z", tz),
+            Some(d("2024-04-01"))
+        );
         assert_eq!(parse_date("2024-03-05T10:00:00", tz), Some(d("2024-03-05")));
         assert_eq!(parse_date("05-03-2024", tz), None);
         assert_eq!(parse_date("2024-02-30", tz), None);

@@ -14,6 +14,9 @@ use crate::config::Config;
 use crate::load::{Dataset, DealType, Department, Lead, Status};
 use crate::period::{Period, Range, month_fractions};
 
+// Sums fold from +0.0: `Iterator::sum` of no floats is -0.0, which would
+// print as `-0.0` in the JSON.
+
 /// `a / b`, or `None` when `b` is zero.
 pub fn ratio(a: f64, b: f64) -> Option<f64> {
     (b != 0.0).then(|| a / b)
@@ -162,14 +165,17 @@ impl<'a> Metrics<'a> {
             .filter(|c| include_personnel || !c.is_personnel())
             .filter(|c| f(c))
             .filter_map(|c| months.get(&c.month).map(|frac| c.amount * frac))
-            .sum()
+            .fold(0.0, |a, b| a + b)
     }
 
     pub fn costs(&self, r: Range, funnel: &Funnel) -> Costs {
         let marketing = self.cost_sum(r, |c| c.department == Department::Marketing);
         let sales = self.cost_sum(r, |c| c.department == Department::Sales);
         let total = marketing + sales;
-        let new_won = self.won_deals(r).filter(|d| d.deal_type == DealType::New).count();
+        let new_won = self
+            .won_deals(r)
+            .filter(|d| d.deal_type == DealType::New)
+            .count();
         Costs {
             marketing,
             sales,
@@ -239,7 +245,11 @@ impl<'a> Metrics<'a> {
             )
         }))
         .into_iter()
-        .map(|(reason, count, value)| LostReason { reason, count, value })
+        .map(|(reason, count, value)| LostReason {
+            reason,
+            count,
+            value,
+        })
         .collect()
     }
 
@@ -252,7 +262,11 @@ impl<'a> Metrics<'a> {
             )
         }))
         .into_iter()
-        .map(|(stage, count, value)| LostStage { stage, count, value })
+        .map(|(stage, count, value)| LostStage {
+            stage,
+            count,
+            value,
+        })
         .collect()
     }
 
@@ -277,19 +291,28 @@ impl<'a> Metrics<'a> {
             .into_iter()
             .map(|name| {
                 let f = self.funnel_where(r, |l| l.source == name, |d| d.source == name);
-                let is_channel_cost =
-                    |c: &crate::load::Cost| c.department == Department::Marketing && c.channel.as_deref() == Some(name);
+                let is_channel_cost = |c: &crate::load::Cost| {
+                    c.department == Department::Marketing && c.channel.as_deref() == Some(name)
+                };
                 let cost = self.cost_sum(r, is_channel_cost);
-                let won_revenue: f64 = self.won_deals(r).filter(|d| d.source == name).map(|d| d.amount).sum();
+                let won_revenue: f64 = self
+                    .won_deals(r)
+                    .filter(|d| d.source == name)
+                    .map(|d| d.amount)
+                    .fold(0.0, |a, b| a + b);
                 let visitors: f64 = self
                     .data
                     .traffic
                     .iter()
                     .filter(|t| t.channel == name && months.contains(&t.month))
                     .map(|t| t.visitors)
-                    .sum();
+                    .fold(0.0, |a, b| a + b);
                 let cost_12m = self.cost_sum(w, is_channel_cost);
-                let won_12m: f64 = self.won_deals(w).filter(|d| d.source == name).map(|d| d.amount).sum();
+                let won_12m: f64 = self
+                    .won_deals(w)
+                    .filter(|d| d.source == name)
+                    .map(|d| d.amount)
+                    .fold(0.0, |a, b| a + b);
                 Channel {
                     channel: name.to_string(),
                     leads: f.leads,

@@ -48,7 +48,9 @@ impl Period {
     /// Parse `YYYY-MM`.
     pub fn parse_month(s: &str) -> anyhow::Result<Period> {
         let bad = || {
-            config_err!("`{s}` is not a month\nhint: write the month as YYYY-MM, e.g. --month 2024-03")
+            config_err!(
+                "`{s}` is not a month\nhint: write the month as YYYY-MM, e.g. --month 2024-03"
+            )
         };
         let (y, m) = s.trim().split_once('-').ok_or_else(bad)?;
         if y.len() != 4 || m.len() != 2 {
@@ -164,7 +166,10 @@ mod tests {
         assert_eq!(p.label(), "2024-03");
         assert_eq!(p.previous().label(), "2024-02");
         assert_eq!(p.year_ago().label(), "2023-03");
-        assert_eq!(Period::parse_month("2024-01").unwrap().previous().label(), "2023-12");
+        assert_eq!(
+            Period::parse_month("2024-01").unwrap().previous().label(),
+            "2023-12"
+        );
         let t = p.trailing(13);
         assert_eq!(t.len(), 13);
         assert_eq!(t[0].label(), "2023-03");

@@ -70,12 +70,12 @@ const CHANNELS: [(&str, f64); 7] = [
 /// Lead→MQL, MQL→SQL, SQL→opportunity and opportunity→won per conversion point.
 fn point_rates(point: &str) -> (f64, f64, f64, f64) {
     match point {
-        "ebook" => (0.30, 0.22, 0.40, 0.20),
-        "whitepaper" => (0.36, 0.28, 0.42, 0.22),
-        "webinar" => (0.45, 0.34, 0.45, 0.26),
-        "event" => (0.42, 0.36, 0.48, 0.28),
-        "contact_form" => (0.62, 0.50, 0.55, 0.32),
-        _ => (0.85, 0.62, 0.65, 0.38), // demo_request
+        "ebook" => (0.24, 0.22, 0.34, 0.17),
+        "whitepaper" => (0.30, 0.26, 0.36, 0.19),
+        "webinar" => (0.40, 0.30, 0.40, 0.23),
+        "event" => (0.38, 0.33, 0.42, 0.25),
+        "contact_form" => (0.55, 0.44, 0.48, 0.29),
+        _ => (0.80, 0.55, 0.58, 0.35), // demo_request
     }
 }
 
@@ -164,7 +164,8 @@ fn q(s: &str) -> String {
 }
 
 fn d(x: Option<NaiveDate>) -> String {
-    x.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+    x.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
 }
 
 fn after(base: NaiveDate, days: f64) -> NaiveDate {
@@ -212,7 +213,8 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
         "lead_id,created_at,source,conversion_point,campaign,industry,employees,country,technology,quality_score,mql_at,sql_at,disqualified_at,disqualified_reason,owner\n",
     );
     let mut deals: Vec<DealRow> = Vec::new();
-    let mut leads_per_month_channel: Vec<Vec<f64>> = vec![vec![0.0; CHANNELS.len()]; months as usize];
+    let mut leads_per_month_channel: Vec<Vec<f64>> =
+        vec![vec![0.0; CHANNELS.len()]; months as usize];
     let mut lead_no = 0u32;
     let mut deal_no = 0u32;
 
@@ -227,7 +229,9 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
             _ => 1.0,
         };
         let growth = 0.85 + 0.3 * mi as f64 / months.max(2) as f64;
-        let n = (per_month * season * growth * (1.0 + 0.05 * rng.normal())).round().max(0.0) as i64;
+        let n = (per_month * season * growth * (1.0 + 0.05 * rng.normal()))
+            .round()
+            .max(0.0) as i64;
         let days = (m.end - m.start).num_days() + 1;
         for _ in 0..n {
             lead_no += 1;
@@ -249,10 +253,28 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
             let points = points_for(channel);
             let point = *rng.pick(&points);
             let campaign = match channel {
-                "PPC" => format!("GA - {} - {}", if rng.chance(0.5) { "Brand" } else { "Planning software" }, m.start.year()),
-                "LinkedIn" => format!("LI - {} {}", if rng.chance(0.5) { "Lead gen" } else { "Retargeting" }, m.start.format("%Y-Q")),
+                "PPC" => format!(
+                    "GA - {} - {}",
+                    if rng.chance(0.5) {
+                        "Brand"
+                    } else {
+                        "Planning software"
+                    },
+                    m.start.year()
+                ),
+                "LinkedIn" => format!(
+                    "LI - {} {}",
+                    if rng.chance(0.5) {
+                        "Lead gen"
+                    } else {
+                        "Retargeting"
+                    },
+                    m.start.format("%Y-Q")
+                ),
                 "Webinar" => format!("Webinar {}", m.start.format("%b %Y")),
-                "Events" => ["Logistica Utrecht", "Supply Chain Live", "Partner dag"][rng.range(0, 2) as usize].to_string(),
+                "Events" => ["Logistica Utrecht", "Supply Chain Live", "Partner dag"]
+                    [rng.range(0, 2) as usize]
+                    .to_string(),
                 "Email" => format!("Nieuwsbrief {}", m.start.format("%Y-%m")),
                 _ => String::new(),
             };
@@ -263,7 +285,8 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
             let quality = (55.0 + 18.0 * rng.normal()).clamp(1.0, 100.0).round();
             let (p_mql, p_sql, p_opp, p_won) = point_rates(point);
             // Bigger companies and referrals convert a little better.
-            let boost = if employees >= 50 { 1.1 } else { 0.9 } * if channel == "Referral" { 1.15 } else { 1.0 };
+            let boost = if employees >= 50 { 1.1 } else { 0.9 }
+                * if channel == "Referral" { 1.15 } else { 1.0 };
             let owner = *rng.pick(&OWNERS);
 
             let mut mql = None;
@@ -278,7 +301,7 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
                 if rng.chance((p_sql * boost).min(0.95)) {
                     let t = after(mq, rng.exp(9.0) + 1.0);
                     sql = (t <= data_end).then_some(t);
-                } else if rng.chance(0.6) {
+                } else if rng.chance(0.8) {
                     let t = after(mq, rng.exp(12.0) + 2.0);
                     if t <= data_end {
                         disq = Some(t);
@@ -292,11 +315,25 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
                 if rng.chance(1.0 / 150.0) {
                     lead_row_mql = None;
                 }
-                if rng.chance((p_opp * boost).min(0.95)) {
+                let converts = rng.chance((p_opp * boost).min(0.95));
+                if !converts && disq.is_none() && rng.chance(0.75) {
+                    // Sales rejects (recycles) most SQLs that do not become an opportunity.
+                    let t = after(sq, rng.exp(15.0) + 3.0);
+                    if t <= data_end {
+                        disq = Some(t);
+                        disq_reason = *rng.pick(&DISQ_REASONS);
+                    }
+                }
+                if converts {
                     let created_opp = after(sq, rng.exp(6.0) + 1.0);
                     if created_opp <= data_end {
                         deal_no += 1;
-                        let amount = (18_000.0 * (0.45 * rng.normal()).exp() * if employees >= 200 { 1.8 } else { 1.0 } / 100.0).round() * 100.0;
+                        let amount = (18_000.0
+                            * (0.45 * rng.normal()).exp()
+                            * if employees >= 200 { 1.8 } else { 1.0 }
+                            / 100.0)
+                            .round()
+                            * 100.0;
                         let cycle = rng.exp(38.0) + 12.0;
                         let close = after(created_opp, cycle);
                         let won = rng.chance((p_won * boost).min(0.9));
@@ -305,18 +342,41 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
                         } else {
                             None
                         };
-                        let account = format!("{} {}", ["Van", "De", "Groot", "Noord", "Zuid", "Oost", "West", "Hollands"][rng.range(0, 7) as usize], ["Logistiek", "Bouw", "Techniek", "Zorg", "Handel", "Groep", "Partners", "Industrie"][rng.range(0, 7) as usize]) + &format!(" {lead_no}");
+                        let account = format!(
+                            "{} {}",
+                            [
+                                "Van", "De", "Groot", "Noord", "Zuid", "Oost", "West", "Hollands"
+                            ][rng.range(0, 7) as usize],
+                            [
+                                "Logistiek",
+                                "Bouw",
+                                "Techniek",
+                                "Zorg",
+                                "Handel",
+                                "Groep",
+                                "Partners",
+                                "Industrie"
+                            ][rng.range(0, 7) as usize]
+                        ) + &format!(" {lead_no}");
                         let (status, closed, stage, lost_reason, lost_stage) = if close > data_end {
                             let stage = rng.pick(&STAGES).to_string();
                             ("open", None, stage, String::new(), String::new())
                         } else if won {
-                            ("won", Some(close), "closed won".to_string(), String::new(), String::new())
+                            (
+                                "won",
+                                Some(close),
+                                "negotiation".to_string(),
+                                String::new(),
+                                String::new(),
+                            )
                         } else {
                             let reason = rng.pick(&LOST_REASONS).to_string();
                             let ls = rng.pick(&STAGES).to_string();
-                            ("lost", Some(close), "closed lost".to_string(), reason, ls)
+                            // The CRM keeps the last stage a closed deal was in.
+                            ("lost", Some(close), ls.clone(), reason, ls)
                         };
-                        let quote = quote.filter(|q| *q <= data_end && closed.is_none_or(|c| *q <= c));
+                        let quote =
+                            quote.filter(|q| *q <= data_end && closed.is_none_or(|c| *q <= c));
                         deals.push(DealRow {
                             id: format!("D{deal_no:05}"),
                             lead_id: id.clone(),
@@ -350,13 +410,28 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
                                         created: created_x,
                                         quote: None,
                                         closed: done.then_some(close_x),
-                                        status: if !done { "open" } else if won_x { "won" } else { "lost" },
-                                        stage: if done { String::new() } else { "proposal".into() },
-                                        lost_reason: if done && !won_x { rng.pick(&LOST_REASONS).to_string() } else { String::new() },
-                                        lost_stage: if done && !won_x { "proposal".into() } else { String::new() },
+                                        status: if !done {
+                                            "open"
+                                        } else if won_x {
+                                            "won"
+                                        } else {
+                                            "lost"
+                                        },
+                                        stage: "proposal".into(),
+                                        lost_reason: if done && !won_x {
+                                            rng.pick(&LOST_REASONS).to_string()
+                                        } else {
+                                            String::new()
+                                        },
+                                        lost_stage: if done && !won_x {
+                                            "proposal".into()
+                                        } else {
+                                            String::new()
+                                        },
                                         deal_type: "expansion",
                                         source: String::new(),
-                                        amount: (amount * (0.2 + 0.3 * rng.f()) / 100.0).round() * 100.0,
+                                        amount: (amount * (0.2 + 0.3 * rng.f()) / 100.0).round()
+                                            * 100.0,
                                         owner: owner.to_string(),
                                     });
                                 }
@@ -373,12 +448,29 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
                                     lead_id: id.clone(),
                                     account: account.clone(),
                                     created: created_r,
-                                    quote: Some(created_r + Duration::days(5)).filter(|q| *q <= data_end),
+                                    quote: Some(created_r + Duration::days(5))
+                                        .filter(|q| *q <= data_end),
                                     closed: done.then_some(close_r),
-                                    status: if !done { "open" } else if won_r { "won" } else { "lost" },
-                                    stage: if done { String::new() } else { "negotiation".into() },
-                                    lost_reason: if done && !won_r { ["Price too high", "Built in-house", "Chose competitor"][rng.range(0, 2) as usize].to_string() } else { String::new() },
-                                    lost_stage: if done && !won_r { "negotiation".into() } else { String::new() },
+                                    status: if !done {
+                                        "open"
+                                    } else if won_r {
+                                        "won"
+                                    } else {
+                                        "lost"
+                                    },
+                                    stage: "negotiation".into(),
+                                    lost_reason: if done && !won_r {
+                                        ["Price too high", "Built in-house", "Chose competitor"]
+                                            [rng.range(0, 2) as usize]
+                                            .to_string()
+                                    } else {
+                                        String::new()
+                                    },
+                                    lost_stage: if done && !won_r {
+                                        "negotiation".into()
+                                    } else {
+                                        String::new()
+                                    },
                                     deal_type: "renewal",
                                     source: String::new(),
                                     amount: (amount * 1.04 / 100.0).round() * 100.0,
@@ -423,10 +515,20 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
                 created,
                 quote: None,
                 closed: done.then_some(close),
-                status: if !done { "open" } else if won { "won" } else { "lost" },
-                stage: if done { String::new() } else { rng.pick(&STAGES).to_string() },
-                lost_reason: if done && !won { rng.pick(&LOST_REASONS).to_string() } else { String::new() },
-                lost_stage: if done && !won { rng.pick(&STAGES).to_string() } else { String::new() },
+                status: if !done {
+                    "open"
+                } else if won {
+                    "won"
+                } else {
+                    "lost"
+                },
+                stage: rng.pick(&STAGES).to_string(),
+                lost_reason: if done && !won {
+                    rng.pick(&LOST_REASONS).to_string()
+                } else {
+                    String::new()
+                },
+                lost_stage: String::new(),
                 deal_type: "new",
                 source: String::new(),
                 amount: (25_000.0 * (0.4 * rng.normal()).exp() / 100.0).round() * 100.0,
@@ -447,7 +549,10 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
             deal.lost_reason.clear(); // lost without a reason
         }
     }
-    if let Some(deal) = deals.iter_mut().find(|d| d.deal_type == "new" && !d.lead_id.is_empty() && d.status == "won") {
+    if let Some(deal) = deals
+        .iter_mut()
+        .find(|d| d.deal_type == "new" && !d.lead_id.is_empty() && d.status == "won")
+    {
         deal.lead_id = "L999999".into(); // a lead that is not in the leads table
     }
     deals.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
@@ -495,24 +600,38 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
     for mi in 0..months {
         let m = first.shift(-(mi as i32));
         let label = m.label();
-        let jitter = |rng: &mut Rng, base: f64| ((base * (1.0 + 0.08 * rng.normal())) / 10.0).round() * 10.0;
+        let jitter =
+            |rng: &mut Rng, base: f64| ((base * (1.0 + 0.08 * rng.normal())) / 10.0).round() * 10.0;
         let lines: [(&str, &str, &str, f64); 13] = [
-            ("marketing", "SEO", "content", 6_500.0),
-            ("marketing", "SEO", "agency", 4_000.0),
-            ("marketing", "PPC", "media", 14_000.0),
-            ("marketing", "LinkedIn", "media", 11_000.0),
-            ("marketing", "Email", "tools", 1_800.0),
-            ("marketing", "Webinar", "content", 3_200.0),
-            ("marketing", "Webinar", "tools", 600.0),
-            ("marketing", "Events", "events", if matches!(m.start.month(), 3 | 6 | 10) { 22_000.0 } else { 2_500.0 }),
-            ("marketing", "Referral", "incentives", 2_000.0),
-            ("marketing", "", "personnel", 38_000.0),
-            ("marketing", "", "tools", 2_400.0),
-            ("sales", "", "personnel", 61_000.0),
-            ("sales", "", "tools", 3_100.0),
+            ("marketing", "SEO", "content", 9_500.0),
+            ("marketing", "SEO", "agency", 6_000.0),
+            ("marketing", "PPC", "media", 26_000.0),
+            ("marketing", "LinkedIn", "media", 19_000.0),
+            ("marketing", "Email", "tools", 2_800.0),
+            ("marketing", "Webinar", "content", 5_200.0),
+            ("marketing", "Webinar", "tools", 900.0),
+            (
+                "marketing",
+                "Events",
+                "events",
+                if matches!(m.start.month(), 3 | 6 | 10) {
+                    34_000.0
+                } else {
+                    4_500.0
+                },
+            ),
+            ("marketing", "Referral", "incentives", 6_500.0),
+            ("marketing", "", "personnel", 52_000.0),
+            ("marketing", "", "tools", 3_400.0),
+            ("sales", "", "personnel", 84_000.0),
+            ("sales", "", "tools", 4_100.0),
         ];
         for (dept, ch, cat, base) in lines {
-            let amount = if cat == "personnel" { base } else { jitter(&mut rng, base) };
+            let amount = if cat == "personnel" {
+                base
+            } else {
+                jitter(&mut rng, base)
+            };
             let _ = writeln!(costs, "{label},{dept},{ch},{cat},{amount:.2}");
         }
         // Visitors per channel, from each channel's typical visitor→lead rate.
@@ -526,7 +645,10 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
                 "Events" => 0.05,
                 _ => 0.08,
             };
-            let visitors = (leads_per_month_channel[mi as usize][ci] / rate * (1.0 + 0.1 * rng.normal())).round().max(0.0);
+            let visitors = (leads_per_month_channel[mi as usize][ci] / rate
+                * (1.0 + 0.1 * rng.normal()))
+            .round()
+            .max(0.0);
             let _ = writeln!(traffic, "{label},{ch},{visitors}");
         }
     }

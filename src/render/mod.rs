@@ -93,14 +93,28 @@ impl StepRatios {
 }
 
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// "March 2024" for a month period.
 pub fn period_title(p: &crate::period::Period) -> String {
     use chrono::Datelike;
-    format!("{} {}", MONTHS_EN[p.start.month0() as usize], p.start.year())
+    format!(
+        "{} {}",
+        MONTHS_EN[p.start.month0() as usize],
+        p.start.year()
+    )
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -154,7 +168,8 @@ fn formatter(out: &mut minijinja::Output, state: &mut State, value: &Value) -> R
             return Ok(());
         }
         if value.is_safe() {
-            return write!(out, "{value}").map_err(|_| Error::new(ErrorKind::WriteFailure, "write"));
+            return write!(out, "{value}")
+                .map_err(|_| Error::new(ErrorKind::WriteFailure, "write"));
         }
         let text = value.to_string();
         if text.is_empty() {
@@ -196,11 +211,14 @@ pub fn environment(locale: Locale, currency: &str) -> Environment<'static> {
     let na = locale.na();
     let cur = currency.to_string();
     // money(v, decimals=0)
-    env.add_filter("money", move |v: Value, decimals: Option<usize>| -> String {
-        as_f64(&v)
-            .map(|x| format::money(x, decimals.unwrap_or(0), &cur, locale))
-            .unwrap_or_else(|| na.into())
-    });
+    env.add_filter(
+        "money",
+        move |v: Value, decimals: Option<usize>| -> String {
+            as_f64(&v)
+                .map(|x| format::money(x, decimals.unwrap_or(0), &cur, locale))
+                .unwrap_or_else(|| na.into())
+        },
+    );
     // pct(fraction, decimals=1)
     env.add_filter("pct", move |v: Value, decimals: Option<usize>| -> String {
         as_f64(&v)
@@ -208,11 +226,14 @@ pub fn environment(locale: Locale, currency: &str) -> Environment<'static> {
             .unwrap_or_else(|| na.into())
     });
     // pct_points(value already ×100, decimals=0): for the *_pct fields
-    env.add_filter("pct_points", move |v: Value, decimals: Option<usize>| -> String {
-        as_f64(&v)
-            .map(|x| format!("{}%", format::number(x, decimals.unwrap_or(0), locale)))
-            .unwrap_or_else(|| na.into())
-    });
+    env.add_filter(
+        "pct_points",
+        move |v: Value, decimals: Option<usize>| -> String {
+            as_f64(&v)
+                .map(|x| format!("{}%", format::number(x, decimals.unwrap_or(0), locale)))
+                .unwrap_or_else(|| na.into())
+        },
+    );
     env.add_filter("num", move |v: Value, decimals: Option<usize>| -> String {
         as_f64(&v)
             .map(|x| format::number(x, decimals.unwrap_or(0), locale))
@@ -247,8 +268,11 @@ pub fn render_template(
     let mut env = env.clone();
     env.add_template_owned(name.to_string(), source.to_string())
         .map_err(|e| template_error(name, e))?;
-    let tmpl = env.get_template(name).map_err(|e| template_error(name, e))?;
-    tmpl.render(minijinja::value::Serde(ctx)).map_err(|e| template_error(name, e))
+    let tmpl = env
+        .get_template(name)
+        .map_err(|e| template_error(name, e))?;
+    tmpl.render(minijinja::value::Serde(ctx))
+        .map_err(|e| template_error(name, e))
 }
 
 fn template_error(name: &str, e: Error) -> anyhow::Error {
@@ -266,7 +290,10 @@ mod tests {
 
     #[test]
     fn typst_escape_makes_a_string_literal() {
-        assert_eq!(typst_escape(r#"#read("/etc/passwd")"#), r##"#"#read(\"/etc/passwd\")";"##);
+        assert_eq!(
+            typst_escape(r#"#read("/etc/passwd")"#),
+            r##"#"#read(\"/etc/passwd\")";"##
+        );
         assert_eq!(typst_escape("a\\b\nc"), "#\"a\\\\b\\nc\";");
         assert_eq!(typst_escape("\u{7}"), "#\"\\u{7}\";");
         assert_eq!(typst_string("a\"b"), "\"a\\\"b\"");

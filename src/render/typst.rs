@@ -9,12 +9,12 @@ use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Smart};
-use typst_layout::PagedDocument;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::FontStore;
+use typst_layout::PagedDocument;
 
 use super::templates::{PDF_TEMPLATE, TemplateSet};
 use super::{PackContext, render_template};
@@ -66,8 +66,8 @@ impl<'a> PackWorld<'a> {
         fonts: &'a FontStore,
         today: NaiveDate,
     ) -> Result<Self> {
-        let main = file_id("/main.typ")
-            .ok_or_else(|| anyhow::anyhow!("internal: invalid main path"))?;
+        let main =
+            file_id("/main.typ").ok_or_else(|| anyhow::anyhow!("internal: invalid main path"))?;
         let mut files = HashMap::new();
         for (name, bytes) in &templates.files {
             files.insert(format!("/{name}"), Bytes::new(bytes.clone()));
@@ -155,7 +155,11 @@ fn locate(world: &PackWorld, diag: &SourceDiagnostic) -> String {
         Ok(src) => match src.lines().byte_to_line(range.start) {
             Some(line) => {
                 let text = src.text().lines().nth(line).unwrap_or("").trim();
-                format!("{name}:{}: `{}`", line + 1, text.chars().take(120).collect::<String>())
+                format!(
+                    "{name}:{}: `{}`",
+                    line + 1,
+                    text.chars().take(120).collect::<String>()
+                )
             }
             None => name,
         },
