@@ -188,6 +188,9 @@ fn hbar(
     Ok(svg)
 }
 
+/// One trend line: legend label, colour and the funnel count it plots.
+type Series<'a> = (&'a str, RGBColor, fn(&crate::metrics::Funnel) -> u64);
+
 /// Leads, MQLs, SQLs and won deals over the 13 trend periods.
 fn trend(report: &Report, labels: &ChartLabels, style: &Style) -> Result<String> {
     let mut svg = String::new();
@@ -215,14 +218,15 @@ fn trend(report: &Report, labels: &ChartLabels, style: &Style) -> Result<String>
                 .configure_mesh()
                 .light_line_style(LIGHT)
                 .bold_line_style(LIGHT)
-                .x_labels(n)
+                // Every other period: 13 month labels side by side overlap.
+                .x_labels(n.min(7))
                 .x_label_formatter(&|i| periods.get(*i).cloned().unwrap_or_default())
                 .y_label_formatter(&|y| compact(*y, style.locale))
                 .label_style(font.clone())
                 .axis_style(GREY)
                 .draw()
                 .map_err(err)?;
-            let series: [(&str, RGBColor, fn(&crate::metrics::Funnel) -> u64); 4] = [
+            let series: [Series; 4] = [
                 (&labels.leads, style.primary, |f| f.leads),
                 (&labels.mqls, RGBColor(0x4f, 0x86, 0xc6), |f| f.mqls),
                 (&labels.sqls, RGBColor(0x2a, 0x9d, 0x8f), |f| f.sqls),

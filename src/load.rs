@@ -53,8 +53,9 @@ pub enum DealType {
     Renewal,
 }
 
-/// One opportunity. `closed_at` is `Some` for every won or lost deal kept
-/// (those without it are excluded and reported).
+/// One opportunity. A won or lost deal without `closed_at` is kept (it still
+/// counts as an opportunity created) but never counts as won, lost or open;
+/// it is reported as `closed_without_date`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deal {
     pub id: String,
@@ -79,13 +80,16 @@ pub struct Deal {
 }
 
 impl Deal {
-    /// Closed (won or lost) on or before `d`.
-    pub fn closed_by(&self, d: NaiveDate) -> bool {
-        self.status != Status::Open && self.closed_at.is_some_and(|c| c <= d)
-    }
     /// Created on or before `d` and not closed by then: open as of `d`.
+    /// A won or lost deal without `closed_at` is closed at an unknown date,
+    /// so it is never counted as open (data-quality error
+    /// `closed_without_date`).
     pub fn open_at(&self, d: NaiveDate) -> bool {
-        self.created_at <= d && !self.closed_by(d)
+        self.created_at <= d
+            && match self.status {
+                Status::Open => true,
+                Status::Won | Status::Lost => self.closed_at.is_some_and(|c| c > d),
+            }
     }
 }
 
@@ -703,7 +707,7 @@ fn load_deals(
             exclude(
                 "closed_without_date",
                 format!(
-                    "deal `{}` is {} but has no closed_at; excluded from won/lost",
+                    "deal `{}` is {} but has no closed_at; excluded from won/lost and the open pipeline, still counted as an opportunity created",
                     deal.id,
                     if deal.status == Status::Won {
                         "won"
@@ -712,7 +716,6 @@ fn load_deals(
                     }
                 ),
             );
-            continue;
         }
         if deal.status == Status::Lost && deal.lost_reason.is_none() {
             dq.add(

@@ -530,3 +530,154 @@ pub struct Targets {
     pub opportunities: TargetLine,
     pub won: TargetLine,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{Cost, Deal};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn lead(id: &str, created: &str, mql: Option<&str>, sql: Option<&str>) -> Lead {
+        Lead {
+            id: id.into(),
+            created_at: d(created),
+            source: "SEO".into(),
+            conversion_point: None,
+            campaign: None,
+            industry: None,
+            employees: None,
+            country: None,
+            technology: None,
+            quality_score: None,
+            mql_at: mql.map(d),
+            sql_at: sql.map(d),
+            disqualified_at: None,
+            disqualified_reason: None,
+            owner: None,
+        }
+    }
+
+    fn deal(id: &str, created: &str, status: Status, closed: Option<&str>, amount: f64) -> Deal {
+        Deal {
+            id: id.into(),
+            lead_id: None,
+            lead_found: false,
+            account: None,
+            created_at: d(created),
+            quote_at: None,
+            closed_at: closed.map(d),
+            status,
+            stage: None,
+            lost_reason: None,
+            lost_stage: None,
+            deal_type: DealType::New,
+            source: "(direct sales)".into(),
+            amount,
+            probability: None,
+            owner: None,
+        }
+    }
+
+    fn march() -> Range {
+        Period::month(2024, 3).unwrap().range()
+    }
+
+    #[test]
+    fn ratio_of_zero_denominator_is_none() {
+        assert_eq!(ratio(5.0, 0.0), None);
+        assert_eq!(ratio(0.0, 4.0), Some(0.0));
+        assert_eq!(return_pct(150.0, 100.0), Some(50.0));
+        assert_eq!(return_pct(150.0, 0.0), None);
+    }
+
+    #[test]
+    fn funnel_counts_stage_dates_in_the_period() {
+        let data = Dataset {
+            leads: vec![
+                lead("a", "2024-02-28", Some("2024-03-01"), None),
+                lead("b", "2024-03-10", Some("2024-03-11"), Some("2024-04-01")),
+                lead("c", "2024-03-31", None, None),
+            ],
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let f = Metrics::new(&data, &cfg).funnel(march());
+        assert_eq!((f.leads, f.mqls, f.sqls), (2, 2, 0));
+        // No qualification rule configured: the count is not meaningful.
+        assert_eq!(f.qualified_leads, None);
+    }
+
+    #[test]
+    fn a_deal_won_after_the_end_is_open_at_the_end() {
+        let data = Dataset {
+            deals: vec![
+                deal(
+                    "won-april",
+                    "2024-03-02",
+                    Status::Won,
+                    Some("2024-04-02"),
+                    100.0,
+                ),
+                deal(
+                    "won-march",
+                    "2024-03-02",
+                    Status::Won,
+                    Some("2024-03-20"),
+                    50.0,
+                ),
+                // won without a date: an opportunity created, but neither won nor open
+                deal("no-date", "2024-03-05", Status::Won, None, 70.0),
+            ],
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let m = Metrics::new(&data, &cfg);
+        let p = m.pipeline_end(d("2024-03-31"));
+        assert_eq!(p.opportunities_open, 1);
+        assert_eq!(p.open_value, 100.0);
+        // no probability anywhere: weighted value unknown, not 0
+        assert_eq!(p.weighted_value, None);
+        let f = m.funnel(march());
+        assert_eq!((f.opportunities, f.won), (3, 1));
+    }
+
+    #[test]
+    fn weighted_value_is_zero_without_open_deals() {
+        let data = Dataset::default();
+        let cfg = Config::default();
+        let p = Metrics::new(&data, &cfg).pipeline_end(d("2024-03-31"));
+        assert_eq!(p.weighted_value, Some(0.0));
+    }
+
+    #[test]
+    fn costs_and_revenue_with_zero_denominators() {
+        let data = Dataset {
+            costs: vec![Cost {
+                month: "2024-03".into(),
+                department: Department::Marketing,
+                channel: None,
+                category: Some("personnel".into()),
+                amount: 1000.0,
+            }],
+            ..Default::default()
+        };
+        let mut cfg = Config::default();
+        let m = Metrics::new(&data, &cfg);
+        let f = m.funnel(march());
+        let c = m.costs(march(), &f);
+        assert_eq!(c.marketing, 1000.0);
+        assert_eq!((c.cost_per_lead, c.cac), (None, None));
+        let r = m.revenue(march(), &c);
+        assert_eq!(r.roi_pct, Some(-100.0));
+        assert_eq!((r.win_rate, r.avg_deal_size), (None, None));
+        // an empty sum is +0, never -0 (which would print as -0.0)
+        assert!(r.won.is_sign_positive());
+
+        cfg.costs.include_personnel = false;
+        let m = Metrics::new(&data, &cfg);
+        assert_eq!(m.costs(march(), &f).marketing, 0.0);
+    }
+}

@@ -525,3 +525,26 @@ fn typst_source_snapshot() {
     assert!(source.contains(r##"[#"Price too high";]"##));
     insta::assert_snapshot!("small_2024_03_typst", source);
 }
+
+#[test]
+fn examples_build() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let out = tempfile::tempdir().unwrap();
+    let o = bin()
+        .args([
+            "build", "--month", "2024-03", "--format", "json", "--config",
+        ])
+        .arg(examples.join("minimal.toml"))
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j = read_json(&out.path().join("sm-report-2024-03.json"));
+    // annual revenue 3,000,000 ÷ 12
+    assert_num(&j, "/targets/revenue/target", 250_000.0);
+    assert!(
+        j["funnel"]["leads"].as_u64().unwrap() > 500,
+        "reads the sample data"
+    );
+}

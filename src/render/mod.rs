@@ -255,6 +255,18 @@ pub fn environment(locale: Locale, currency: &str) -> Environment<'static> {
             _ => na.into(),
         }
     });
+    // change_pp(current, before): change of a ratio in percentage points,
+    // "+4.0 pp"; "n/a" when either is unknown
+    env.add_filter("change_pp", move |cur: Value, before: Value| -> String {
+        match (as_f64(&cur), as_f64(&before)) {
+            (Some(c), Some(b)) => {
+                let d = (c - b) * 100.0;
+                let sign = if d > 0.0 { "+" } else { "" };
+                format!("{sign}{} pp", format::number(d, 1, locale))
+            }
+            _ => na.into(),
+        }
+    });
     env
 }
 
