@@ -209,14 +209,15 @@ fn trend(report: &Report, labels: &ChartLabels, style: &Style) -> Result<String>
             let n = t.len();
             let mut chart = ChartBuilder::on(&root)
                 .margin(12)
+                .margin_right(40)
                 .x_label_area_size(36)
                 .y_label_area_size(60)
-                .build_cartesian_2d(0..n - 1, 0.0..max * 1.1)
+                .build_cartesian_2d(0..n - 1, 0.0..max * 1.35) // headroom: the legend sits above the lines
                 .map_err(err)?;
             let font = (style.font.as_str(), 19).into_font().color(&BLACK);
             chart
                 .configure_mesh()
-                .light_line_style(LIGHT)
+                .light_line_style(WHITE)
                 .bold_line_style(LIGHT)
                 // Every other period: 13 month labels side by side overlap.
                 .x_labels(n.min(7))
