@@ -19,15 +19,31 @@ pub struct Cli {
 pub enum Command {
     /// Build the pack for one period.
     Build(BuildArgs),
+    /// The reverse-funnel plan: the volume each stage must deliver for a goal.
+    Plan(PlanArgs),
     /// Write a deterministic sample dataset (fictional Dutch B2B SaaS company).
     SampleData(SampleArgs),
 }
 
-#[derive(Debug, Args)]
-pub struct BuildArgs {
+/// Exactly one of `--month`, `--week`, `--quarter`.
+#[derive(Debug, Clone, Default, Args)]
+#[group(required = true, multiple = false)]
+pub struct PeriodArgs {
     /// Calendar month to report on, e.g. 2024-03.
     #[arg(long)]
-    pub month: String,
+    pub month: Option<String>,
+    /// ISO week to report on, e.g. 2024-W10.
+    #[arg(long)]
+    pub week: Option<String>,
+    /// Quarter to report on, e.g. 2024-Q1.
+    #[arg(long)]
+    pub quarter: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
     /// Configuration file (default: ./smreport.toml if present, else built-in defaults).
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -49,6 +65,47 @@ pub struct BuildArgs {
     /// Print each pipeline stage and its time.
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Configuration file (default: ./smreport.toml if present, else built-in defaults).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Data directory, for trailing-12-month rates (with --month).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Take missing rates and the deal size from the 12 months ending with
+    /// this month's data (default: config, then benchmarks).
+    #[arg(long)]
+    pub month: Option<String>,
+    /// Annual revenue target (overrides [plan] revenue_target and the annual target).
+    #[arg(long)]
+    pub target: Option<f64>,
+    /// Average deal size.
+    #[arg(long)]
+    pub deal_size: Option<f64>,
+    /// Customers to win (instead of target ÷ deal size).
+    #[arg(long)]
+    pub customers: Option<u64>,
+    /// Stage chain, comma-separated, ending with won, e.g. lead,sql,won.
+    #[arg(long, value_delimiter = ',')]
+    pub stages: Vec<String>,
+    /// A stage rate, e.g. --rate lead_to_mql=39% --rate sql_to_won=1/3 (repeatable).
+    #[arg(long = "rate", value_name = "PAIR=RATE")]
+    pub rates: Vec<String>,
+    /// A conversion point's lead→won rate, e.g. --point ebook=1/100 (repeatable).
+    #[arg(long = "point", value_name = "NAME=RATE")]
+    pub points: Vec<String>,
+    /// text (a readable table) or json.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

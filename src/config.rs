@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config_err;
 
@@ -22,6 +22,10 @@ pub struct Config {
     pub stage_probability: BTreeMap<String, f64>,
     pub costs: CostRules,
     pub brand: Brand,
+    pub plan: PlanConfig,
+    /// Conversion benchmarks per channel; entries replace the built-in ones
+    /// for that channel (matched case-insensitively).
+    pub benchmarks: BTreeMap<String, Benchmark>,
     /// Directory the config file lives in; relative paths resolve against it.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -38,6 +42,8 @@ impl Default for Config {
             stage_probability: BTreeMap::new(),
             costs: CostRules::default(),
             brand: Brand::default(),
+            plan: PlanConfig::default(),
+            benchmarks: BTreeMap::new(),
             base_dir: PathBuf::from("."),
         }
     }
@@ -198,6 +204,138 @@ impl Default for Brand {
     }
 }
 
+/// A rate written as a number (`0.42`) or text (`"42%"`, `"1/3"`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum RateValue {
+    Number(f64),
+    Text(String),
+}
+
+impl RateValue {
+    pub fn value(&self) -> Result<f64, String> {
+        match self {
+            RateValue::Number(x) => crate::plan::check_rate(*x)
+                .map_err(|e| format!("{e} (write 0.42, \"42%\" or \"1/3\")")),
+            RateValue::Text(t) => crate::plan::parse_rate(t),
+        }
+    }
+}
+
+/// `[plan]`: the reverse funnel (SPEC section 4). Missing rates come from the
+/// trailing-12-month cohort rates, else the benchmarks.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlanConfig {
+    /// Annual revenue goal (default: `[targets.annual] revenue`).
+    pub revenue_target: Option<f64>,
+    /// Average deal size (default: the trailing-12-month average new deal size).
+    pub deal_size: Option<f64>,
+    /// Customers to win, instead of target ÷ deal size.
+    pub customers: Option<u64>,
+    /// Stage chain (default: lead, mql, sql, opportunity, won).
+    pub stages: Option<Vec<String>>,
+    /// Rates by stage pair, e.g. `lead_to_mql = "39%"`, `sql_to_won = "1/3"`.
+    pub rates: BTreeMap<String, RateValue>,
+    /// Lead→won rate per conversion point, e.g. `ebook = "1/100"`.
+    pub conversion_points: BTreeMap<String, RateValue>,
+}
+
+impl PlanConfig {
+    pub fn rates(&self) -> crate::plan::Rates {
+        self.rates
+            .iter()
+            .filter_map(|(k, v)| v.value().ok().map(|r| (k.clone(), r)))
+            .collect()
+    }
+    pub fn stages(&self) -> Vec<String> {
+        self.stages
+            .clone()
+            .unwrap_or_else(|| crate::plan::STAGES.iter().map(|s| s.to_string()).collect())
+    }
+}
+
+/// Conversion benchmarks of one channel (fractions).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Benchmark {
+    pub visitor_to_lead: Option<f64>,
+    pub lead_to_mql: Option<f64>,
+    pub mql_to_sql: Option<f64>,
+    pub sql_to_opportunity: Option<f64>,
+    pub opportunity_to_won: Option<f64>,
+    /// Where the figures come from; printed next to them.
+    #[serde(default = "own_benchmark_source")]
+    pub source: String,
+}
+
+fn own_benchmark_source() -> String {
+    "own benchmark (smreport.toml)".into()
+}
+
+/// Reads one funnel step of a benchmark.
+type BenchmarkStep = fn(&Benchmark) -> Option<f64>;
+
+pub const BENCHMARK_SOURCE: &str = "First Page Sage, B2B SaaS funnel benchmarks";
+
+/// SPEC section 3 "Benchmarks": B2B SaaS defaults per channel.
+pub fn default_benchmarks() -> BTreeMap<String, Benchmark> {
+    let b = |v: [f64; 5]| Benchmark {
+        visitor_to_lead: Some(v[0] / 100.0),
+        lead_to_mql: Some(v[1] / 100.0),
+        mql_to_sql: Some(v[2] / 100.0),
+        sql_to_opportunity: Some(v[3] / 100.0),
+        opportunity_to_won: Some(v[4] / 100.0),
+        source: BENCHMARK_SOURCE.into(),
+    };
+    [
+        ("SEO", b([2.1, 41.0, 51.0, 49.0, 36.0])),
+        ("PPC", b([0.7, 36.0, 26.0, 38.0, 35.0])),
+        ("LinkedIn", b([2.2, 38.0, 30.0, 41.0, 39.0])),
+        ("Email", b([1.3, 43.0, 46.0, 48.0, 32.0])),
+        ("Webinar", b([0.9, 44.0, 39.0, 42.0, 40.0])),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+impl Config {
+    /// The benchmark of `channel`: the config's entry, else the built-in one.
+    pub fn benchmark(&self, channel: &str) -> Option<Benchmark> {
+        let find = |m: &BTreeMap<String, Benchmark>| {
+            m.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(channel))
+                .map(|(_, v)| v.clone())
+        };
+        find(&self.benchmarks).or_else(|| find(&default_benchmarks()))
+    }
+
+    /// The funnel benchmark over all channels: the mean of each step over
+    /// the benchmark channels (built-in merged with the config's). Used by
+    /// the plan when neither the config nor the data give a rate.
+    pub fn overall_benchmark_rates(&self) -> crate::plan::Rates {
+        let mut all = default_benchmarks();
+        for (k, v) in &self.benchmarks {
+            all.retain(|name, _| !name.eq_ignore_ascii_case(k));
+            all.insert(k.clone(), v.clone());
+        }
+        let steps: [(&str, BenchmarkStep); 4] = [
+            ("lead_to_mql", |b| b.lead_to_mql),
+            ("mql_to_sql", |b| b.mql_to_sql),
+            ("sql_to_opportunity", |b| b.sql_to_opportunity),
+            ("opportunity_to_won", |b| b.opportunity_to_won),
+        ];
+        steps
+            .iter()
+            .filter_map(|(key, get)| {
+                let v: Vec<f64> = all.values().filter_map(get).collect();
+                (!v.is_empty()).then(|| (key.to_string(), v.iter().sum::<f64>() / v.len() as f64))
+            })
+            .collect()
+    }
+}
+
 impl Config {
     /// Load `path`, or `./smreport.toml` when present, else the defaults.
     pub fn load(path: Option<&Path>) -> Result<Config> {
@@ -270,6 +408,45 @@ impl Config {
                 return Err(config_err!(
                     "targets.monthly key `{key}` is not a month\nhint: use \"YYYY-MM\", e.g. [targets.monthly.\"2024-03\"]"
                 ));
+            }
+        }
+        let plan = &self.plan;
+        if let Some(stages) = &plan.stages {
+            crate::plan::check_chain(stages).map_err(|e| config_err!("plan.stages: {e}"))?;
+        }
+        for (key, v) in &plan.rates {
+            crate::plan::check_pair_key(key).map_err(|e| config_err!("plan.rates: {e}"))?;
+            v.value()
+                .map_err(|e| config_err!("plan.rates.{key}: {e}"))?;
+        }
+        for (key, v) in &plan.conversion_points {
+            v.value()
+                .map_err(|e| config_err!("plan.conversion_points.{key}: {e}"))?;
+        }
+        for (what, v) in [
+            ("revenue_target", plan.revenue_target),
+            ("deal_size", plan.deal_size),
+        ] {
+            if v.is_some_and(|v| v.is_nan() || v <= 0.0) {
+                return Err(config_err!("plan.{what} must be positive"));
+            }
+        }
+        for (channel, b) in &self.benchmarks {
+            for r in [
+                b.visitor_to_lead,
+                b.lead_to_mql,
+                b.mql_to_sql,
+                b.sql_to_opportunity,
+                b.opportunity_to_won,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if !(0.0..=1.0).contains(&r) {
+                    return Err(config_err!(
+                        "benchmarks.{channel}: {r} is not a fraction in [0, 1]\nhint: write 2.1% as 0.021"
+                    ));
+                }
             }
         }
         for color in [&self.brand.primary_color, &self.brand.accent_color] {

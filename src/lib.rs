@@ -13,6 +13,7 @@ pub mod format;
 pub mod load;
 pub mod metrics;
 pub mod period;
+pub mod plan;
 pub mod render;
 pub mod report;
 pub mod sample;
@@ -22,7 +23,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{BuildArgs, OutputFormat};
+use crate::cli::{BuildArgs, OutputFormat, PeriodArgs, PlanArgs, PlanFormat};
 use crate::config::Config;
 use crate::format::Locale;
 use crate::period::Period;
@@ -60,7 +61,7 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
         verbose: args.verbose,
         started: Instant::now(),
     };
-    let period = Period::parse_month(&args.month)?;
+    let period = period_of(&args.period)?;
     let cfg = steps.run("config", || {
         let mut cfg = Config::load(args.config.as_deref())?;
         if let Some(lang) = &args.lang {
@@ -95,7 +96,7 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
             codes.join("\n  ")
         ));
     }
-    let report = steps.run("metrics", || Ok(report::build(&data, &cfg, &period)))?;
+    let report = steps.run("metrics", || report::build(&data, &cfg, &period))?;
     let wants = |f: OutputFormat| args.format.contains(&f);
     let needs_pack = wants(OutputFormat::Pdf) || wants(OutputFormat::Html);
     let charts = if needs_pack {
@@ -137,6 +138,180 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
         );
     }
     Ok(Built { files })
+}
+
+/// The period named by `--month`, `--week` or `--quarter`.
+pub fn period_of(a: &PeriodArgs) -> Result<Period> {
+    match (&a.month, &a.week, &a.quarter) {
+        (Some(m), _, _) => Period::parse_month(m),
+        (_, Some(w), _) => Period::parse_week(w),
+        (_, _, Some(q)) => Period::parse_quarter(q),
+        _ => Err(config_err!(
+            "no period given\nhint: add --month 2024-03, --week 2024-W10 or --quarter 2024-Q1"
+        )),
+    }
+}
+
+/// `smreport plan`: the reverse funnel from flags, config, data and
+/// benchmarks, as text or JSON.
+pub fn plan_command(args: &PlanArgs) -> Result<String> {
+    use crate::plan::{PlanInput, RateSource, Rates};
+    let cfg = Config::load(args.config.as_deref())?;
+    let pc = &cfg.plan;
+    let split = |s: &str, what: &str| -> Result<(String, f64)> {
+        let (k, v) = s.split_once('=').ok_or_else(|| {
+            config_err!("--{what} `{s}`: expected NAME=RATE, e.g. --{what} lead_to_mql=39%")
+        })?;
+        let r = plan::parse_rate(v).map_err(|e| config_err!("--{what} {k}: {e}"))?;
+        Ok((k.trim().to_string(), r))
+    };
+    let mut flag_rates = Rates::new();
+    for r in &args.rates {
+        let (k, v) = split(r, "rate")?;
+        plan::check_pair_key(&k).map_err(|e| config_err!("--rate: {e}"))?;
+        flag_rates.insert(k, v);
+    }
+    let mut points: Vec<(String, f64, RateSource)> = Vec::new();
+    for p in &args.points {
+        let (k, v) = split(p, "point")?;
+        points.push((k, v, RateSource::Flag));
+    }
+    for (k, v) in &pc.conversion_points {
+        if !points.iter().any(|(n, _, _)| n == k)
+            && let Ok(r) = v.value()
+        {
+            points.push((k.clone(), r, RateSource::Config));
+        }
+    }
+    let stages = if args.stages.is_empty() {
+        pc.stages()
+    } else {
+        plan::check_chain(&args.stages).map_err(|e| config_err!("--stages: {e}"))?;
+        args.stages.clone()
+    };
+    // Trailing-12-month rates and deal size, only when asked for a month.
+    let (cohort, data_deal_size) = match &args.month {
+        Some(m) => {
+            let period = Period::parse_month(m)?;
+            let dir = args
+                .data
+                .clone()
+                .unwrap_or_else(|| cfg.resolve(&cfg.data.dir));
+            let data = load::load(&cfg, &dir)?;
+            let m = metrics::Metrics::new(&data, &cfg);
+            let ue = m.unit_economics(period.trailing_12m());
+            (m.conversion_12m(&period).rates(), ue.avg_new_deal_size)
+        }
+        None => (Rates::new(), None),
+    };
+    let config_rates = pc.rates();
+    let bench = cfg.overall_benchmark_rates();
+    let rates = plan::resolve_rates(
+        &stages,
+        &[
+            (RateSource::Flag, &flag_rates),
+            (RateSource::Config, &config_rates),
+            (RateSource::Trailing12m, &cohort),
+            (RateSource::Benchmark, &bench),
+        ],
+    )
+    .map_err(|e| config_err!("{e}"))?;
+    // The most specific goal wins: flags over config; customers over target
+    // at the same level.
+    let (customers, revenue_target) = if args.customers.is_some() {
+        (args.customers, args.target)
+    } else if args.target.is_some() {
+        (None, args.target)
+    } else if pc.customers.is_some() {
+        (pc.customers, pc.revenue_target)
+    } else {
+        (None, pc.revenue_target.or(cfg.targets.annual.revenue))
+    };
+    let input = PlanInput {
+        revenue_target,
+        deal_size: args.deal_size.or(pc.deal_size).or(data_deal_size),
+        customers,
+        stages,
+        rates,
+        conversion_points: points,
+    };
+    let out = plan::compute(&input).map_err(|e| {
+        config_err!(
+            "{e}\nhint: give --customers N, or --target and --deal-size (or set them in [plan])"
+        )
+    })?;
+    Ok(match args.format {
+        PlanFormat::Json => serde_json::to_string_pretty(&out)? + "\n",
+        PlanFormat::Text => plan_text(&out, &cfg),
+    })
+}
+
+/// The plan as a readable table.
+fn plan_text(p: &plan::Plan, cfg: &Config) -> String {
+    use std::fmt::Write;
+    let loc = Locale::from_code(&cfg.company.language);
+    let cur = &cfg.company.currency;
+    let money = |x: Option<f64>, d: usize| {
+        x.map(|x| format::money(x, d, cur, loc))
+            .unwrap_or_else(|| "n/a".into())
+    };
+    let mut s = String::new();
+    let _ = writeln!(s, "Reverse-funnel plan");
+    let _ = writeln!(s, "  Revenue target  {}", money(p.revenue_target, 0));
+    let _ = writeln!(s, "  Deal size       {}", money(p.deal_size, 0));
+    if let Some(c) = p.customers {
+        let _ = writeln!(s, "  Customers       {}", format::number(c as f64, 0, loc));
+    }
+    if !p.stages.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "  {:<13} {:>10} {:>10} {:>13}  rate from",
+            "Stage", "Required", "Per month", "Rate to next"
+        );
+        for st in &p.stages {
+            let _ = writeln!(
+                s,
+                "  {:<13} {:>10} {:>10} {:>13}  {}",
+                st.stage,
+                format::number(st.required as f64, 0, loc),
+                format::number(st.per_month as f64, 0, loc),
+                st.rate_to_next
+                    .map(|r| format::percent(r, 1, loc))
+                    .unwrap_or_default(),
+                st.rate_source.map(|r| r.describe()).unwrap_or_default()
+            );
+        }
+    }
+    if let Some(v) = p.lead_value {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "  Lead value: {} per lead (revenue ÷ leads required)",
+            money(Some(v), 2)
+        );
+    }
+    if !p.by_conversion_point.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "  {:<18} {:>9} {:>15} {:>14}  rate from",
+            "Conversion point", "Lead→won", "Leads per sale", "Lead value"
+        );
+        for x in &p.by_conversion_point {
+            let _ = writeln!(
+                s,
+                "  {:<18} {:>9} {:>15} {:>14}  {}",
+                x.conversion_point,
+                format::percent(x.lead_to_won, 2, loc),
+                format::number(x.leads_per_sale as f64, 0, loc),
+                money(x.lead_value, 2),
+                x.rate_source.describe()
+            );
+        }
+    }
+    // Rows without a rate end in padding; trim it.
+    s.lines().map(|l| l.trim_end().to_string() + "\n").collect()
 }
 
 /// Chart SVGs by name (`funnel`, `trend`, …).

@@ -12,6 +12,7 @@ fn main() {
                 println!("wrote {}", f.display());
             }
         }),
+        Command::Plan(args) => smreport::plan_command(args).map(|text| print!("{text}")),
         Command::SampleData(args) => smreport::sample::write(args).map(|files| {
             for f in &files {
                 println!("wrote {}", f.display());

@@ -10,9 +10,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::config::Config;
-use crate::load::{Dataset, DealType, Department, Lead, Status};
+use crate::config::{Benchmark, Config};
+use crate::load::{Dataset, Deal, DealType, Department, Lead, Status};
 use crate::period::{Period, Range, month_fractions};
+use crate::plan::{self, Plan, PlanInput, PlanYtd, RateSource};
 
 // Sums fold from +0.0: `Iterator::sum` of no floats is -0.0, which would
 // print as `-0.0` in the JSON.
@@ -88,7 +89,7 @@ impl<'a> Metrics<'a> {
         &self,
         r: Range,
         lead_ok: impl Fn(&Lead) -> bool,
-        deal_ok: impl Fn(&crate::load::Deal) -> bool,
+        deal_ok: impl Fn(&Deal) -> bool,
     ) -> Funnel {
         let leads = self.data.leads.iter().filter(|l| lead_ok(l));
         let mut f = Funnel::default();
@@ -192,7 +193,7 @@ impl<'a> Metrics<'a> {
     // ----------------------------------------------------------- revenue --
 
     /// Deals won with `closed_at` in `r`.
-    pub fn won_deals(&self, r: Range) -> impl Iterator<Item = &'a crate::load::Deal> + '_ {
+    pub fn won_deals(&self, r: Range) -> impl Iterator<Item = &'a Deal> + '_ {
         self.data
             .deals
             .iter()
@@ -200,7 +201,7 @@ impl<'a> Metrics<'a> {
     }
 
     /// Deals lost with `closed_at` in `r`.
-    pub fn lost_deals(&self, r: Range) -> impl Iterator<Item = &'a crate::load::Deal> + '_ {
+    pub fn lost_deals(&self, r: Range) -> impl Iterator<Item = &'a Deal> + '_ {
         self.data
             .deals
             .iter()
@@ -270,23 +271,377 @@ impl<'a> Metrics<'a> {
         .collect()
     }
 
+    // ------------------------------------------------------- conversion --
+
+    /// Cohort conversion over `w` (SPEC "Conversion, trailing 12 months"):
+    /// of the records that entered stage A during `w`, the share that
+    /// reached B by `w.end`.
+    fn conversion_where(
+        &self,
+        w: Range,
+        lead_ok: impl Fn(&Lead) -> bool,
+        deal_ok: impl Fn(&Deal) -> bool,
+    ) -> Conversion {
+        let le = |d: Option<NaiveDate>| d.is_some_and(|d| d <= w.end);
+        // (entered A, reached B) per pair
+        let mut c = [(0u64, 0u64); 5];
+        let mut step = |i: usize, entered: bool, reached: bool| {
+            if entered {
+                c[i].0 += 1;
+                c[i].1 += reached as u64;
+            }
+        };
+        for l in self.data.leads.iter().filter(|l| lead_ok(l)) {
+            step(0, w.contains(l.created_at), le(l.mql_at));
+            step(1, w.contains_opt(l.mql_at), le(l.sql_at));
+            step(2, w.contains_opt(l.sql_at), le(self.opportunity_at(l)));
+        }
+        for d in self.data.deals.iter().filter(|d| deal_ok(d)) {
+            let created = w.contains(d.created_at);
+            step(3, created, le(d.quote_at));
+            step(4, created, d.status == Status::Won && le(d.closed_at));
+        }
+        let r = |i: usize| ratio(c[i].1 as f64, c[i].0 as f64);
+        Conversion {
+            lead_to_mql: r(0),
+            mql_to_sql: r(1),
+            sql_to_opportunity: r(2),
+            opportunity_to_quote: r(3),
+            opportunity_to_won: r(4),
+        }
+    }
+
+    /// Cohort conversion over W, all channels.
+    pub fn conversion_12m(&self, p: &Period) -> Conversion {
+        self.conversion_where(p.trailing_12m(), |_| true, |_| true)
+    }
+
+    // -------------------------------------------------------- lead time --
+
+    /// Days between stages for the records that reached the later stage in
+    /// `r` (SPEC "Lead time"); negative durations are left out (they are
+    /// reported as `stage_dates_out_of_order` when loading).
+    pub fn lead_times(&self, r: Range) -> LeadTimes {
+        let mut v: [Vec<f64>; 6] = Default::default();
+        let mut push = |i: usize, from: NaiveDate, to: NaiveDate| {
+            let days = (to - from).num_days();
+            if days >= 0 {
+                v[i].push(days as f64);
+            }
+        };
+        for l in &self.data.leads {
+            if let Some(m) = l.mql_at
+                && r.contains(m)
+            {
+                push(0, l.created_at, m);
+            }
+            if let (Some(m), Some(s)) = (l.mql_at, l.sql_at)
+                && r.contains(s)
+            {
+                push(1, m, s);
+            }
+            if let (Some(s), Some(o)) = (l.sql_at, self.opportunity_at(l))
+                && r.contains(o)
+            {
+                push(2, s, o);
+            }
+        }
+        for d in &self.data.deals {
+            if let Some(q) = d.quote_at
+                && r.contains(q)
+            {
+                push(3, d.created_at, q);
+            }
+            if d.status == Status::Won
+                && let Some(c) = d.closed_at
+                && r.contains(c)
+            {
+                push(4, d.created_at, c);
+                push(5, d.created_at, c);
+            }
+        }
+        let [a, b, c, d, e, f] = v.map(|x| Stat::of(&x));
+        LeadTimes {
+            lead_to_mql: a,
+            mql_to_sql: b,
+            sql_to_opportunity: c,
+            opportunity_to_quote: d,
+            opportunity_to_won: e,
+            opportunity_to_close: f,
+        }
+    }
+
+    // --------------------------------------------------- unit economics --
+
+    /// SPEC "Unit economics over W".
+    pub fn unit_economics(&self, w: Range) -> UnitEconomics {
+        let total = self.cost_sum(w, |_| true);
+        let (mut new_n, mut new_sum) = (0usize, 0.0);
+        let mut cycles = Vec::new();
+        let mut won_n = 0usize;
+        for d in self.won_deals(w) {
+            won_n += 1;
+            if d.deal_type == DealType::New {
+                new_n += 1;
+                new_sum += d.amount;
+            }
+            if let Some(c) = d.closed_at
+                && c >= d.created_at
+            {
+                cycles.push((c - d.created_at).num_days() as f64);
+            }
+        }
+        let lost_n = self.lost_deals(w).count();
+        let a = &self.cfg.assumptions;
+        let cac = ratio(total, new_n as f64);
+        let avg_new = ratio(new_sum, new_n as f64);
+        let clv = avg_new.map(|x| x * a.gross_margin * a.customer_lifetime_years);
+        UnitEconomics {
+            cac,
+            avg_new_deal_size: avg_new,
+            win_rate: ratio(won_n as f64, (won_n + lost_n) as f64),
+            sales_cycle_days: Stat::of(&cycles).mean,
+            clv,
+            ltv_to_cac: clv.zip(cac).and_then(|(l, c)| ratio(l, c)),
+            payback_months: cac
+                .zip(avg_new)
+                .and_then(|(c, x)| ratio(c, x / 12.0 * a.gross_margin)),
+            gross_margin: a.gross_margin,
+            customer_lifetime_years: a.customer_lifetime_years,
+        }
+    }
+
+    // ------------------------------------------------------- lead value --
+
+    /// SPEC "Lead value over W": won revenue of the leads created in W
+    /// (deals won by `end`) ÷ those leads, overall and per group.
+    pub fn lead_value_12m(&self, p: &Period) -> LeadValue12m {
+        let w = p.trailing_12m();
+        let mut won_by_lead: HashMap<&str, (u64, f64)> = HashMap::new();
+        for d in &self.data.deals {
+            if d.status == Status::Won
+                && d.lead_found
+                && d.closed_at.is_some_and(|c| c <= w.end)
+                && let Some(l) = d.lead_id.as_deref()
+            {
+                let e = won_by_lead.entry(l).or_default();
+                e.0 += 1;
+                e.1 += d.amount;
+            }
+        }
+        let mut overall = Acc::default();
+        let mut by_point: BTreeMap<String, Acc> = BTreeMap::new();
+        let mut by_source: BTreeMap<String, Acc> = BTreeMap::new();
+        for l in self.data.leads.iter().filter(|l| w.contains(l.created_at)) {
+            let won = won_by_lead.get(l.id.as_str()).copied().unwrap_or_default();
+            overall.add(won);
+            let point = l
+                .conversion_point
+                .clone()
+                .unwrap_or_else(|| NO_POINT.into());
+            by_point.entry(point).or_default().add(won);
+            by_source.entry(l.source.clone()).or_default().add(won);
+        }
+        LeadValue12m {
+            overall: overall.row(),
+            by_conversion_point: by_point
+                .into_iter()
+                .map(|(conversion_point, a)| PointValue {
+                    conversion_point,
+                    value: a.row(),
+                })
+                .collect(),
+            by_source: by_source
+                .into_iter()
+                .map(|(source, a)| SourceValue {
+                    source,
+                    value: a.row(),
+                })
+                .collect(),
+        }
+    }
+
+    // --------------------------------------------------------- velocity --
+
+    /// SPEC "Sales velocity", and the lead value marketing generated in `p`.
+    pub fn velocity(
+        &self,
+        p: &Period,
+        pipeline: &PipelineEnd,
+        ue: &UnitEconomics,
+        lv: &LeadValue12m,
+    ) -> Velocity {
+        let per_day = match (ue.win_rate, ue.avg_new_deal_size, ue.sales_cycle_days) {
+            (Some(w), Some(a), Some(c)) => ratio(pipeline.opportunities_open as f64 * w * a, c),
+            _ => None,
+        };
+        let point_value: HashMap<&str, Option<f64>> = lv
+            .by_conversion_point
+            .iter()
+            .map(|x| (x.conversion_point.as_str(), x.value.lead_value))
+            .collect();
+        let r = p.range();
+        let mut generated = 0.0;
+        let mut known = true;
+        for l in self.data.leads.iter().filter(|l| r.contains(l.created_at)) {
+            let v = l
+                .conversion_point
+                .as_deref()
+                .and_then(|c| point_value.get(c).copied().flatten())
+                .or(lv.overall.lead_value);
+            match v {
+                Some(v) => generated += v,
+                None => known = false,
+            }
+        }
+        Velocity {
+            per_day,
+            per_month: per_day.map(|d| d * 365.0 / 12.0),
+            monthly_goal: self.cfg.targets.annual.revenue.map(|t| t / 12.0),
+            lead_value_generated: known.then_some(generated),
+        }
+    }
+
+    // --------------------------------------------------------------- ytd --
+
+    /// SPEC "Targets and YTD": flow counts, costs and revenue from the start
+    /// of the fiscal year to `end`, against the targets of those months.
+    pub fn ytd(&self, p: &Period) -> Ytd {
+        let r = p.ytd(self.cfg.company.fiscal_year_start_month);
+        let funnel = self.funnel(r);
+        let costs = self.costs(r, &funnel);
+        let revenue = self.revenue(r, &costs);
+        Ytd {
+            start: r.start,
+            end: r.end,
+            targets: self.targets(r, &funnel, &revenue),
+            funnel,
+            costs,
+            revenue,
+        }
+    }
+
+    // -------------------------------------------------------------- plan --
+
+    /// The pack's reverse-funnel plan: config first, then the cohort rates
+    /// of W, then the benchmarks; YTD actual against the share due by `end`.
+    /// `None` when there is neither a revenue target nor a customer count.
+    pub fn plan(
+        &self,
+        p: &Period,
+        conversion: &Conversion,
+        ue: &UnitEconomics,
+        lv: &LeadValue12m,
+        ytd: &Ytd,
+    ) -> Result<Option<Plan>, String> {
+        let pc = &self.cfg.plan;
+        let revenue_target = pc.revenue_target.or(self.cfg.targets.annual.revenue);
+        if revenue_target.is_none() && pc.customers.is_none() {
+            return Ok(None);
+        }
+        let stages = pc.stages();
+        let config = pc.rates();
+        let cohort = conversion.rates();
+        let bench = self.cfg.overall_benchmark_rates();
+        let rates = plan::resolve_rates(
+            &stages,
+            &[
+                (RateSource::Config, &config),
+                (RateSource::Trailing12m, &cohort),
+                (RateSource::Benchmark, &bench),
+            ],
+        )?;
+        let mut points: Vec<(String, f64, RateSource)> = pc
+            .conversion_points
+            .iter()
+            .filter_map(|(k, v)| v.value().ok().map(|r| (k.clone(), r, RateSource::Config)))
+            .collect();
+        for x in &lv.by_conversion_point {
+            let known = points.iter().any(|(k, _, _)| *k == x.conversion_point);
+            if let Some(r) = ratio(x.value.won_leads as f64, x.value.leads as f64)
+                && r > 0.0
+                && !known
+                && x.conversion_point != NO_POINT
+            {
+                points.push((x.conversion_point.clone(), r, RateSource::Trailing12m));
+            }
+        }
+        let input = PlanInput {
+            revenue_target,
+            deal_size: pc.deal_size.or(ue.avg_new_deal_size),
+            customers: pc.customers,
+            stages,
+            rates,
+            conversion_points: points,
+        };
+        let mut out = match plan::compute(&input) {
+            Ok(x) => x,
+            // no deal size yet (no new deal won in W): no plan to show
+            Err(_) if input.deal_size.is_none() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        // Share of the fiscal year elapsed by `end`, by days.
+        let fy_start = p.ytd(self.cfg.company.fiscal_year_start_month).start;
+        let fy_days = fy_start
+            .checked_add_months(chrono::Months::new(12))
+            .map(|e| (e - fy_start).num_days())
+            .unwrap_or(365) as f64;
+        let elapsed = ((ytd.end - ytd.start).num_days() + 1) as f64 / fy_days;
+        out.ytd = out
+            .stages
+            .iter()
+            .map(|s| {
+                let f = &ytd.funnel;
+                let actual = match s.stage.as_str() {
+                    "lead" => f.leads,
+                    "mql" => f.mqls,
+                    "sql" => f.sqls,
+                    "opportunity" => f.opportunities,
+                    _ => f.won,
+                };
+                let required = plan::ceil_tol(s.required as f64 * elapsed);
+                PlanYtd {
+                    stage: s.stage.clone(),
+                    required,
+                    actual,
+                    attainment: ratio(actual as f64, required as f64),
+                }
+            })
+            .collect();
+        Ok(Some(out))
+    }
+
     // ---------------------------------------------------------- channels --
 
-    /// One row per lead source, deal source and cost channel, by name.
+    /// One row per lead source, deal source and marketing cost channel with
+    /// activity on or before the period's end, ordered by name.
     pub fn channels(&self, p: &Period) -> Vec<Channel> {
         let r = p.range();
         let w = p.trailing_12m();
+        let end_month = r.end.format("%Y-%m").to_string();
         let mut names: BTreeSet<&str> = BTreeSet::new();
-        names.extend(self.data.leads.iter().map(|l| l.source.as_str()));
-        names.extend(self.data.deals.iter().map(|d| d.source.as_str()));
+        names.extend(
+            self.data
+                .leads
+                .iter()
+                .filter(|l| l.created_at <= r.end)
+                .map(|l| l.source.as_str()),
+        );
+        names.extend(
+            self.data
+                .deals
+                .iter()
+                .filter(|d| d.created_at <= r.end)
+                .map(|d| d.source.as_str()),
+        );
         names.extend(
             self.data
                 .costs
                 .iter()
-                .filter(|c| c.department == Department::Marketing)
+                .filter(|c| c.department == Department::Marketing && c.month <= end_month)
                 .filter_map(|c| c.channel.as_deref()),
         );
-        let months: BTreeSet<String> = month_fractions(r).into_iter().map(|(m, _)| m).collect();
+        let fractions: HashMap<String, f64> = month_fractions(r).into_iter().collect();
         names
             .into_iter()
             .map(|name| {
@@ -295,23 +650,18 @@ impl<'a> Metrics<'a> {
                     c.department == Department::Marketing && c.channel.as_deref() == Some(name)
                 };
                 let cost = self.cost_sum(r, is_channel_cost);
-                let won_revenue: f64 = self
-                    .won_deals(r)
-                    .filter(|d| d.source == name)
-                    .map(|d| d.amount)
-                    .fold(0.0, |a, b| a + b);
+                let won_in = |range: Range| {
+                    self.won_deals(range)
+                        .filter(|d| d.source == name)
+                        .map(|d| d.amount)
+                        .fold(0.0, |a, b| a + b)
+                };
                 let visitors: f64 = self
                     .data
                     .traffic
                     .iter()
-                    .filter(|t| t.channel == name && months.contains(&t.month))
-                    .map(|t| t.visitors)
-                    .fold(0.0, |a, b| a + b);
-                let cost_12m = self.cost_sum(w, is_channel_cost);
-                let won_12m: f64 = self
-                    .won_deals(w)
-                    .filter(|d| d.source == name)
-                    .map(|d| d.amount)
+                    .filter(|t| t.channel == name)
+                    .filter_map(|t| fractions.get(&t.month).map(|frac| t.visitors * frac))
                     .fold(0.0, |a, b| a + b);
                 Channel {
                     channel: name.to_string(),
@@ -320,11 +670,17 @@ impl<'a> Metrics<'a> {
                     sqls: f.sqls,
                     opportunities: f.opportunities,
                     won: f.won,
-                    won_revenue,
+                    won_revenue: won_in(r),
                     cost,
                     cost_per_lead: ratio(cost, f.leads as f64),
                     visitor_to_lead: ratio(f.leads as f64, visitors),
-                    roi_pct_12m: return_pct(won_12m, cost_12m),
+                    roi_pct_12m: return_pct(won_in(w), self.cost_sum(w, is_channel_cost)),
+                    conversion_12m: self.conversion_where(
+                        w,
+                        |l| l.source == name,
+                        |d| d.source == name,
+                    ),
+                    benchmark: self.cfg.benchmark(name),
                 }
             })
             .collect()
@@ -355,25 +711,41 @@ impl<'a> Metrics<'a> {
 
     // ----------------------------------------------------------- targets --
 
-    /// Actual against target for one month period.
-    pub fn targets(&self, p: &Period, funnel: &Funnel, revenue: &Revenue) -> Targets {
+    /// The target of one measure over `r`: for each month `r` touches, that
+    /// month's target (`[targets.monthly]`, else annual ÷ 12) times the share
+    /// of its days inside `r`. `None` when a month has no target.
+    fn target_over(
+        &self,
+        r: Range,
+        get: fn(&crate::config::TargetValues) -> Option<f64>,
+    ) -> Option<f64> {
         let t = &self.cfg.targets;
-        let monthly = t.monthly.get(&p.label());
-        let pick = |f: fn(&crate::config::TargetValues) -> Option<f64>| {
-            monthly
-                .and_then(f)
-                .or_else(|| f(&t.annual).map(|a| a / 12.0))
-        };
-        let line = |actual: f64, target: Option<f64>| {
+        month_fractions(r)
+            .into_iter()
+            .map(|(month, frac)| {
+                t.monthly
+                    .get(&month)
+                    .and_then(get)
+                    .or_else(|| get(&t.annual).map(|a| a / 12.0))
+                    .map(|v| v * frac)
+            })
+            .try_fold(0.0, |acc, v| v.map(|v| acc + v))
+    }
+
+    /// Actual against target over `r` (a period, or the year to date).
+    pub fn targets(&self, r: Range, funnel: &Funnel, revenue: &Revenue) -> Targets {
+        let th = &self.cfg.targets.thresholds;
+        let line = |actual: f64, get: fn(&crate::config::TargetValues) -> Option<f64>| {
+            let target = self.target_over(r, get);
             let attainment = target.and_then(|t| ratio(actual, t));
             TargetLine {
                 actual,
                 target,
                 attainment,
                 status: attainment.map(|a| {
-                    if a >= t.thresholds.green {
+                    if a >= th.green {
                         TargetStatus::Green
-                    } else if a >= t.thresholds.amber {
+                    } else if a >= th.amber {
                         TargetStatus::Amber
                     } else {
                         TargetStatus::Red
@@ -382,18 +754,45 @@ impl<'a> Metrics<'a> {
             }
         };
         Targets {
-            revenue: line(revenue.won, pick(|v| v.revenue)),
-            leads: line(funnel.leads as f64, pick(|v| v.leads)),
-            mqls: line(funnel.mqls as f64, pick(|v| v.mqls)),
-            sqls: line(funnel.sqls as f64, pick(|v| v.sqls)),
-            opportunities: line(funnel.opportunities as f64, pick(|v| v.opportunities)),
-            won: line(funnel.won as f64, pick(|v| v.won)),
+            revenue: line(revenue.won, |v| v.revenue),
+            leads: line(funnel.leads as f64, |v| v.leads),
+            mqls: line(funnel.mqls as f64, |v| v.mqls),
+            sqls: line(funnel.sqls as f64, |v| v.sqls),
+            opportunities: line(funnel.opportunities as f64, |v| v.opportunities),
+            won: line(funnel.won as f64, |v| v.won),
         }
     }
 }
 
 pub const NO_REASON: &str = "(no reason given)";
 pub const NO_STAGE: &str = "(unknown)";
+/// Group of leads without a `conversion_point` in `lead_value_12m`.
+pub const NO_POINT: &str = "(none)";
+
+/// Leads, leads won and won revenue of a lead group.
+#[derive(Default)]
+struct Acc {
+    leads: u64,
+    won_leads: u64,
+    revenue: f64,
+}
+
+impl Acc {
+    /// One lead with `won` won deals worth `revenue`.
+    fn add(&mut self, (won, revenue): (u64, f64)) {
+        self.leads += 1;
+        self.won_leads += (won > 0) as u64;
+        self.revenue += revenue;
+    }
+    fn row(&self) -> LeadValueRow {
+        LeadValueRow {
+            leads: self.leads,
+            won_leads: self.won_leads,
+            won_revenue: self.revenue,
+            lead_value: ratio(self.revenue, self.leads as f64),
+        }
+    }
+}
 
 /// Group `(name, amount)` pairs: count and value per name, ordered by count
 /// desc, value desc, name asc.
@@ -491,6 +890,138 @@ pub struct Channel {
     pub cost_per_lead: Option<f64>,
     pub visitor_to_lead: Option<f64>,
     pub roi_pct_12m: Option<f64>,
+    /// The channel's cohort rates over W (leads and deals of this source).
+    pub conversion_12m: Conversion,
+    /// The benchmark for this channel with its source, if there is one.
+    pub benchmark: Option<Benchmark>,
+}
+
+/// Cohort conversion rates (fractions; `null` when nobody entered stage A).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Conversion {
+    pub lead_to_mql: Option<f64>,
+    pub mql_to_sql: Option<f64>,
+    pub sql_to_opportunity: Option<f64>,
+    pub opportunity_to_quote: Option<f64>,
+    pub opportunity_to_won: Option<f64>,
+}
+
+impl Conversion {
+    /// The four funnel steps as plan rates (`lead_to_mql`, …); unknown and
+    /// zero rates are left out.
+    pub fn rates(&self) -> plan::Rates {
+        [
+            ("lead_to_mql", self.lead_to_mql),
+            ("mql_to_sql", self.mql_to_sql),
+            ("sql_to_opportunity", self.sql_to_opportunity),
+            ("opportunity_to_won", self.opportunity_to_won),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.filter(|r| *r > 0.0).map(|r| (k.to_string(), r)))
+        .collect()
+    }
+}
+
+/// Median, mean and count of a list of day counts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Stat {
+    pub median: Option<f64>,
+    pub mean: Option<f64>,
+    pub n: u64,
+}
+
+impl Stat {
+    pub fn of(values: &[f64]) -> Stat {
+        let n = values.len();
+        if n == 0 {
+            return Stat::default();
+        }
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
+        Stat {
+            median: Some(median),
+            mean: Some(v.iter().fold(0.0, |a, b| a + b) / n as f64),
+            n: n as u64,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LeadTimes {
+    pub lead_to_mql: Stat,
+    pub mql_to_sql: Stat,
+    pub sql_to_opportunity: Stat,
+    pub opportunity_to_quote: Stat,
+    pub opportunity_to_won: Stat,
+    pub opportunity_to_close: Stat,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct UnitEconomics {
+    pub cac: Option<f64>,
+    pub avg_new_deal_size: Option<f64>,
+    pub win_rate: Option<f64>,
+    pub sales_cycle_days: Option<f64>,
+    pub clv: Option<f64>,
+    pub ltv_to_cac: Option<f64>,
+    pub payback_months: Option<f64>,
+    /// The assumptions used, printed next to the figures.
+    pub gross_margin: f64,
+    pub customer_lifetime_years: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LeadValueRow {
+    /// Leads of the group created in W.
+    pub leads: u64,
+    /// Those leads with at least one won deal (closed by `end`): customers.
+    pub won_leads: u64,
+    pub won_revenue: f64,
+    pub lead_value: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PointValue {
+    pub conversion_point: String,
+    #[serde(flatten)]
+    pub value: LeadValueRow,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceValue {
+    pub source: String,
+    #[serde(flatten)]
+    pub value: LeadValueRow,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LeadValue12m {
+    pub overall: LeadValueRow,
+    pub by_conversion_point: Vec<PointValue>,
+    pub by_source: Vec<SourceValue>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Velocity {
+    pub per_day: Option<f64>,
+    pub per_month: Option<f64>,
+    pub monthly_goal: Option<f64>,
+    pub lead_value_generated: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ytd {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub funnel: Funnel,
+    pub costs: Costs,
+    pub revenue: Revenue,
+    pub targets: Targets,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -10,10 +10,11 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::load::{DataQuality, Dataset};
 use crate::metrics::{
-    Channel, Costs, Funnel, LostReason, LostStage, Metrics, PipelineEnd, Revenue, Targets,
-    TrendPoint,
+    Channel, Conversion, Costs, Funnel, LeadTimes, LeadValue12m, LostReason, LostStage, Metrics,
+    PipelineEnd, Revenue, Targets, TrendPoint, UnitEconomics, Velocity, Ytd,
 };
 use crate::period::Period;
+use crate::plan::Plan;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -24,7 +25,8 @@ pub struct PeriodInfo {
     pub end: NaiveDate,
 }
 
-/// The JSON file: `schema_version`, `period`, `currency` and the KPI blocks.
+/// The JSON file: `schema_version`, `period`, `currency` and the KPI blocks
+/// of SPEC section 6, in that order.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub schema_version: u32,
@@ -32,13 +34,23 @@ pub struct Report {
     pub currency: String,
     pub funnel: Funnel,
     pub pipeline_end: PipelineEnd,
+    pub conversion_12m: Conversion,
+    pub lead_time_days: LeadTimes,
+    pub lead_time_days_12m: LeadTimes,
     pub costs: Costs,
     pub revenue: Revenue,
+    pub unit_economics_12m: UnitEconomics,
+    pub lead_value_12m: LeadValue12m,
+    pub velocity: Velocity,
     pub lost_reasons: Vec<LostReason>,
     pub lost_stages: Vec<LostStage>,
+    pub lost_reasons_12m: Vec<LostReason>,
     pub channels: Vec<Channel>,
     pub targets: Targets,
+    pub ytd: Ytd,
     pub trend: Vec<TrendPoint>,
+    /// `null` when there is neither a revenue target nor `[plan] customers`.
+    pub plan: Option<Plan>,
     pub data_quality: DataQuality,
 }
 
@@ -63,8 +75,9 @@ pub fn snapshot(m: &Metrics, p: &Period) -> Snapshot {
     }
 }
 
-/// Compute every block for period `p`.
-pub fn build(data: &Dataset, cfg: &Config, p: &Period) -> Report {
+/// Compute every block for period `p`. Fails only when the `[plan]`
+/// cannot be resolved (a stage rate that no source provides).
+pub fn build(data: &Dataset, cfg: &Config, p: &Period) -> anyhow::Result<Report> {
     let m = Metrics::new(data, cfg);
     let Snapshot {
         funnel,
@@ -72,7 +85,23 @@ pub fn build(data: &Dataset, cfg: &Config, p: &Period) -> Report {
         revenue,
         ..
     } = snapshot(&m, p);
-    Report {
+    let w = p.trailing_12m();
+    let pipeline_end = m.pipeline_end(p.end);
+    let conversion_12m = m.conversion_12m(p);
+    let unit_economics_12m = m.unit_economics(w);
+    let lead_value_12m = m.lead_value_12m(p);
+    let velocity = m.velocity(p, &pipeline_end, &unit_economics_12m, &lead_value_12m);
+    let ytd = m.ytd(p);
+    let plan = m
+        .plan(
+            p,
+            &conversion_12m,
+            &unit_economics_12m,
+            &lead_value_12m,
+            &ytd,
+        )
+        .map_err(|e| crate::config_err!("[plan]: {e}"))?;
+    Ok(Report {
         schema_version: SCHEMA_VERSION,
         period: PeriodInfo {
             label: p.label(),
@@ -80,15 +109,24 @@ pub fn build(data: &Dataset, cfg: &Config, p: &Period) -> Report {
             end: p.end,
         },
         currency: cfg.company.currency.clone(),
-        pipeline_end: m.pipeline_end(p.end),
+        pipeline_end,
+        conversion_12m,
+        lead_time_days: m.lead_times(p.range()),
+        lead_time_days_12m: m.lead_times(w),
+        unit_economics_12m,
+        lead_value_12m,
+        velocity,
         lost_reasons: m.lost_reasons(p.range()),
         lost_stages: m.lost_stages(p.range()),
+        lost_reasons_12m: m.lost_reasons(w),
         channels: m.channels(p),
-        targets: m.targets(p, &funnel, &revenue),
+        targets: m.targets(p.range(), &funnel, &revenue),
+        ytd,
         trend: m.trend(p),
+        plan,
         data_quality: data.quality.clone(),
         funnel,
         costs,
         revenue,
-    }
+    })
 }

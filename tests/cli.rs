@@ -287,6 +287,252 @@ fn fixture_figures_match_hand_derivation() {
     assert_eq!(dq["issues"][0]["example"]["file"], "deals.csv");
 }
 
+/// The trailing-12-month, YTD and plan blocks for the same fixture. W is
+/// 2023-04-01..2024-03-31; the duplicate D1 row is dropped. Stage dates per
+/// lead (MQL date after the skipped-stage rule; "opp" = created_at of the
+/// first linked deal):
+///
+/// | lead | created | source   | point        | MQL   | SQL   | opp   |
+/// |------|---------|----------|--------------|-------|-------|-------|
+/// | L1   | 03-02   | SEO      | demo_request | 03-05 | 03-10 | 03-15 (D1; D4 03-20) |
+/// | L2   | 03-03   | SEO      | ebook        | 03-08 |       |       |
+/// | L3   | 03-04   | PPC      | contact_form | 03-12 | 03-12 |       |
+/// | L4   | 02-20   | PPC      | ebook        | 02-25 | 03-01 | 03-05 (D2) |
+/// | L5   | 03-10   | LinkedIn | webinar      | 03-12 |       |       |
+/// | L6   | 03-20   | LinkedIn | ebook        |       |       |       |
+/// | L7   | 04-02   | SEO      | ebook        | 04-03 (after the end: outside everything) |
+/// | L8   | 01-10   | SEO      | demo_request | 01-15 | 02-01 | 02-10 (D3) |
+/// | L9   | 03-25   | (unknown)| ebook        |       |       |       |
+///
+/// Deals: D1 03-15 quote 03-18 won 03-25 new 10,000; D2 03-05 quote 03-10
+/// lost 03-20; D3 02-10 won 04-05 (after the end: open); D4 03-20 won 03-28
+/// expansion 3,000; D5 03-08 lost 03-30; D6 03-12 open.
+#[test]
+fn fixture_12m_blocks_match_hand_derivation() {
+    let dir = temp_fixture("small");
+    let o = build(dir.path(), &["--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j = read_json(&dir.path().join("out/sm-report-2024-03.json"));
+
+    // conversion_12m (cohorts entering A in W, reaching B by 03-31):
+    // lead→MQL: created in W L1-L6, L8, L9 = 8; MQL by end: all but L6, L9 = 6.
+    // MQL→SQL: MQL in W L1-L5, L8 = 6; SQL by end: L1, L3, L4, L8 = 4.
+    // SQL→opp: SQL in W L1, L3, L4, L8 = 4; deal by end: L1, L4, L8 = 3.
+    // opp→quote: deals created in W D1-D6 = 6; quoted D1, D2 = 2.
+    // opp→won: of those 6, won by end D1, D4 = 2 (D3 is won after the end).
+    assert_num(&j, "/conversion_12m/lead_to_mql", 0.75);
+    assert_num(&j, "/conversion_12m/mql_to_sql", 4.0 / 6.0);
+    assert_num(&j, "/conversion_12m/sql_to_opportunity", 0.75);
+    assert_num(&j, "/conversion_12m/opportunity_to_quote", 2.0 / 6.0);
+    assert_num(&j, "/conversion_12m/opportunity_to_won", 2.0 / 6.0);
+
+    // lead_time_days, records reaching B in March (days):
+    // lead→MQL L1 3, L2 5, L3 8, L5 2 → median (3+5)/2 = 4, mean 18/4.
+    // MQL→SQL L1 5, L3 0 (skipped stage), L4 5 (02-25→03-01, leap year).
+    // SQL→opp L1 5, L4 4. opp→quote D1 3, D2 5. opp→won = opp→close: D1 10, D4 8.
+    let lt = |k: &str, median: f64, mean: f64, n: f64| {
+        assert_num(&j, &format!("/lead_time_days/{k}/median"), median);
+        assert_num(&j, &format!("/lead_time_days/{k}/mean"), mean);
+        assert_num(&j, &format!("/lead_time_days/{k}/n"), n);
+    };
+    lt("lead_to_mql", 4.0, 4.5, 4.0);
+    lt("mql_to_sql", 5.0, 10.0 / 3.0, 3.0);
+    lt("sql_to_opportunity", 4.5, 4.5, 2.0);
+    lt("opportunity_to_quote", 4.0, 4.0, 2.0);
+    lt("opportunity_to_won", 9.0, 9.0, 2.0);
+    lt("opportunity_to_close", 9.0, 9.0, 2.0);
+    // Over W add L4 lead→MQL 5, L8 lead→MQL 5, MQL→SQL 17, SQL→opp 9.
+    let lt12 = |k: &str, median: f64, mean: f64, n: f64| {
+        assert_num(&j, &format!("/lead_time_days_12m/{k}/median"), median);
+        assert_num(&j, &format!("/lead_time_days_12m/{k}/mean"), mean);
+        assert_num(&j, &format!("/lead_time_days_12m/{k}/n"), n);
+    };
+    lt12("lead_to_mql", 5.0, 28.0 / 6.0, 6.0); // 2 3 5 5 5 8
+    lt12("mql_to_sql", 5.0, 27.0 / 4.0, 4.0); // 0 5 5 17
+    lt12("sql_to_opportunity", 5.0, 6.0, 3.0); // 4 5 9
+    lt12("opportunity_to_won", 9.0, 9.0, 2.0);
+
+    // unit_economics_12m: cost of W = 15,500 (March) + 999 (February) =
+    // 16,499; new deals won in W: D1 only → CAC 16,499, avg new deal 10,000.
+    // Win rate: won D1, D4 / closed D1, D2, D4, D5 = 0.5. Cycle: (10 + 8) / 2.
+    // Default assumptions: margin 0.8, lifetime 3 years → CLV 24,000;
+    // LTV:CAC 24,000 / 16,499; payback 16,499 / (10,000 / 12 × 0.8).
+    assert_num(&j, "/unit_economics_12m/cac", 16_499.0);
+    assert_num(&j, "/unit_economics_12m/avg_new_deal_size", 10_000.0);
+    assert_num(&j, "/unit_economics_12m/win_rate", 0.5);
+    assert_num(&j, "/unit_economics_12m/sales_cycle_days", 9.0);
+    assert_num(&j, "/unit_economics_12m/clv", 24_000.0);
+    assert_num(&j, "/unit_economics_12m/ltv_to_cac", 24_000.0 / 16_499.0);
+    assert_num(
+        &j,
+        "/unit_economics_12m/payback_months",
+        16_499.0 / (10_000.0 / 12.0 * 0.8),
+    );
+    assert_num(&j, "/unit_economics_12m/gross_margin", 0.8);
+    assert_num(&j, "/unit_economics_12m/customer_lifetime_years", 3.0);
+
+    // lead_value_12m: won by 03-31 and linked to a lead created in W: D1 and
+    // D4, both L1 → 13,000 over 8 leads. By point: demo_request L1, L8 →
+    // 13,000 / 2 (one of them won); the others won nothing. By source: SEO
+    // L1, L2, L8 → 13,000 / 3.
+    assert_eq!(
+        j["lead_value_12m"]["overall"],
+        serde_json::json!({"leads": 8, "won_leads": 1, "won_revenue": 13000.0, "lead_value": 1625.0})
+    );
+    let points: Vec<(String, u64, f64)> = j["lead_value_12m"]["by_conversion_point"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["conversion_point"].as_str().unwrap().to_string(),
+                p["leads"].as_u64().unwrap(),
+                p["lead_value"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        points,
+        [
+            ("contact_form".to_string(), 1, 0.0),
+            ("demo_request".to_string(), 2, 6_500.0),
+            ("ebook".to_string(), 4, 0.0),
+            ("webinar".to_string(), 1, 0.0),
+        ]
+    );
+    let seo = j["lead_value_12m"]["by_source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "SEO")
+        .unwrap();
+    assert_eq!(seo["leads"], 3);
+    assert_num(seo, "/lead_value", 13_000.0 / 3.0);
+
+    // velocity: 2 open deals × win rate 0.5 × 10,000 / 9 days per day;
+    // per month × 365 / 12; goal 120,000 / 12. Lead value generated in March:
+    // L1 (demo_request, 6,500) + five leads whose point is worth 0.
+    assert_num(&j, "/velocity/per_day", 10_000.0 / 9.0);
+    assert_num(&j, "/velocity/per_month", 10_000.0 / 9.0 * 365.0 / 12.0);
+    assert_num(&j, "/velocity/monthly_goal", 10_000.0);
+    assert_num(&j, "/velocity/lead_value_generated", 6_500.0);
+
+    // lost_reasons_12m: D2 and D5 are the only lost deals in W.
+    assert_eq!(j["lost_reasons_12m"], j["lost_reasons"]);
+
+    // Channel SEO over W: leads L1, L2, L8 all MQL (1.0); MQL→SQL L1, L8
+    // of 3; SQL→opp 2 of 2; deals D1, D3, D4 (source from the lead): quoted
+    // D1 (1/3), won by end D1, D4 (2/3). Built-in benchmark with its source.
+    let seo = j["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["channel"] == "SEO")
+        .unwrap();
+    assert_num(seo, "/conversion_12m/lead_to_mql", 1.0);
+    assert_num(seo, "/conversion_12m/mql_to_sql", 2.0 / 3.0);
+    assert_num(seo, "/conversion_12m/sql_to_opportunity", 1.0);
+    assert_num(seo, "/conversion_12m/opportunity_to_quote", 1.0 / 3.0);
+    assert_num(seo, "/conversion_12m/opportunity_to_won", 2.0 / 3.0);
+    assert_num(seo, "/benchmark/lead_to_mql", 0.41);
+    assert_eq!(
+        seo["benchmark"]["source"],
+        "First Page Sage, B2B SaaS funnel benchmarks"
+    );
+    let events = j["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["channel"] == "Events")
+        .unwrap();
+    assert_null(events, "/benchmark");
+    assert_null(events, "/conversion_12m/lead_to_mql");
+
+    // ytd = 2024-01-01..03-31: leads L1-L6, L8, L9 = 8; MQLs L1-L5, L8 = 6;
+    // SQLs L1, L3, L4, L8 = 4; deals D1-D6 = 6; won 2, lost 2; qualified
+    // (score ≥ 50): L1, L3, L4, L6, L8, L9 = 6. Costs: marketing 9,500 + 999,
+    // sales 6,000. Targets: revenue 3 × 10,000 → 13,000 / 30,000 red; MQLs
+    // 3 × 4 = 12 → 6 / 12 red; leads: January and February have no target
+    // (only March does) → null.
+    assert_eq!(j["ytd"]["start"], "2024-01-01");
+    assert_eq!(j["ytd"]["end"], "2024-03-31");
+    for (k, v) in [
+        ("leads", 8.0),
+        ("mqls", 6.0),
+        ("sqls", 4.0),
+        ("opportunities", 6.0),
+        ("won", 2.0),
+        ("lost", 2.0),
+        ("qualified_leads", 6.0),
+    ] {
+        assert_num(&j, &format!("/ytd/funnel/{k}"), v);
+    }
+    assert_num(&j, "/ytd/costs/marketing", 10_499.0);
+    assert_num(&j, "/ytd/costs/total", 16_499.0);
+    assert_num(&j, "/ytd/revenue/won", 13_000.0);
+    assert_num(&j, "/ytd/targets/revenue/target", 30_000.0);
+    assert_eq!(j["ytd"]["targets"]["revenue"]["status"], "red");
+    assert_num(&j, "/ytd/targets/mqls/target", 12.0);
+    assert_null(&j, "/ytd/targets/leads/target");
+    assert_null(&j, "/ytd/targets/leads/status");
+
+    // plan: target = annual 120,000; deal size = avg new deal 10,000 → 12
+    // customers. Rates: none configured → the cohort rates above.
+    // opportunities ceil(12 / (1/3)) = 36; SQLs 36 / 0.75 = 48; MQLs
+    // 48 / (2/3) = 72; leads 72 / 0.75 = 96. Lead value 120,000 / 96 = 1,250.
+    // Per month: 8, 6, 4, 3, 1. Points from the data: demo_request lead→won
+    // 1 of 2 → 2 leads per sale, value 10,000 × 0.5; points that won nothing
+    // have no finite plan and are left out.
+    let plan = &j["plan"];
+    assert_eq!(plan["customers"], 12);
+    let req: Vec<(String, u64, u64, String)> = plan["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["stage"].as_str().unwrap().to_string(),
+                s["required"].as_u64().unwrap(),
+                s["per_month"].as_u64().unwrap(),
+                s["rate_source"].as_str().unwrap_or("-").to_string(),
+            )
+        })
+        .collect();
+    let row = |s: &str, r: u64, m: u64, src: &str| (s.to_string(), r, m, src.to_string());
+    assert_eq!(
+        req,
+        [
+            row("lead", 96, 8, "trailing_12m"),
+            row("mql", 72, 6, "trailing_12m"),
+            row("sql", 48, 4, "trailing_12m"),
+            row("opportunity", 36, 3, "trailing_12m"),
+            row("won", 12, 1, "-"),
+        ]
+    );
+    assert_num(plan, "/lead_value", 1_250.0);
+    assert_eq!(
+        plan["by_conversion_point"],
+        serde_json::json!([{
+            "conversion_point": "demo_request", "lead_to_won": 0.5,
+            "rate_source": "trailing_12m", "leads_per_sale": 2, "lead_value": 5000.0
+        }])
+    );
+    // YTD: 91 of 366 days (2024 is a leap year) of the plan are due:
+    // ceil(96 × 91/366) = 24 leads, 18 MQLs, 12 SQLs, 9 opportunities, 3 won.
+    let ytd: Vec<(u64, u64)> = plan["ytd"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["required"].as_u64().unwrap(),
+                s["actual"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ytd, [(24, 8), (18, 6), (12, 4), (9, 6), (3, 2)]);
+}
+
 #[test]
 fn json_snapshot() {
     let dir = temp_fixture("small");
@@ -517,7 +763,7 @@ fn typst_source_snapshot() {
     let cfg = Config::load(Some(&dir.join("smreport.toml"))).unwrap();
     let data = load::load(&cfg, &dir).unwrap();
     let period = Period::parse_month("2024-03").unwrap();
-    let rep = report::build(&data, &cfg, &period);
+    let rep = report::build(&data, &cfg, &period).unwrap();
     let ctx = smreport::pack_context(&cfg, &data, &rep, &period, Default::default());
     let env = render::environment(smreport::format::Locale::En, "EUR");
     let templates = render::templates::TemplateSet::builtin();
@@ -589,4 +835,425 @@ fn parquet_input_gives_the_same_figures_as_csv() {
         ex["row"] = Value::from(ex["row"].as_u64().unwrap() + 1);
     }
     assert_eq!(from_csv, from_pq);
+}
+
+/// SPEC section 6: every block and key, under exactly those names.
+#[test]
+fn json_has_every_spec_key() {
+    let out = tempfile::tempdir().unwrap();
+    let o = bin()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["build", "--month", "2024-03", "--format", "json", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j = read_json(&out.path().join("sm-report-2024-03.json"));
+    let top = [
+        "schema_version",
+        "period",
+        "currency",
+        "funnel",
+        "pipeline_end",
+        "conversion_12m",
+        "lead_time_days",
+        "lead_time_days_12m",
+        "costs",
+        "revenue",
+        "unit_economics_12m",
+        "lead_value_12m",
+        "velocity",
+        "lost_reasons",
+        "lost_stages",
+        "lost_reasons_12m",
+        "channels",
+        "targets",
+        "ytd",
+        "trend",
+        "plan",
+        "data_quality",
+    ];
+    let got: Vec<&str> = j.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(got, top, "top-level keys and their order");
+    let keys = [
+        "/period/label",
+        "/period/start",
+        "/period/end",
+        "/funnel/leads",
+        "/funnel/mqls",
+        "/funnel/sqls",
+        "/funnel/opportunities",
+        "/funnel/quotes",
+        "/funnel/won",
+        "/funnel/lost",
+        "/funnel/rejected",
+        "/funnel/qualified_leads",
+        "/pipeline_end/mql_open",
+        "/pipeline_end/sql_open",
+        "/pipeline_end/opportunities_open",
+        "/pipeline_end/open_value",
+        "/pipeline_end/weighted_value",
+        "/conversion_12m/lead_to_mql",
+        "/conversion_12m/mql_to_sql",
+        "/conversion_12m/sql_to_opportunity",
+        "/conversion_12m/opportunity_to_quote",
+        "/conversion_12m/opportunity_to_won",
+        "/costs/marketing",
+        "/costs/sales",
+        "/costs/total",
+        "/costs/personnel_included",
+        "/costs/cost_per_lead",
+        "/costs/cost_per_mql",
+        "/costs/cost_per_sql",
+        "/costs/cost_per_opportunity",
+        "/costs/cac",
+        "/revenue/won",
+        "/revenue/new_business",
+        "/revenue/expansion",
+        "/revenue/renewal",
+        "/revenue/marketing_sourced",
+        "/revenue/lost_value",
+        "/revenue/avg_deal_size",
+        "/revenue/win_rate",
+        "/revenue/roi_pct",
+        "/revenue/romi_pct",
+        "/unit_economics_12m/cac",
+        "/unit_economics_12m/avg_new_deal_size",
+        "/unit_economics_12m/win_rate",
+        "/unit_economics_12m/sales_cycle_days",
+        "/unit_economics_12m/clv",
+        "/unit_economics_12m/ltv_to_cac",
+        "/unit_economics_12m/payback_months",
+        "/lead_value_12m/overall/lead_value",
+        "/lead_value_12m/by_conversion_point/0/conversion_point",
+        "/lead_value_12m/by_conversion_point/0/leads",
+        "/lead_value_12m/by_conversion_point/0/won_revenue",
+        "/lead_value_12m/by_conversion_point/0/lead_value",
+        "/lead_value_12m/by_source/0/source",
+        "/lead_value_12m/by_source/0/leads",
+        "/lead_value_12m/by_source/0/won_revenue",
+        "/lead_value_12m/by_source/0/lead_value",
+        "/velocity/per_day",
+        "/velocity/per_month",
+        "/velocity/monthly_goal",
+        "/velocity/lead_value_generated",
+        "/lost_reasons/0/reason",
+        "/lost_reasons/0/count",
+        "/lost_reasons/0/value",
+        "/lost_stages/0/stage",
+        "/lost_stages/0/count",
+        "/lost_stages/0/value",
+        "/lost_reasons_12m/0/reason",
+        "/channels/0/channel",
+        "/channels/0/leads",
+        "/channels/0/mqls",
+        "/channels/0/sqls",
+        "/channels/0/opportunities",
+        "/channels/0/won",
+        "/channels/0/won_revenue",
+        "/channels/0/cost",
+        "/channels/0/cost_per_lead",
+        "/channels/0/visitor_to_lead",
+        "/channels/0/roi_pct_12m",
+        "/channels/0/conversion_12m/lead_to_mql",
+        "/channels/0/benchmark",
+        "/targets/revenue/actual",
+        "/targets/revenue/target",
+        "/targets/revenue/attainment",
+        "/targets/revenue/status",
+        "/targets/leads",
+        "/targets/mqls",
+        "/targets/sqls",
+        "/targets/opportunities",
+        "/targets/won",
+        "/ytd/funnel/leads",
+        "/ytd/costs/total",
+        "/ytd/revenue/won",
+        "/ytd/targets/revenue",
+        "/trend/12/period",
+        "/trend/12/leads",
+        "/trend/12/mqls",
+        "/trend/12/sqls",
+        "/trend/12/opportunities",
+        "/trend/12/won",
+        "/trend/12/won_revenue",
+        "/trend/12/marketing_cost",
+        "/trend/12/cost_per_lead",
+        "/trend/12/cac",
+        "/trend/12/win_rate",
+        "/plan/customers",
+        "/plan/stages/0/required",
+        "/plan/lead_value",
+        "/plan/ytd",
+        "/plan/by_conversion_point",
+        "/data_quality/errors",
+        "/data_quality/warnings",
+        "/data_quality/issues/0/code",
+        "/data_quality/issues/0/severity",
+        "/data_quality/issues/0/count",
+        "/data_quality/issues/0/example",
+    ];
+    let missing: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| j.pointer(k).is_none())
+        .collect();
+    assert!(missing.is_empty(), "missing keys: {missing:?}");
+    for k in ["median", "mean", "n"] {
+        for block in ["lead_time_days", "lead_time_days_12m"] {
+            for pair in [
+                "lead_to_mql",
+                "mql_to_sql",
+                "sql_to_opportunity",
+                "opportunity_to_quote",
+                "opportunity_to_won",
+                "opportunity_to_close",
+            ] {
+                let p = format!("/{block}/{pair}/{k}");
+                assert!(j.pointer(&p).is_some(), "missing {p}");
+            }
+        }
+    }
+    assert_eq!(j["trend"].as_array().unwrap().len(), 13);
+    assert_eq!(j["trend"][12]["period"], "2024-03");
+    assert_eq!(j["trend"][0]["period"], "2023-03");
+}
+
+fn plan(args: &[&str]) -> Output {
+    // A directory without smreport.toml: only the flags count.
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .current_dir(dir.path())
+        .arg("plan")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// SPEC section 4, worked example 1, text and JSON.
+#[test]
+fn plan_worked_example_customers() {
+    let args = [
+        "--customers",
+        "100",
+        "--rate",
+        "opportunity_to_won=1/3",
+        "--rate",
+        "sql_to_opportunity=42%",
+        "--rate",
+        "mql_to_sql=38%",
+        "--rate",
+        "lead_to_mql=0.39",
+    ];
+    let o = plan(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    for line in [
+        "lead               4,826",
+        "mql                1,882",
+        "sql                  715",
+        "opportunity          300",
+        "won                  100",
+    ] {
+        assert!(text.contains(line), "expected `{line}` in:\n{text}");
+    }
+    let o = plan(&[&args[..], &["--format", "json"]].concat());
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let req: Vec<u64> = j["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["required"].as_u64().unwrap())
+        .collect();
+    assert_eq!(req, [4826, 1882, 715, 300, 100]);
+    assert_eq!(j["stages"][0]["rate_source"], "flag");
+}
+
+/// SPEC section 4, worked example 2.
+#[test]
+fn plan_worked_example_target() {
+    let args = [
+        "--target",
+        "1000000",
+        "--deal-size",
+        "100000",
+        "--stages",
+        "lead,sql,won",
+        "--rate",
+        "sql_to_won=1/3",
+        "--rate",
+        "lead_to_sql=1/3",
+    ];
+    let o = plan(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("Customers       10"), "{text}");
+    assert!(text.contains("lead                  90"), "{text}");
+    assert!(text.contains("sql                   30"), "{text}");
+    assert!(text.contains("Lead value: €11,111.11 per lead"), "{text}");
+    let o = plan(&[&args[..], &["--format", "json"]].concat());
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["customers"], 10);
+    assert_eq!(j["stages"][0]["required"], 90);
+    assert_eq!(j["stages"][1]["required"], 30);
+    assert_eq!(j["lead_value"], 11111.11);
+}
+
+/// SPEC section 4, worked example 3.
+#[test]
+fn plan_worked_example_conversion_points() {
+    let args = [
+        "--deal-size",
+        "100000",
+        "--point",
+        "ebook=1/100",
+        "--point",
+        "demo_request=1/33",
+    ];
+    let o = plan(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("ebook                  1.00%             100      €1,000.00"),
+        "{text}"
+    );
+    assert!(
+        text.contains("demo_request           3.03%              33      €3,030.30"),
+        "{text}"
+    );
+    let o = plan(&[&args[..], &["--format", "json"]].concat());
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let p = &j["by_conversion_point"];
+    assert_eq!(
+        (&p[0]["leads_per_sale"], &p[0]["lead_value"]),
+        (&Value::from(100), &Value::from(1000.0))
+    );
+    assert_eq!(
+        (&p[1]["leads_per_sale"], &p[1]["lead_value"]),
+        (&Value::from(33), &Value::from(3030.3))
+    );
+}
+
+#[test]
+fn plan_rejects_bad_rates_with_exit_2() {
+    for bad in [
+        ["--rate", "lead_to_mql=42"],
+        ["--rate", "won_to_lead=1/3"],
+        ["--rate", "lead_to_mql"],
+    ] {
+        let o = plan(&[&["--customers", "10"][..], &bad[..]].concat());
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+    }
+    let o = plan(&["--customers", "10", "--rate", "lead_to_mql=42"]);
+    assert!(
+        stderr(&o).contains("42%"),
+        "hint names the % notation: {}",
+        stderr(&o)
+    );
+}
+
+/// A period with no data, and one before the first row: valid JSON with
+/// zeros and nulls, not an error.
+#[test]
+fn empty_periods_give_zeros_and_nulls() {
+    for month in ["2023-06", "2019-01"] {
+        let dir = temp_fixture("small");
+        let o = bin()
+            .current_dir(dir.path())
+            .args([
+                "build",
+                "--month",
+                month,
+                "--config",
+                "smreport.toml",
+                "--out",
+                "out",
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{month}: {}", stderr(&o));
+        let j = read_json(&dir.path().join(format!("out/sm-report-{month}.json")));
+        assert_num(&j, "/funnel/leads", 0.0);
+        assert_num(&j, "/revenue/won", 0.0);
+        assert_null(&j, "/revenue/win_rate");
+        assert_null(&j, "/costs/cost_per_lead");
+        assert_null(&j, "/revenue/roi_pct");
+        assert_null(&j, "/conversion_12m/lead_to_mql");
+        assert_null(&j, "/lead_time_days/lead_to_mql/median");
+        assert_num(&j, "/lead_time_days/lead_to_mql/n", 0.0);
+        assert_null(&j, "/unit_economics_12m/cac");
+        assert_null(&j, "/velocity/per_day");
+        assert_num(&j, "/velocity/lead_value_generated", 0.0);
+        assert_num(&j, "/pipeline_end/weighted_value", 0.0);
+        // no deal won in W: no deal size, so no plan
+        assert_null(&j, "/plan");
+        let text = std::fs::read_to_string(dir.path().join(format!("out/sm-report-{month}.json")))
+            .unwrap();
+        for bad in ["NaN", "inf", "-0.0"] {
+            assert!(!text.contains(bad), "{month}: JSON contains {bad}");
+        }
+        assert!(
+            dir.path()
+                .join(format!("out/sm-report-{month}.pdf"))
+                .exists()
+        );
+    }
+}
+
+/// Week and quarter periods: labels, file names and costs pro rata by days.
+#[test]
+fn week_and_quarter_periods() {
+    let dir = temp_fixture("small");
+    let o = bin()
+        .current_dir(dir.path())
+        .args([
+            "build",
+            "--week",
+            "2024-W10",
+            "--config",
+            "smreport.toml",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j = read_json(&dir.path().join("out/sm-report-2024-W10.json"));
+    // 2024-W10 = 03-04..03-10: 7 of March's 31 days of cost.
+    assert_eq!(j["period"]["start"], "2024-03-04");
+    assert_eq!(j["period"]["end"], "2024-03-10");
+    assert_num(&j, "/costs/marketing", 9_500.0 * 7.0 / 31.0);
+    // Leads created in the week: L3 03-04, L5 03-10.
+    assert_num(&j, "/funnel/leads", 2.0);
+    // Targets pro rata too: revenue 10,000 a month × 7/31.
+    assert_num(&j, "/targets/revenue/target", 10_000.0 * 7.0 / 31.0);
+    assert_eq!(j["trend"][12]["period"], "2024-W10");
+    assert_eq!(j["trend"][0]["period"], "2023-W50");
+
+    let o = bin()
+        .current_dir(dir.path())
+        .args([
+            "build",
+            "--quarter",
+            "2024-Q1",
+            "--config",
+            "smreport.toml",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let q = read_json(&dir.path().join("out/sm-report-2024-Q1.json"));
+    // The quarter is the YTD here: the same flow counts.
+    assert_eq!(q["funnel"], q["ytd"]["funnel"]);
+    assert_num(&q, "/costs/total", 16_499.0);
+    assert_eq!(q["trend"][11]["period"], "2023-Q4");
+
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["build", "--month", "2024-03", "--week", "2024-W10"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "one period kind at a time");
 }

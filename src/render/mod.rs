@@ -107,14 +107,24 @@ const MONTHS_EN: [&str; 12] = [
     "December",
 ];
 
-/// "March 2024" for a month period.
+/// "March 2024", "Week 10, 2024 (4–10 March)" or "Q1 2024".
 pub fn period_title(p: &crate::period::Period) -> String {
+    use crate::period::PeriodKind;
     use chrono::Datelike;
-    format!(
-        "{} {}",
-        MONTHS_EN[p.start.month0() as usize],
-        p.start.year()
-    )
+    let month = |d: chrono::NaiveDate| MONTHS_EN[d.month0() as usize];
+    match p.kind {
+        PeriodKind::Month => format!("{} {}", month(p.start), p.start.year()),
+        PeriodKind::Quarter => format!("Q{} {}", p.start.month0() / 3 + 1, p.start.year()),
+        PeriodKind::Week => format!(
+            "Week {}, {} ({} {} – {} {})",
+            p.start.iso_week().week(),
+            p.start.iso_week().year(),
+            p.start.day(),
+            month(p.start),
+            p.end.day(),
+            month(p.end)
+        ),
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
