@@ -481,11 +481,8 @@ pub fn from_tables(
     let tz = cfg.tz();
     let mut dq = DataQuality::default();
     let leads = load_leads(leads_t, tz, &mut dq)?;
-    let lead_source: HashMap<&str, &str> = leads
-        .iter()
-        .map(|l| (l.id.as_str(), l.source.as_str()))
-        .collect();
-    let deals = load_deals(cfg, deals_t, tz, &lead_source, &mut dq)?;
+    let leads_by_id: HashMap<&str, &Lead> = leads.iter().map(|l| (l.id.as_str(), l)).collect();
+    let deals = load_deals(cfg, deals_t, tz, &leads_by_id, &mut dq)?;
     let costs = load_costs(costs_t, tz, &mut dq)?;
     let lead_sources: HashSet<&str> = leads.iter().map(|l| l.source.as_str()).collect();
     for (i, c) in costs.iter() {
@@ -602,7 +599,7 @@ fn load_deals(
     cfg: &Config,
     t: &Table,
     tz: chrono_tz::Tz,
-    lead_source: &HashMap<&str, &str>,
+    leads: &HashMap<&str, &Lead>,
     dq: &mut DataQuality,
 ) -> Result<Vec<Deal>> {
     t.require(&["deal_id", "created_at", "status", "amount"])?;
@@ -645,12 +642,12 @@ fn load_deals(
             }
         };
         let lead_id = t.text("lead_id", i);
-        let linked_source = lead_id.as_deref().and_then(|l| lead_source.get(l).copied());
+        let linked = lead_id.as_deref().and_then(|l| leads.get(l).copied());
         let deal = Deal {
-            lead_found: linked_source.is_some(),
+            lead_found: linked.is_some(),
             source: t
                 .text("source", i)
-                .or_else(|| linked_source.map(String::from))
+                .or_else(|| linked.map(|l| l.source.clone()))
                 .unwrap_or_else(|| "(direct sales)".into()),
             lead_id,
             account: t.text("account", i),
@@ -745,6 +742,11 @@ fn load_deals(
         let closes_before_open =
             deal.status != Status::Open && deal.closed_at.is_some_and(|c| c < deal.created_at);
         let quote_before_open = deal.quote_at.is_some_and(|q| q < deal.created_at);
+        // A deal opened before its lead was created or became SQL gives a
+        // negative lead time; the lead time leaves it out, this reports it.
+        let before_lead = linked.is_some_and(|l| {
+            deal.created_at < l.created_at || l.sql_at.is_some_and(|s| deal.created_at < s)
+        });
         if closes_before_open || quote_before_open {
             dq.add(
                 "stage_dates_out_of_order",
@@ -754,6 +756,18 @@ fn load_deals(
                 format!(
                     "deal `{}`: quote_at or closed_at is before created_at",
                     deal.id
+                ),
+            );
+        } else if before_lead {
+            dq.add(
+                "stage_dates_out_of_order",
+                Severity::Warning,
+                &t.file,
+                row,
+                format!(
+                    "deal `{}` was created before its lead `{}` was created or became SQL",
+                    deal.id,
+                    deal.lead_id.as_deref().unwrap_or_default()
                 ),
             );
         }

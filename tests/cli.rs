@@ -1257,3 +1257,6 @@ fn week_and_quarter_periods() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "one period kind at a time");
 }
+
+#[path = "cli/properties.rs"]
+mod properties;

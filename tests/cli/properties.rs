@@ -1,0 +1,285 @@
+//! Property tests on generated datasets (SPEC section 3 invariants), using
+//! the library directly: generate records, compute the report, check.
+
+use chrono::{Days, NaiveDate};
+use proptest::prelude::*;
+use serde_json::Value;
+use smreport::config::Config;
+use smreport::load::{Cost, Dataset, Deal, DealType, Department, Lead, Status};
+use smreport::period::Period;
+use smreport::report;
+
+const SOURCES: [&str; 4] = ["SEO", "PPC", "LinkedIn", "Email"];
+const POINTS: [&str; 3] = ["ebook", "demo_request", "webinar"];
+const REASONS: [&str; 3] = ["Price", "Timing", "Competitor"];
+
+fn day(offset: u64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + Days::new(offset)
+}
+
+/// (created offset, source, point, mql gap, sql gap, mql skipped, disqualified gap)
+type LeadSpec = (
+    u64,
+    usize,
+    usize,
+    Option<u64>,
+    Option<u64>,
+    bool,
+    Option<u64>,
+);
+/// (lead index, created gap after the lead's SQL/creation, status, close gap, amount, type, reason, quote gap)
+type DealSpec = (
+    Option<usize>,
+    u64,
+    u8,
+    u64,
+    u32,
+    u8,
+    Option<usize>,
+    Option<u64>,
+);
+
+fn lead_spec(max_day: u64) -> impl Strategy<Value = LeadSpec> {
+    (
+        0..max_day,
+        0..SOURCES.len(),
+        0..POINTS.len(),
+        proptest::option::of(0u64..40),
+        proptest::option::of(0u64..40),
+        any::<bool>(),
+        proptest::option::weighted(0.1, 0u64..60),
+    )
+}
+
+fn deal_spec() -> impl Strategy<Value = DealSpec> {
+    (
+        proptest::option::of(0usize..60),
+        0u64..30,
+        0u8..3,
+        0u64..120,
+        0u32..50_000,
+        0u8..3,
+        proptest::option::of(0..REASONS.len()),
+        proptest::option::of(0u64..20),
+    )
+}
+
+fn make_leads(specs: &[LeadSpec], id_prefix: &str) -> Vec<Lead> {
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, (c, s, p, mql, sql, skipped, disq))| {
+            let created = day(*c);
+            let mql_at = mql.map(|g| created + Days::new(g));
+            let sql_at = match (mql_at, sql) {
+                (Some(m), Some(g)) => Some(m + Days::new(*g)),
+                _ => None,
+            };
+            Lead {
+                id: format!("{id_prefix}{i}"),
+                created_at: created,
+                source: SOURCES[*s].into(),
+                conversion_point: Some(POINTS[*p].into()),
+                campaign: None,
+                industry: None,
+                employees: None,
+                country: None,
+                technology: None,
+                quality_score: None,
+                // the skipped-stage rule has already been applied by loading
+                mql_at: if *skipped && sql_at.is_some() {
+                    sql_at
+                } else {
+                    mql_at
+                },
+                sql_at,
+                disqualified_at: disq.map(|g| created + Days::new(g)),
+                disqualified_reason: None,
+                owner: None,
+            }
+        })
+        .collect()
+}
+
+fn make_deals(specs: &[DealSpec], leads: &[Lead], id_prefix: &str, base: NaiveDate) -> Vec<Deal> {
+    specs
+        .iter()
+        .enumerate()
+        .map(
+            |(i, (lead, gap, status, close, amount, ty, reason, quote))| {
+                let lead = lead.and_then(|l| leads.get(l));
+                let anchor = lead
+                    .map(|l| l.sql_at.unwrap_or(l.created_at))
+                    .unwrap_or(base);
+                let created = anchor + Days::new(*gap);
+                let status = match status {
+                    0 => Status::Open,
+                    1 => Status::Won,
+                    _ => Status::Lost,
+                };
+                Deal {
+                    id: format!("{id_prefix}{i}"),
+                    lead_id: lead.map(|l| l.id.clone()),
+                    lead_found: lead.is_some(),
+                    account: None,
+                    created_at: created,
+                    quote_at: quote.map(|g| created + Days::new(g)),
+                    closed_at: (status != Status::Open).then(|| created + Days::new(*close)),
+                    status,
+                    stage: None,
+                    lost_reason: (status == Status::Lost)
+                        .then(|| reason.map(|r| REASONS[r].to_string()))
+                        .flatten(),
+                    lost_stage: None,
+                    deal_type: [DealType::New, DealType::Expansion, DealType::Renewal]
+                        [*ty as usize],
+                    source: lead
+                        .map(|l| l.source.clone())
+                        .unwrap_or_else(|| "(direct sales)".into()),
+                    amount: *amount as f64,
+                    probability: None,
+                    owner: None,
+                }
+            },
+        )
+        .collect()
+}
+
+fn costs(months: &[(u32, u32)]) -> Vec<Cost> {
+    months
+        .iter()
+        .enumerate()
+        .map(|(i, (m, amount))| Cost {
+            month: format!("{}-{:02}", 2023 + (m / 12), m % 12 + 1),
+            department: if i % 3 == 0 {
+                Department::Sales
+            } else {
+                Department::Marketing
+            },
+            channel: (i % 3 != 0).then(|| SOURCES[i % SOURCES.len()].to_string()),
+            category: None,
+            amount: *amount as f64,
+        })
+        .collect()
+}
+
+fn config() -> Config {
+    let mut cfg = Config::parse(
+        "[targets.annual]\nrevenue = 240000\nleads = 120\n[plan.rates]\nopportunity_to_won = \"1/3\"\n",
+    )
+    .unwrap();
+    cfg.qualification.min_quality_score = None;
+    cfg
+}
+
+fn json(data: &Dataset, cfg: &Config, p: &Period) -> Value {
+    let r = report::build(data, cfg, p).expect("report builds");
+    serde_json::to_value(&r).unwrap()
+}
+
+/// Every ratio-like field (conversion, win rate) is null or in [0, 1].
+fn check_ratios(j: &Value) -> Result<(), TestCaseError> {
+    let mut fields = vec![
+        j.pointer("/revenue/win_rate"),
+        j.pointer("/unit_economics_12m/win_rate"),
+    ];
+    let conv = |v: &Value| -> Vec<Value> {
+        v.as_object()
+            .map(|o| o.values().cloned().collect())
+            .unwrap_or_default()
+    };
+    let mut owned: Vec<Value> = conv(&j["conversion_12m"]);
+    for c in j["channels"].as_array().unwrap() {
+        owned.extend(conv(&c["conversion_12m"]));
+    }
+    for t in j["trend"].as_array().unwrap() {
+        owned.push(t["win_rate"].clone());
+    }
+    fields.extend(owned.iter().map(Some));
+    for v in fields.into_iter().flatten() {
+        if let Some(x) = v.as_f64() {
+            prop_assert!((0.0..=1.0).contains(&x), "ratio {x} outside [0, 1]");
+        } else {
+            prop_assert!(v.is_null(), "ratio is neither a number nor null: {v}");
+        }
+    }
+    Ok(())
+}
+
+/// No negative count or amount anywhere except returns (`*_pct`).
+fn check_non_negative(v: &Value, path: &str) -> Result<(), TestCaseError> {
+    match v {
+        Value::Number(n) => {
+            let x = n.as_f64().unwrap();
+            prop_assert!(x.is_finite(), "{path} is not finite");
+            if !path.contains("_pct") {
+                prop_assert!(x >= 0.0, "{path} = {x} is negative");
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                check_non_negative(x, &format!("{path}/{i}"))?;
+            }
+        }
+        Value::Object(o) => {
+            for (k, x) in o {
+                check_non_negative(x, &format!("{path}/{k}"))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn invariants_hold_on_generated_data(
+        lead_specs in proptest::collection::vec(lead_spec(540), 0..60),
+        deal_specs in proptest::collection::vec(deal_spec(), 0..40),
+        cost_rows in proptest::collection::vec((0u32..18, 0u32..20_000), 0..30),
+        future_leads in proptest::collection::vec(lead_spec(60), 0..15),
+        future_deals in proptest::collection::vec(deal_spec(), 0..10),
+        month in 0u32..18,
+    ) {
+        let p = Period::month(2023 + (month / 12) as i32, month % 12 + 1).unwrap();
+        let cfg = config();
+        let leads = make_leads(&lead_specs, "L");
+        let deals = make_deals(&deal_specs, &leads, "D", day(0));
+        let data = Dataset { leads, deals, costs: costs(&cost_rows), ..Default::default() };
+        let j = json(&data, &cfg, &p);
+
+        check_non_negative(&j, "")?;
+        check_ratios(&j)?;
+
+        // channel leads add up to funnel leads
+        let ch: u64 = j["channels"].as_array().unwrap().iter().map(|c| c["leads"].as_u64().unwrap()).sum();
+        prop_assert_eq!(ch, j["funnel"]["leads"].as_u64().unwrap());
+        // lost-reason and lost-stage counts add up to lost
+        for block in ["lost_reasons", "lost_stages"] {
+            let n: u64 = j[block].as_array().unwrap().iter().map(|r| r["count"].as_u64().unwrap()).sum();
+            prop_assert_eq!(n, j["funnel"]["lost"].as_u64().unwrap(), "{}", block);
+        }
+        let n12: u64 = j["lost_reasons_12m"].as_array().unwrap().iter().map(|r| r["count"].as_u64().unwrap()).sum();
+        prop_assert!(n12 >= j["funnel"]["lost"].as_u64().unwrap());
+
+        // Events dated after the period's end never change a figure of the
+        // period: add leads, deals and costs that all start after `end`.
+        let after = p.end + Days::new(1);
+        let offset = (after - day(0)).num_days() as u64;
+        let shifted: Vec<LeadSpec> = future_leads
+            .iter()
+            .map(|s| (s.0 + offset, s.1, s.2, s.3, s.4, s.5, s.6))
+            .collect();
+        let mut more = data.clone();
+        let new_leads = make_leads(&shifted, "F");
+        let new_deals = make_deals(&future_deals, &new_leads, "G", after);
+        more.leads.extend(new_leads);
+        more.deals.extend(new_deals);
+        let next_month = (month + 1..month + 4).map(|m| (m, 1000)).collect::<Vec<_>>();
+        more.costs.extend(costs(&next_month));
+        let j2 = json(&more, &cfg, &p);
+        prop_assert_eq!(j, j2);
+    }
+}
