@@ -1260,3 +1260,37 @@ fn week_and_quarter_periods() {
 
 #[path = "cli/properties.rs"]
 mod properties;
+
+/// docs/metrics.md explains every block of the JSON and every field in it.
+#[test]
+fn metrics_doc_covers_every_json_key() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/metrics.md"))
+            .unwrap();
+    let dir = temp_fixture("small");
+    let o = build(dir.path(), &["--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j = read_json(&dir.path().join("out/sm-report-2024-03.json"));
+    let mut missing = Vec::new();
+    fn walk(v: &Value, doc: &str, missing: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                for (k, x) in o {
+                    if !doc.contains(&format!("`{k}`")) {
+                        missing.push(k.clone());
+                    }
+                    walk(x, doc, missing);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, doc, missing)),
+            _ => {}
+        }
+    }
+    walk(&j, &doc, &mut missing);
+    missing.sort();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "docs/metrics.md does not explain: {missing:?}"
+    );
+}
