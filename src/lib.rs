@@ -200,6 +200,17 @@ pub fn plan_command(args: &PlanArgs) -> Result<String> {
             let data = load::load(&cfg, &dir)?;
             let m = metrics::Metrics::new(&data, &cfg);
             let ue = m.unit_economics(period.trailing_12m());
+            // Conversion points not given by flag or config: the data's rate.
+            for x in m.lead_value_12m(&period).by_conversion_point {
+                let known = points.iter().any(|(n, _, _)| *n == x.conversion_point);
+                if let Some(r) = metrics::ratio(x.value.won_leads as f64, x.value.leads as f64)
+                    && r > 0.0
+                    && !known
+                    && x.conversion_point != metrics::NO_POINT
+                {
+                    points.push((x.conversion_point, r, RateSource::Trailing12m));
+                }
+            }
             (m.conversion_12m(&period).rates(), ue.avg_new_deal_size)
         }
         None => (Rates::new(), None),
@@ -261,6 +272,12 @@ fn plan_text(p: &plan::Plan, cfg: &Config) -> String {
     let _ = writeln!(s, "  Deal size       {}", money(p.deal_size, 0));
     if let Some(c) = p.customers {
         let _ = writeln!(s, "  Customers       {}", format::number(c as f64, 0, loc));
+    }
+    if p.customers.is_none() {
+        let _ = writeln!(
+            s,
+            "\n  No stage plan: give --customers, or a deal size (--deal-size, [plan] deal_size,\n  or --month to take it from the data) next to the revenue target."
+        );
     }
     if !p.stages.is_empty() {
         let _ = writeln!(s);
