@@ -1,5 +1,6 @@
-//! Charts as SVG (plotters): funnel, 13-period trend, lost reasons and cost
-//! per channel. Text uses the pack's font family and brand colours; labels
+//! Charts as SVG (plotters): funnel, 13-period trend, lost reasons (bars and
+//! a 12-month Pareto), cost per channel and per stage, lead times, plan vs
+//! actual, velocity against lead value and cumulative lead value (YTD). Text uses the pack's font family and brand colours; labels
 //! from the data are XML-escaped by the SVG backend.
 
 use std::collections::BTreeMap;
@@ -31,6 +32,7 @@ const LIGHT: RGBColor = RGBColor(0xe5, 0xe7, 0xeb);
 /// All charts of the pack, by file name (`funnel.svg`, …).
 pub fn render_all(
     report: &Report,
+    extra: &Extra,
     labels: &ChartLabels,
     style: &Style,
 ) -> Result<BTreeMap<String, String>> {
@@ -45,7 +47,7 @@ pub fn render_all(
     ];
     out.insert(
         "funnel.svg".into(),
-        hbar(&funnel_items, style, style.primary, (900, 380), |x| {
+        hbar(&funnel_items, style, style.primary, (900, 380), |_, x| {
             compact(x, style.locale)
         })?,
     );
@@ -58,7 +60,7 @@ pub fn render_all(
         .collect();
     out.insert(
         "lost_reasons.svg".into(),
-        hbar(&reasons, style, style.accent, (900, 420), |x| {
+        hbar(&reasons, style, style.accent, (900, 420), |_, x| {
             compact(x, style.locale)
         })?,
     );
@@ -71,15 +73,324 @@ pub fn render_all(
     costs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out.insert(
         "channel_costs.svg".into(),
-        hbar(&costs, style, style.primary, (900, 380), |x| {
+        hbar(&costs, style, style.primary, (900, 380), |_, x| {
             compact(x, style.locale)
         })?,
+    );
+    out.insert("pareto.svg".into(), pareto(report, labels, style)?);
+    let c = &report.costs;
+    let per_stage: Vec<(String, f64)> = [
+        (labels.key("chart_cost_per_lead"), c.cost_per_lead),
+        (labels.key("chart_cost_per_mql"), c.cost_per_mql),
+        (labels.key("chart_cost_per_sql"), c.cost_per_sql),
+        (
+            labels.key("chart_cost_per_opportunity"),
+            c.cost_per_opportunity,
+        ),
+        (labels.key("chart_cac"), c.cac),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.unwrap_or(0.0)))
+    .collect();
+    out.insert(
+        "cost_per_stage.svg".into(),
+        hbar(&per_stage, style, style.primary, (900, 360), |_, x| {
+            compact(x, style.locale)
+        })?,
+    );
+    let lt = |b: &crate::metrics::LeadTimes| {
+        [
+            b.lead_to_mql.median,
+            b.mql_to_sql.median,
+            b.sql_to_opportunity.median,
+            b.opportunity_to_quote.median,
+            b.opportunity_to_won.median,
+        ]
+    };
+    let steps = [
+        "chart_lead_to_mql",
+        "chart_mql_to_sql",
+        "chart_sql_to_opportunity",
+        "chart_opportunity_to_quote",
+        "chart_opportunity_to_won",
+    ]
+    .map(|k| labels.key(k));
+    out.insert(
+        "lead_times.svg".into(),
+        grouped_bars(
+            &steps,
+            &[
+                (
+                    labels.key("chart_this_period"),
+                    style.primary,
+                    lt(&report.lead_time_days).to_vec(),
+                ),
+                (
+                    labels.key("chart_12_months"),
+                    style.accent,
+                    lt(&report.lead_time_days_12m).to_vec(),
+                ),
+            ],
+            style,
+            (900, 380),
+        )?,
+    );
+    if let Some(plan) = &report.plan {
+        let names: Vec<String> = plan
+            .ytd
+            .iter()
+            .map(|s| labels.key(&format!("stage_{}", s.stage)))
+            .collect();
+        out.insert(
+            "plan_actual.svg".into(),
+            grouped_bars(
+                &names,
+                &[
+                    (
+                        labels.key("chart_required_ytd"),
+                        GREY,
+                        plan.ytd.iter().map(|s| Some(s.required as f64)).collect(),
+                    ),
+                    (
+                        labels.key("chart_actual_ytd"),
+                        style.primary,
+                        plan.ytd.iter().map(|s| Some(s.actual as f64)).collect(),
+                    ),
+                ],
+                style,
+                (900, 380),
+            )?,
+        );
+    }
+    let v = &report.velocity;
+    let velocity_items: Vec<(String, f64)> = [
+        (
+            labels.key("chart_lead_value_generated"),
+            v.lead_value_generated,
+        ),
+        (labels.key("chart_velocity_per_month"), v.per_month),
+        (labels.key("chart_monthly_goal"), v.monthly_goal),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.unwrap_or(0.0)))
+    .collect();
+    out.insert(
+        "velocity.svg".into(),
+        hbar(&velocity_items, style, style.accent, (900, 300), |_, x| {
+            compact(x, style.locale)
+        })?,
+    );
+    out.insert(
+        "lead_value_ytd.svg".into(),
+        lead_value_ytd(extra, labels, style)?,
     );
     Ok(out)
 }
 
-/// Translated series names used inside charts.
-#[derive(Debug, Clone)]
+/// Vertical bars: one group per category, one bar per series, with legend.
+fn grouped_bars(
+    categories: &[String],
+    series: &[(String, RGBColor, Vec<Option<f64>>)],
+    style: &Style,
+    size: (u32, u32),
+) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let max = series
+            .iter()
+            .flat_map(|s| s.2.iter().flatten())
+            .fold(0.0, |a: f64, b| a.max(*b));
+        if categories.is_empty() || max == 0.0 {
+            no_data(&root, "n/a", style)?;
+        } else {
+            let n = categories.len();
+            let k = series.len().max(1);
+            let mut chart = ChartBuilder::on(&root)
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(60)
+                .build_cartesian_2d((0..n).into_segmented(), 0.0..max * 1.3)
+                .map_err(err)?;
+            let font = (style.font.as_str(), 18).into_font().color(&BLACK);
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .light_line_style(WHITE)
+                .bold_line_style(LIGHT)
+                .x_labels(n)
+                .x_label_formatter(&|v| match v {
+                    SegmentValue::CenterOf(i) => categories.get(*i).cloned().unwrap_or_default(),
+                    _ => String::new(),
+                })
+                .y_labels(5)
+                .y_label_formatter(&|y| compact(*y, style.locale))
+                .label_style(font.clone())
+                .axis_style(GREY)
+                .draw()
+                .map_err(err)?;
+            for (si, (name, color, values)) in series.iter().enumerate() {
+                let color = *color;
+                chart
+                    .draw_series(values.iter().enumerate().filter_map(|(i, v)| {
+                        v.map(|v| {
+                            // Split each category's slot into k bars.
+                            let slot = 100 / k as i32;
+                            let mut bar = Rectangle::new(
+                                [
+                                    (SegmentValue::Exact(i), 0.0),
+                                    (SegmentValue::Exact(i + 1), v),
+                                ],
+                                color.filled(),
+                            );
+                            let left = 8 + si as i32 * slot;
+                            let right = 8 + (k as i32 - 1 - si as i32) * slot;
+                            bar.set_margin(0, 0, left as u32, right as u32);
+                            bar
+                        })
+                    }))
+                    .map_err(err)?
+                    .label(name.as_str())
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled())
+                    });
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.9))
+                .border_style(LIGHT)
+                .label_font(font)
+                .draw()
+                .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Lost reasons over 12 months as a Pareto chart: bars by count, most
+/// frequent first, each labelled with its count and the cumulative share.
+fn pareto(report: &Report, labels: &ChartLabels, style: &Style) -> Result<String> {
+    let items: Vec<(String, f64)> = report
+        .lost_reasons_12m
+        .iter()
+        .take(10)
+        .map(|r| (r.reason.clone(), r.count as f64))
+        .collect();
+    let total: f64 = report.lost_reasons_12m.iter().map(|r| r.count as f64).sum();
+    let cumulative: Vec<f64> = items
+        .iter()
+        .scan(0.0, |acc, (_, v)| {
+            *acc += v;
+            Some(if total > 0.0 { *acc / total } else { 0.0 })
+        })
+        .collect();
+    if items.is_empty() {
+        return hbar(&[], style, style.accent, (900, 420), |_, _| String::new())
+            .map(|svg| svg.replace("n/a", &labels.no_data));
+    }
+    hbar(&items, style, style.accent, (900, 440), |i, v| {
+        format!(
+            "{} · {}",
+            compact(v, style.locale),
+            crate::format::percent(cumulative.get(i).copied().unwrap_or(0.0), 0, style.locale)
+        )
+    })
+}
+
+/// Cumulative lead value generated against the cumulative revenue target,
+/// month by month over the year to date.
+fn lead_value_ytd(extra: &Extra, labels: &ChartLabels, style: &Style) -> Result<String> {
+    let pts = &extra.lead_value_ytd;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, 380)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let max = pts
+            .iter()
+            .map(|(_, v, t)| v.max(t.unwrap_or(0.0)))
+            .fold(0.0, f64::max);
+        if pts.is_empty() || max == 0.0 {
+            no_data(&root, &labels.no_data, style)?;
+        } else {
+            let n = pts.len();
+            let mut chart = ChartBuilder::on(&root)
+                .margin(12)
+                .margin_right(40)
+                .x_label_area_size(36)
+                .y_label_area_size(70)
+                .build_cartesian_2d((0..n).into_segmented(), 0.0..max * 1.3)
+                .map_err(err)?;
+            let font = (style.font.as_str(), 18).into_font().color(&BLACK);
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .light_line_style(WHITE)
+                .bold_line_style(LIGHT)
+                .x_labels(n)
+                .x_label_formatter(&|v| match v {
+                    SegmentValue::CenterOf(i) => {
+                        pts.get(*i).map(|p| p.0.clone()).unwrap_or_default()
+                    }
+                    _ => String::new(),
+                })
+                .y_label_formatter(&|y| compact(*y, style.locale))
+                .label_style(font.clone())
+                .axis_style(GREY)
+                .draw()
+                .map_err(err)?;
+            let primary = style.primary;
+            chart
+                .draw_series(pts.iter().enumerate().map(|(i, (_, v, _))| {
+                    let mut bar = Rectangle::new(
+                        [
+                            (SegmentValue::Exact(i), 0.0),
+                            (SegmentValue::Exact(i + 1), *v),
+                        ],
+                        primary.filled(),
+                    );
+                    bar.set_margin(0, 0, 14, 14);
+                    bar
+                }))
+                .map_err(err)?
+                .label(labels.key("chart_lead_value_cumulative"))
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 14, y + 6)], primary.filled())
+                });
+            let accent = style.accent;
+            let target: Vec<(SegmentValue<usize>, f64)> = pts
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (_, _, t))| t.map(|t| (SegmentValue::CenterOf(i), t)))
+                .collect();
+            if !target.is_empty() {
+                chart
+                    .draw_series(LineSeries::new(target, accent.stroke_width(3)))
+                    .map_err(err)?
+                    .label(labels.key("chart_revenue_target_cumulative"))
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], accent.stroke_width(3))
+                    });
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.9))
+                .border_style(LIGHT)
+                .label_font(font)
+                .draw()
+                .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Translated labels used inside charts (from the template set's language
+/// file; `key` looks a label up, falling back to the key itself).
+#[derive(Debug, Clone, Default)]
 pub struct ChartLabels {
     pub leads: String,
     pub mqls: String,
@@ -87,6 +398,20 @@ pub struct ChartLabels {
     pub opportunities: String,
     pub won: String,
     pub no_data: String,
+    pub more: BTreeMap<String, String>,
+}
+
+impl ChartLabels {
+    pub fn key(&self, k: &str) -> String {
+        self.more.get(k).cloned().unwrap_or_else(|| k.to_string())
+    }
+}
+
+/// Extra series the pack charts that are not in the [`Report`] itself.
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
+    /// YTD months: label, cumulative lead value generated, cumulative revenue target.
+    pub lead_value_ytd: Vec<(String, f64, Option<f64>)>,
 }
 
 fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
@@ -103,13 +428,14 @@ fn no_data(root: &DrawingArea<SVGBackend, Shift>, msg: &str, style: &Style) -> R
     .map_err(err)
 }
 
-/// Horizontal bars, first item on top, value printed at the bar's end.
+/// Horizontal bars, first item on top; `bar_text(i, value)` is printed at
+/// the end of bar `i`.
 fn hbar(
     items: &[(String, f64)],
     style: &Style,
     color: RGBColor,
     size: (u32, u32),
-    fmt: impl Fn(f64) -> String,
+    bar_text: impl Fn(usize, f64) -> String,
 ) -> Result<String> {
     let mut svg = String::new();
     {
@@ -154,7 +480,7 @@ fn hbar(
                     _ => String::new(),
                 })
                 .x_labels(6)
-                .x_label_formatter(&|x| fmt(*x))
+                .x_label_formatter(&|x| compact(*x, style.locale))
                 .label_style(label_font.clone())
                 .axis_style(GREY)
                 .draw()
@@ -176,7 +502,7 @@ fn hbar(
             chart
                 .draw_series(items.iter().enumerate().map(|(i, (_, v))| {
                     Text::new(
-                        format!(" {}", fmt(*v)),
+                        format!(" {}", bar_text(i, *v)),
                         (*v, SegmentValue::CenterOf(n - 1 - i)),
                         (style.font.as_str(), 21).into_font().color(&BLACK),
                     )

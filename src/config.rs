@@ -116,7 +116,7 @@ pub struct TargetValues {
     pub won: Option<f64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Thresholds {
     /// Attainment at or above this is green (1.0 = 100%).

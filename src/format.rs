@@ -23,7 +23,10 @@ impl Locale {
         }
     }
     pub fn na(self) -> &'static str {
-        "n/a"
+        match self {
+            Locale::En => "n/a",
+            Locale::Nl => "n.v.t.",
+        }
     }
 }
 

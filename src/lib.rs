@@ -99,17 +99,16 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
     let report = steps.run("metrics", || report::build(&data, &cfg, &period))?;
     let wants = |f: OutputFormat| args.format.contains(&f);
     let needs_pack = wants(OutputFormat::Pdf) || wants(OutputFormat::Html);
-    let charts = if needs_pack {
-        steps.run("charts", || render_charts(&cfg, &report))?
-    } else {
-        Default::default()
-    };
-    let ctx = pack_context(&cfg, &data, &report, &period, charts);
+    let templates = render::templates::TemplateSet::builtin();
+    let t = templates.translations(&cfg.company.language)?;
+    let mut ctx = pack_context(&cfg, &data, &report, &period, t);
+    if needs_pack {
+        ctx.charts = steps.run("charts", || render_charts(&cfg, &ctx))?;
+    }
     let env = render::environment(
         Locale::from_code(&cfg.company.language),
         &cfg.company.currency,
     );
-    let templates = render::templates::TemplateSet::builtin();
     let label = period.label();
     let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
     if wants(OutputFormat::Json) {
@@ -331,10 +330,10 @@ fn plan_text(p: &plan::Plan, cfg: &Config) -> String {
     s.lines().map(|l| l.trim_end().to_string() + "\n").collect()
 }
 
-/// Chart SVGs by name (`funnel`, `trend`, …).
+/// Chart SVGs by name (`funnel`, `trend`, …), labelled in the language of `t`.
 pub fn render_charts(
     cfg: &Config,
-    report: &report::Report,
+    ctx: &PackContext,
 ) -> Result<std::collections::BTreeMap<String, String>> {
     let style = charts::Style {
         font: cfg.brand.font.clone(),
@@ -342,42 +341,88 @@ pub fn render_charts(
         accent: charts::parse_hex(&cfg.brand.accent_color),
         locale: Locale::from_code(&cfg.company.language),
     };
+    let get = |k: &str| ctx.t.get(k).cloned().unwrap_or_else(|| k.to_string());
     let labels = charts::ChartLabels {
-        leads: "Leads".into(),
-        mqls: "MQLs".into(),
-        sqls: "SQLs".into(),
-        opportunities: "Opportunities".into(),
-        won: "Won".into(),
-        no_data: "No data in this period".into(),
+        leads: get("stage_lead"),
+        mqls: get("stage_mql"),
+        sqls: get("stage_sql"),
+        opportunities: get("stage_opportunity"),
+        won: get("stage_won"),
+        no_data: get("chart_no_data"),
+        more: ctx.t.clone(),
     };
-    let svgs = charts::render_all(report, &labels, &style)?;
+    let extra = charts::Extra {
+        lead_value_ytd: ctx
+            .lead_value_ytd
+            .iter()
+            .map(|m| (m.month.clone(), m.cumulative, m.target_cumulative))
+            .collect(),
+    };
+    let svgs = charts::render_all(ctx.report, &extra, &labels, &style)?;
     Ok(svgs
         .into_iter()
         .map(|(k, v)| (k.trim_end_matches(".svg").to_string(), v))
         .collect())
 }
 
-/// The renderers' context for `report`.
+/// The renderers' context for `report`, with the texts `t` of its language.
+/// Charts are added by [`render_charts`].
 pub fn pack_context<'a>(
     cfg: &Config,
     data: &load::Dataset,
     report: &'a report::Report,
     period: &Period,
-    charts: std::collections::BTreeMap<String, String>,
+    t: std::collections::BTreeMap<String, String>,
 ) -> PackContext<'a> {
     let m = metrics::Metrics::new(data, cfg);
     let ratios = render::StepRatios::from_funnel(&report.funnel);
+    let get = |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
+    let leak = ratios.leak([
+        &get("stage_lead"),
+        &get("stage_mql"),
+        &get("stage_sql"),
+        &get("stage_opportunity"),
+        &get("stage_won"),
+    ]);
+    // Lead value per month of the YTD, cumulated, against the revenue target.
+    let ytd = period.ytd(cfg.company.fiscal_year_start_month);
+    let mut cumulative = 0.0;
+    let mut target: Option<f64> = Some(0.0);
+    let lead_value_ytd = period::month_fractions(ytd)
+        .into_iter()
+        .filter_map(|(label, _)| {
+            let month = Period::parse_month(&label).ok()?;
+            let r = period::Range {
+                start: month.start.max(ytd.start),
+                end: month.end.min(ytd.end),
+            };
+            let generated = m.lead_value_generated(r, &report.lead_value_12m);
+            cumulative += generated.unwrap_or(0.0);
+            target = target
+                .zip(m.target_over(r, |v| v.revenue))
+                .map(|(a, b)| a + b);
+            Some(render::LeadValueMonth {
+                month: label,
+                generated,
+                cumulative,
+                target_cumulative: target,
+            })
+        })
+        .collect();
     PackContext {
         report,
         company: cfg.company_display_name().to_string(),
         brand: BrandContext::from_config(cfg),
         previous: report::snapshot(&m, &period.previous()),
         year_ago: report::snapshot(&m, &period.year_ago()),
-        charts,
+        charts: Default::default(),
         language: cfg.company.language.clone(),
-        period_title: render::period_title(period),
-        leak: ratios.leak(["Leads", "MQLs", "SQLs", "Opportunities", "Won"]),
+        period_title: render::period_title(period, &t),
+        leak,
         ratios,
+        t,
+        lead_value_ytd,
+        thresholds: cfg.targets.thresholds.clone(),
     }
 }
 

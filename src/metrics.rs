@@ -475,31 +475,32 @@ impl<'a> Metrics<'a> {
             (Some(w), Some(a), Some(c)) => ratio(pipeline.opportunities_open as f64 * w * a, c),
             _ => None,
         };
+        Velocity {
+            per_day,
+            per_month: per_day.map(|d| d * 365.0 / 12.0),
+            monthly_goal: self.cfg.targets.annual.revenue.map(|t| t / 12.0),
+            lead_value_generated: self.lead_value_generated(p.range(), lv),
+        }
+    }
+
+    /// Σ over the leads created in `r` of the lead value of their conversion
+    /// point (the overall lead value when it has none); `None` when a lead
+    /// has no value at all.
+    pub fn lead_value_generated(&self, r: Range, lv: &LeadValue12m) -> Option<f64> {
         let point_value: HashMap<&str, Option<f64>> = lv
             .by_conversion_point
             .iter()
             .map(|x| (x.conversion_point.as_str(), x.value.lead_value))
             .collect();
-        let r = p.range();
         let mut generated = 0.0;
-        let mut known = true;
         for l in self.data.leads.iter().filter(|l| r.contains(l.created_at)) {
-            let v = l
+            generated += l
                 .conversion_point
                 .as_deref()
                 .and_then(|c| point_value.get(c).copied().flatten())
-                .or(lv.overall.lead_value);
-            match v {
-                Some(v) => generated += v,
-                None => known = false,
-            }
+                .or(lv.overall.lead_value)?;
         }
-        Velocity {
-            per_day,
-            per_month: per_day.map(|d| d * 365.0 / 12.0),
-            monthly_goal: self.cfg.targets.annual.revenue.map(|t| t / 12.0),
-            lead_value_generated: known.then_some(generated),
-        }
+        Some(generated)
     }
 
     // --------------------------------------------------------------- ytd --
@@ -714,7 +715,7 @@ impl<'a> Metrics<'a> {
     /// The target of one measure over `r`: for each month `r` touches, that
     /// month's target (`[targets.monthly]`, else annual ÷ 12) times the share
     /// of its days inside `r`. `None` when a month has no target.
-    fn target_over(
+    pub fn target_over(
         &self,
         r: Range,
         get: fn(&crate::config::TargetValues) -> Option<f64>,

@@ -764,9 +764,10 @@ fn typst_source_snapshot() {
     let data = load::load(&cfg, &dir).unwrap();
     let period = Period::parse_month("2024-03").unwrap();
     let rep = report::build(&data, &cfg, &period).unwrap();
-    let ctx = smreport::pack_context(&cfg, &data, &rep, &period, Default::default());
-    let env = render::environment(smreport::format::Locale::En, "EUR");
     let templates = render::templates::TemplateSet::builtin();
+    let t = templates.translations("en").unwrap();
+    let ctx = smreport::pack_context(&cfg, &data, &rep, &period, t);
+    let env = render::environment(smreport::format::Locale::En, "EUR");
     let source = render::typst::source(&env, &templates, &ctx).unwrap();
     assert!(source.contains(r##"[#"Price too high";]"##));
     insta::assert_snapshot!("small_2024_03_typst", source);
@@ -1293,4 +1294,125 @@ fn metrics_doc_covers_every_json_key() {
         missing.is_empty(),
         "docs/metrics.md does not explain: {missing:?}"
     );
+}
+
+/// Every page title of the pack, in English and in Dutch, is in the PDF and
+/// the HTML; Dutch numbers, money, percentages and dates use the Dutch format.
+#[test]
+fn every_page_title_in_both_languages() {
+    let lang_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates/default/lang");
+    let titles = [
+        "summary_title",
+        "funnel_title",
+        "trend_title",
+        "lead_times_title",
+        "costs_title",
+        "revenue_title",
+        "unit_title",
+        "wonlost_title",
+        "lost_detail_title",
+        "pipeline_title",
+        "plan_title",
+        "channels_title",
+        "lead_value_title",
+        "benchmarks_title",
+        "dq_title",
+        "definitions_title",
+    ];
+    for lang in ["en", "nl"] {
+        let texts: std::collections::BTreeMap<String, String> = toml::from_str(
+            &std::fs::read_to_string(lang_dir.join(format!("{lang}.toml"))).unwrap(),
+        )
+        .unwrap();
+        let dir = temp_fixture("small");
+        let o = build(dir.path(), &["--lang", lang]);
+        assert!(o.status.success(), "{lang}: {}", stderr(&o));
+        let pdf = pdf_text(&dir.path().join("out/sm-report-2024-03.pdf"));
+        let html = std::fs::read_to_string(dir.path().join("out/sm-report-2024-03.html")).unwrap();
+        for key in titles {
+            let title = &texts[key];
+            assert!(
+                pdf.contains(title.as_str()),
+                "{lang} PDF lacks {key} {title:?}"
+            );
+            let escaped = title
+                .replace('&', "&amp;")
+                .replace('\'', "&#x27;")
+                .replace('/', "&#x2f;");
+            assert!(html.contains(&escaped), "{lang} HTML lacks {key} {title:?}");
+        }
+        if lang == "nl" {
+            for s in [
+                "€ 13.000",
+                "€ 15.500",
+                "50,0%",
+                "31-03-2024",
+                "maart 2024",
+                "n.v.t.",
+            ] {
+                assert!(pdf.contains(s), "Dutch PDF lacks {s:?}");
+                assert!(html.contains(s), "Dutch HTML lacks {s:?}");
+            }
+            assert!(!pdf.contains("€13,000"));
+        }
+    }
+}
+
+/// 40 lost reasons and 30 channels: tables break across pages, nothing is
+/// cut off, every reason's text is in the PDF.
+#[test]
+fn long_tables_break_across_pages() {
+    let dir = temp_fixture("small");
+    let base = build(dir.path(), &[]);
+    assert!(base.status.success(), "{}", stderr(&base));
+    let pages = |p: &Path| {
+        let bytes = std::fs::read(p).unwrap();
+        bytes
+            .windows(10)
+            .filter(|w| w == b"/Type /Pag" || w == b"/Type/Page")
+            .count()
+    };
+    let before = pdf_text(&dir.path().join("out/sm-report-2024-03.pdf"));
+    let before_pages = pages(&dir.path().join("out/sm-report-2024-03.pdf"));
+
+    let mut deals = std::fs::read_to_string(dir.path().join("deals.csv")).unwrap();
+    let mut leads = std::fs::read_to_string(dir.path().join("leads.csv")).unwrap();
+    for i in 0..40 {
+        deals.push_str(&format!(
+            "X{i},,2024-03-0{},,2024-03-2{},lost,demo,Lost reason number {i} with a rather long explanation,demo,new,{},,EUR\n",
+            1 + i % 9,
+            i % 9,
+            1000 + i
+        ));
+    }
+    for i in 0..30 {
+        leads.push_str(&format!(
+            "C{i},2024-03-15,Channel with a long name {i},ebook,,,,,,,,\n"
+        ));
+    }
+    std::fs::write(dir.path().join("deals.csv"), deals).unwrap();
+    std::fs::write(dir.path().join("leads.csv"), leads).unwrap();
+    let o = build(dir.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pdf_path = dir.path().join("out/sm-report-2024-03.pdf");
+    let text = pdf_text(&pdf_path);
+    for i in 0..40 {
+        assert!(
+            text.contains(&format!(
+                "Lost reason number {i} with a rather long explanation"
+            )),
+            "reason {i} missing from the PDF"
+        );
+    }
+    for i in 0..30 {
+        assert!(
+            text.contains(&format!("Channel with a long name {i}")),
+            "channel {i} missing"
+        );
+    }
+    assert!(
+        pages(&pdf_path) > before_pages,
+        "the long tables take more pages"
+    );
+    assert!(before.len() < text.len());
 }
