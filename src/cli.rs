@@ -23,6 +23,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Write a deterministic sample dataset (fictional Dutch B2B SaaS company).
     SampleData(SampleArgs),
+    /// Work with the pack templates.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
 }
 
 /// Exactly one of `--month`, `--week`, `--quarter`.
@@ -59,6 +62,10 @@ pub struct BuildArgs {
     /// Language of the pack (overrides the config `language`).
     #[arg(long)]
     pub lang: Option<String>,
+    /// Template directory (from `smreport templates export`); files it does
+    /// not have come from the built-in templates.
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
     /// Treat any error-level data-quality issue as fatal (exit 1).
     #[arg(long)]
     pub strict: bool,
@@ -129,4 +136,16 @@ pub struct SampleArgs {
     /// Number of months, starting 2023-01.
     #[arg(long, default_value_t = 24)]
     pub months: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Copy the built-in templates (pack.typ, pack.html, lang/*.toml) to DIR
+    /// for editing; build with `--templates DIR`.
+    Export {
+        dir: PathBuf,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
 }

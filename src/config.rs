@@ -191,6 +191,12 @@ pub struct Brand {
     pub primary_color: String,
     pub accent_color: String,
     pub font: String,
+    /// Logo (SVG, PNG or JPEG) on the title page and the HTML header.
+    pub logo: Option<PathBuf>,
+    /// Extra directory with .ttf/.otf fonts (besides `fonts/` next to the config).
+    pub font_dir: Option<PathBuf>,
+    /// Template directory (like `--templates`).
+    pub templates: Option<PathBuf>,
 }
 
 impl Default for Brand {
@@ -200,6 +206,9 @@ impl Default for Brand {
             primary_color: "#1f3a5f".into(),
             accent_color: "#e07a1f".into(),
             font: "Inter".into(),
+            logo: None,
+            font_dir: None,
+            templates: None,
         }
     }
 }

@@ -99,9 +99,18 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
     let report = steps.run("metrics", || report::build(&data, &cfg, &period))?;
     let wants = |f: OutputFormat| args.format.contains(&f);
     let needs_pack = wants(OutputFormat::Pdf) || wants(OutputFormat::Html);
-    let templates = render::templates::TemplateSet::builtin();
+    let template_dir = args
+        .templates
+        .clone()
+        .or_else(|| cfg.brand.templates.as_ref().map(|d| cfg.resolve(d)));
+    let mut templates = render::templates::TemplateSet::load(template_dir.as_deref())?;
     let t = templates.translations(&cfg.company.language)?;
     let mut ctx = pack_context(&cfg, &data, &report, &period, t);
+    if let Some(logo) = &cfg.brand.logo {
+        let (name, uri) = templates.add_logo(&cfg.resolve(logo))?;
+        ctx.brand.logo = Some(name);
+        ctx.brand.logo_data_uri = Some(uri);
+    }
     if needs_pack {
         ctx.charts = steps.run("charts", || render_charts(&cfg, &ctx))?;
     }
@@ -121,7 +130,16 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
     }
     if wants(OutputFormat::Pdf) {
         let bytes = steps.run("pdf", || {
-            let fonts = render::typst::fonts(&[cfg.resolve(Path::new("fonts"))]);
+            let mut dirs = vec![cfg.resolve(Path::new("fonts"))];
+            dirs.extend(cfg.brand.font_dir.as_ref().map(|d| cfg.resolve(d)));
+            let fonts = render::typst::fonts(&dirs);
+            if !render::typst::has_family(&fonts, &cfg.brand.font) {
+                eprintln!(
+                    "warning: font `{}` (brand.font) was not found in the fonts shipped with smreport, {} or brand.font_dir; using Inter instead",
+                    cfg.brand.font,
+                    dirs[0].display()
+                );
+            }
             let timestamp = pdf_timestamp(&period)?;
             render::typst::render(&env, &templates, &ctx, &fonts, timestamp)
         })?;

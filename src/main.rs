@@ -13,6 +13,13 @@ fn main() {
             }
         }),
         Command::Plan(args) => smreport::plan_command(args).map(|text| print!("{text}")),
+        Command::Templates(smreport::cli::TemplatesCommand::Export { dir, force }) => {
+            smreport::render::templates::TemplateSet::export(dir, *force).map(|files| {
+                for f in &files {
+                    println!("wrote {}", f.display());
+                }
+            })
+        }
         Command::SampleData(args) => smreport::sample::write(args).map(|files| {
             for f in &files {
                 println!("wrote {}", f.display());

@@ -1416,3 +1416,166 @@ fn long_tables_break_across_pages() {
     );
     assert!(before.len() < text.len());
 }
+
+/// Decompressed content of every PDF stream (colours live there).
+fn pdf_streams(path: &Path) -> String {
+    use std::io::Read;
+    let bytes = std::fs::read(path).unwrap();
+    let mut out = String::new();
+    let mut rest = &bytes[..];
+    while let Some(start) = rest.windows(6).position(|w| w == b"stream") {
+        let body = &rest[start + 6..];
+        let body = body
+            .strip_prefix(b"\r\n")
+            .or_else(|| body.strip_prefix(b"\n"))
+            .unwrap_or(body);
+        let Some(end) = body.windows(9).position(|w| w == b"endstream") else {
+            break;
+        };
+        let mut text = String::new();
+        if flate2::read::ZlibDecoder::new(&body[..end])
+            .read_to_string(&mut text)
+            .is_ok()
+        {
+            out.push_str(&text);
+        }
+        rest = &body[end + 9..];
+    }
+    out
+}
+
+/// examples/branding builds a Dutch pack in its own colours with its logo.
+#[test]
+fn branded_example_uses_brand_colour_and_logo() {
+    let out = tempfile::tempdir().unwrap();
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/branding/smreport.toml");
+    let o = bin()
+        .args(["build", "--month", "2024-03", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pdf_path = out.path().join("sm-report-2024-03.pdf");
+    // #0b5d4b as Typst writes it: 11/255, 93/255, 75/255
+    assert!(
+        pdf_streams(&pdf_path).contains("0.043137256 0.3647059 0.29411766"),
+        "brand colour #0b5d4b in the PDF"
+    );
+    let text = pdf_text(&pdf_path);
+    assert!(text.contains("Samenvatting: liggen we op koers?"));
+    let html = std::fs::read_to_string(out.path().join("sm-report-2024-03.html")).unwrap();
+    assert!(
+        html.contains("--primary: #0b5d4b"),
+        "brand colour in the HTML"
+    );
+    assert!(
+        html.contains("src=\"data:image&#x2f;svg+xml;base64,"),
+        "logo inlined in the HTML"
+    );
+    assert!(html.contains("fill=\"#0B5D4B\"") || html.contains("#0b5d4b"));
+}
+
+/// `templates export` + `--templates`: the user's copy wins, files it does
+/// not have fall back to the built-in ones.
+#[test]
+fn exported_templates_override_builtin_ones() {
+    let dir = temp_fixture("small");
+    let tpl = dir.path().join("my-templates");
+    let o = bin()
+        .arg("templates")
+        .arg("export")
+        .arg(&tpl)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["pack.typ", "pack.html", "lang/en.toml", "lang/nl.toml"] {
+        assert!(tpl.join(f).exists(), "{f} exported");
+    }
+    // exporting again refuses to overwrite
+    let o = bin()
+        .arg("templates")
+        .arg("export")
+        .arg(&tpl)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    // keep only an edited English text file: the rest falls back
+    let en = std::fs::read_to_string(tpl.join("lang/en.toml"))
+        .unwrap()
+        .replace("Summary: are we on target?", "Our numbers this month");
+    std::fs::remove_dir_all(&tpl).unwrap();
+    std::fs::create_dir_all(tpl.join("lang")).unwrap();
+    std::fs::write(tpl.join("lang/en.toml"), en).unwrap();
+    let o = build(dir.path(), &["--templates", "my-templates"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = pdf_text(&dir.path().join("out/sm-report-2024-03.pdf"));
+    assert!(text.contains("Our numbers this month"));
+    assert!(text.contains("Funnel: where do leads leak?"));
+}
+
+/// A broken template exits 3 naming the template file and line, with a hint;
+/// nothing is written.
+#[test]
+fn broken_templates_exit_3_naming_file_and_line() {
+    let dir = temp_fixture("small");
+    let tpl = dir.path().join("tpl");
+    std::fs::create_dir_all(&tpl).unwrap();
+    let original = String::from_utf8(
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates/default/pack.typ"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut lines: Vec<&str> = original.lines().collect();
+    let summary = lines
+        .iter()
+        .position(|l| l.starts_with("= {{ t.summary_title }}"))
+        .unwrap();
+
+    // 1. minijinja syntax error
+    lines.insert(summary + 1, "{{ report.funnel.leads | }}");
+    std::fs::write(tpl.join("pack.typ"), lines.join("\n")).unwrap();
+    let o = build(dir.path(), &["--templates", "tpl"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("pack.typ:{}", summary + 2)),
+        "names the line: {err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+    assert!(!dir.path().join("out").exists(), "nothing written");
+
+    // 2. Typst error: traced back from the generated source to the template line
+    lines[summary + 1] = "#this-function-does-not-exist({{ report.funnel.leads }})";
+    std::fs::write(tpl.join("pack.typ"), lines.join("\n")).unwrap();
+    let o = build(dir.path(), &["--templates", "tpl"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("pack.typ:{} (generated Typst line", summary + 2)),
+        "{err}"
+    );
+    assert!(err.contains("this-function-does-not-exist"), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+    assert!(!dir.path().join("out/sm-report-2024-03.pdf").exists());
+}
+
+#[test]
+fn missing_brand_font_warns_and_falls_back() {
+    let dir = temp_fixture("small");
+    let cfg = std::fs::read_to_string(dir.path().join("smreport.toml")).unwrap()
+        + "\n[brand]\nfont = \"Comic Brand Sans\"\n";
+    std::fs::write(dir.path().join("smreport.toml"), cfg).unwrap();
+    let o = build(dir.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning: font `Comic Brand Sans`") && err.contains("Inter"),
+        "{err}"
+    );
+    let bytes = std::fs::read(dir.path().join("out/sm-report-2024-03.pdf")).unwrap();
+    assert!(bytes.windows(5).any(|w| w == b"Inter"));
+}

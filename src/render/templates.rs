@@ -44,6 +44,102 @@ impl TemplateSet {
         TemplateSet { files }
     }
 
+    /// The built-in templates overlaid with the files of `dir` (recursively):
+    /// a user's directory only needs the files it changes.
+    pub fn load(dir: Option<&std::path::Path>) -> anyhow::Result<TemplateSet> {
+        let mut set = TemplateSet::builtin();
+        let Some(dir) = dir else {
+            return Ok(set);
+        };
+        if !dir.is_dir() {
+            return Err(crate::config_err!(
+                "template directory {} does not exist\nhint: create it with `smreport templates export {}`",
+                dir.display(),
+                dir.display()
+            ));
+        }
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            let entries = std::fs::read_dir(&d)
+                .map_err(|e| crate::config_err!("cannot read {}: {e}", d.display()))?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let hidden = entry.file_name().to_string_lossy().starts_with('.');
+                if hidden {
+                    continue;
+                }
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(rel) = path.strip_prefix(dir) {
+                    let name = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    let bytes = std::fs::read(&path)
+                        .map_err(|e| crate::config_err!("cannot read {}: {e}", path.display()))?;
+                    set.files.insert(name, bytes);
+                }
+            }
+        }
+        Ok(set)
+    }
+
+    /// Write the built-in templates to `dir` (`smreport templates export`).
+    pub fn export(dir: &std::path::Path, force: bool) -> anyhow::Result<Vec<std::path::PathBuf>> {
+        let mut written = Vec::new();
+        for (name, bytes) in BUILTIN {
+            let path = dir.join(name);
+            if path.exists() && !force {
+                return Err(crate::config_err!(
+                    "{} already exists\nhint: pass --force to overwrite it",
+                    path.display()
+                ));
+            }
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| crate::config_err!("cannot create {}: {e}", parent.display()))?;
+            }
+            std::fs::write(&path, bytes)
+                .map_err(|e| crate::config_err!("cannot write {}: {e}", path.display()))?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+
+    /// Add the brand logo as `brand/logo.<ext>`; returns that file name.
+    pub fn add_logo(&mut self, path: &std::path::Path) -> anyhow::Result<(String, String)> {
+        use base64::Engine;
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let mime = match ext.as_str() {
+            "svg" => "image/svg+xml",
+            "png" => "image/png",
+            "jpg" | "jpeg" => "image/jpeg",
+            _ => {
+                return Err(crate::config_err!(
+                    "brand.logo {}: expected an .svg, .png or .jpg file",
+                    path.display()
+                ));
+            }
+        };
+        let bytes = std::fs::read(path).map_err(|e| {
+            crate::config_err!(
+                "brand.logo {}: cannot read: {e}\nhint: the path is relative to the config file",
+                path.display()
+            )
+        })?;
+        let name = format!("logo.{ext}");
+        let uri = format!(
+            "data:{mime};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&bytes)
+        );
+        self.files.insert(format!("brand/{name}"), bytes);
+        Ok((name, uri))
+    }
+
     /// The texts of language `lang` (`lang/<lang>.toml`): key → text.
     pub fn translations(&self, lang: &str) -> anyhow::Result<BTreeMap<String, String>> {
         let name = format!("lang/{lang}.toml");

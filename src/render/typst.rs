@@ -43,6 +43,14 @@ pub fn fonts(extra_dirs: &[std::path::PathBuf]) -> FontStore {
     store
 }
 
+/// Whether the store has a font of `family` (case-insensitive).
+pub fn has_family(store: &FontStore, family: &str) -> bool {
+    store
+        .book()
+        .families()
+        .any(|(name, _)| name.eq_ignore_ascii_case(family))
+}
+
 fn file_id(path: &str) -> Option<FileId> {
     let vpath = VirtualPath::new(path).ok()?;
     Some(RootedPath::new(VirtualRoot::Project, vpath).intern())
@@ -139,32 +147,107 @@ impl World for PackWorld<'_> {
 }
 
 /// Where a diagnostic points: `file:line`, when it points into a file.
-fn locate(world: &PackWorld, diag: &SourceDiagnostic) -> String {
+/// "pack.typ:52 (generated line 77): `…`" for a diagnostic: errors in the
+/// generated source are traced back to the template line that produced it.
+fn locate(world: &PackWorld, diag: &SourceDiagnostic, template: Option<&str>) -> String {
     let Some(id) = diag.span.id() else {
         return String::new();
     };
     let Some(range) = world.range(diag.span) else {
         return String::new();
     };
-    let name = if id == world.main {
-        format!("{PDF_TEMPLATE} (generated Typst source)")
-    } else {
-        PackWorld::key(id).trim_start_matches('/').to_string()
+    let Ok(src) = world.source(id) else {
+        return PackWorld::key(id).trim_start_matches('/').to_string();
     };
-    match world.source(id) {
-        Ok(src) => match src.lines().byte_to_line(range.start) {
-            Some(line) => {
-                let text = src.text().lines().nth(line).unwrap_or("").trim();
-                format!(
-                    "{name}:{}: `{}`",
-                    line + 1,
-                    text.chars().take(120).collect::<String>()
-                )
-            }
-            None => name,
-        },
-        Err(_) => name,
+    let Some(line) = src.lines().byte_to_line(range.start) else {
+        return PackWorld::key(id).trim_start_matches('/').to_string();
+    };
+    let text = src.text().lines().nth(line).unwrap_or("").trim();
+    let snippet: String = text.chars().take(120).collect();
+    if id != world.main {
+        let name = PackWorld::key(id).trim_start_matches('/').to_string();
+        return format!("{name}:{}: `{snippet}`", line + 1);
     }
+    match template.and_then(|t| template_line(t, src.text(), line)) {
+        Some(t) => format!(
+            "{PDF_TEMPLATE}:{} (generated Typst line {}): `{snippet}`",
+            t + 1,
+            line + 1
+        ),
+        None => format!(
+            "{PDF_TEMPLATE} (generated Typst line {}): `{snippet}`",
+            line + 1
+        ),
+    }
+}
+
+/// The static text of a template line: what is left outside `{{ }}`,
+/// `{% %}` and `{# #}` tags.
+fn static_parts(line: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = line;
+    while let Some(start) = ["{{", "{%", "{#"]
+        .iter()
+        .filter_map(|open| rest.find(open))
+        .min()
+    {
+        parts.push(&rest[..start]);
+        let close = match &rest[start..start + 2] {
+            "{{" => "}}",
+            "{%" => "%}",
+            _ => "#}",
+        };
+        match rest[start + 2..].find(close) {
+            Some(end) => rest = &rest[start + 2 + end + 2..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    parts.push(rest);
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Which template line produced line `line` (0-based) of the generated
+/// source: the line whose static text occurs, in order, in the generated
+/// line, preferring the most specific (longest static text) and, among
+/// equals, the one at the nearest relative position.
+pub fn template_line(template: &str, generated: &str, line: usize) -> Option<usize> {
+    let target = generated.lines().nth(line)?.trim();
+    if target.is_empty() {
+        return None;
+    }
+    let gen_lines = generated.lines().count().max(1) as f64;
+    let tpl_lines: Vec<&str> = template.lines().collect();
+    let expected = line as f64 / gen_lines * tpl_lines.len() as f64;
+    tpl_lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let parts = static_parts(l);
+            if parts.is_empty() {
+                return None;
+            }
+            let mut pos = 0;
+            for p in &parts {
+                pos = pos + target.get(pos..)?.find(p)? + p.len();
+            }
+            let score: usize = parts.iter().map(|p| p.len()).sum();
+            Some((i, score))
+        })
+        .max_by(|a, b| {
+            a.1.cmp(&b.1).then_with(|| {
+                let da = (a.0 as f64 - expected).abs();
+                let db = (b.0 as f64 - expected).abs();
+                db.total_cmp(&da)
+            })
+        })
+        .map(|(i, _)| i)
 }
 
 /// Render the Typst template and compile it to PDF bytes.
@@ -177,7 +260,7 @@ pub fn render(
 ) -> Result<Vec<u8>> {
     let template = templates.text(PDF_TEMPLATE)?;
     let source = render_template(env, PDF_TEMPLATE, &template, ctx)?;
-    compile(source, templates, ctx, fonts, timestamp)
+    compile(source, Some(&template), templates, ctx, fonts, timestamp)
 }
 
 /// The generated Typst source (for snapshots and debugging).
@@ -192,6 +275,7 @@ pub fn source(
 
 pub fn compile(
     source: String,
+    template: Option<&str>,
     templates: &TemplateSet,
     ctx: &PackContext,
     fonts: &FontStore,
@@ -205,11 +289,15 @@ pub fn compile(
             .filter(|d| d.severity == Severity::Error)
             .map(|d| {
                 let hints: String = d.hints.iter().map(|h| format!("\nhint: {}", h.v)).collect();
-                format!("{}: error: {}{hints}", locate(&world, d), d.message)
+                format!(
+                    "{}: error: {}{hints}",
+                    locate(&world, d, template),
+                    d.message
+                )
             })
             .collect();
         anyhow::Error::new(Failure::Render(format!(
-            "Typst could not compile the pack:\n{}\nhint: the error is in the template {PDF_TEMPLATE}; values from the data are always inserted as plain text",
+            "Typst could not compile the pack:\n{}\nhint: fix the template line named above; values from the data are always inserted as plain text, so the cause is the template's Typst code",
             msgs.join("\n")
         )))
     })?;
@@ -234,4 +322,24 @@ pub fn compile(
             msgs.join("; ")
         )))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_lines_map_back_to_the_template() {
+        let template = "#let x = 1\n{% for i in items %}\n[{{ i }}], #oops({{ i }}),\n{% endfor %}\n= {{ title }}\n";
+        let generated =
+            "#let x = 1\n\n[#\"a\";], #oops(#\"a\";),\n\n[#\"b\";], #oops(#\"b\";),\n= #\"T\";\n";
+        assert_eq!(template_line(template, generated, 2), Some(2));
+        assert_eq!(template_line(template, generated, 4), Some(2));
+        assert_eq!(template_line(template, generated, 5), Some(4));
+        assert_eq!(template_line(template, generated, 0), Some(0));
+        assert_eq!(
+            static_parts("[{{ a }}], x{% if b %}y"),
+            vec!["[", "], x", "y"]
+        );
+    }
 }
