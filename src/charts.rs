@@ -479,7 +479,12 @@ fn hbar(
                     SegmentValue::CenterOf(i) if *i < n => names[n - 1 - i].clone(),
                     _ => String::new(),
                 })
-                .x_labels(6)
+                // Small counts: one tick per whole number, so no tick reads "0" at 0.4.
+                .x_labels(if max < 5.0 {
+                    max.ceil() as usize + 1
+                } else {
+                    6
+                })
                 .x_label_formatter(&|x| compact(*x, style.locale))
                 .label_style(label_font.clone())
                 .axis_style(GREY)

@@ -441,6 +441,11 @@ pub fn pack_context<'a>(
         t,
         lead_value_ytd,
         thresholds: cfg.targets.thresholds.clone(),
+        has_data: {
+            let f = &report.funnel;
+            f.leads + f.mqls + f.sqls + f.opportunities + f.quotes + f.won + f.lost + f.rejected > 0
+                || report.costs.total != 0.0
+        },
     }
 }
 

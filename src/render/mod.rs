@@ -49,6 +49,9 @@ pub struct PackContext<'a> {
     pub leak: Option<Leak>,
     /// Target status thresholds (fractions of target).
     pub thresholds: crate::config::Thresholds,
+    /// False when nothing (no lead, deal or cost) is dated in the period:
+    /// the pack then says so instead of showing a page of zeros unexplained.
+    pub has_data: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
