@@ -204,11 +204,119 @@ pub struct Table {
     /// Number added to a 0-based data-row index to get the row users see
     /// (2 for CSV: line 1 is the header).
     row_base: usize,
+    /// Numbers are written `1.234,56` (Dutch Excel: `;`-separated CSV).
+    pub decimal_comma: bool,
+}
+
+/// How a CSV file is written: encoding, separator, where the header is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dialect {
+    /// The file as UTF-8, from the header line on.
+    pub text: String,
+    pub separator: u8,
+    /// 0-based line of the header (lines before it are report titles).
+    pub header_line: usize,
+    pub windows_1252: bool,
+}
+
+impl Dialect {
+    /// UTF-8 with or without BOM, else Windows-1252; the separator is the
+    /// most frequent of `,` `;` tab in the header line (outside quotes); the
+    /// header is the first of the first 20 lines that names one of `hints`
+    /// (else line 1).
+    pub fn sniff(bytes: &[u8], hints: &[&str]) -> Dialect {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let (text, windows_1252) = match std::str::from_utf8(bytes) {
+            Ok(s) => (s.to_string(), false),
+            Err(_) => {
+                let (cow, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+                (cow.into_owned(), true)
+            }
+        };
+        let lines: Vec<&str> = text.lines().take(20).collect();
+        let header_line = lines
+            .iter()
+            .position(|l| {
+                let lower = l.to_lowercase();
+                hints.iter().any(|h| {
+                    let h = h.to_lowercase();
+                    split_fields(&lower)
+                        .iter()
+                        .any(|f| f.trim().trim_matches('"') == h)
+                })
+            })
+            .unwrap_or(0);
+        let header = lines.get(header_line).copied().unwrap_or("");
+        let count = |c: char| {
+            let mut n = 0;
+            let mut quoted = false;
+            for ch in header.chars() {
+                if ch == '"' {
+                    quoted = !quoted;
+                } else if ch == c && !quoted {
+                    n += 1;
+                }
+            }
+            n
+        };
+        let separator = [(',', b','), (';', b';'), ('\t', b'\t')]
+            .into_iter()
+            .max_by_key(|(c, _)| count(*c))
+            .map(|(_, b)| b)
+            .unwrap_or(b',');
+        let text = text
+            .split_inclusive('\n')
+            .skip(header_line)
+            .collect::<String>();
+        Dialect {
+            text,
+            separator,
+            header_line,
+            windows_1252,
+        }
+    }
+}
+
+/// Fields of a header line split on any of the candidate separators.
+fn split_fields(line: &str) -> Vec<&str> {
+    line.split([',', ';', '\t']).collect()
+}
+
+/// A number as exported: `1234.56`, `1,234.56`, or with `decimal_comma`
+/// `1.234,56`; a leading currency sign or spaces are allowed.
+pub fn parse_number(v: &str, decimal_comma: bool) -> Option<f64> {
+    let t: String = v
+        .trim()
+        .trim_start_matches(['€', '$', '£'])
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .collect();
+    let plain = if decimal_comma {
+        t.replace('.', "").replace(',', ".")
+    } else if t.contains(',') {
+        // `1,234.56`: commas only as thousands separators
+        let int = t.split('.').next().unwrap_or("");
+        let groups: Vec<&str> = int.trim_start_matches('-').split(',').collect();
+        let ok = groups.len() > 1
+            && !groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3);
+        if !ok {
+            return None;
+        }
+        t.replace(',', "")
+    } else {
+        t
+    };
+    plain.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
 impl Table {
-    /// Read a CSV or Parquet file with polars, every column as text.
-    pub fn read(path: &Path) -> Result<Table> {
+    /// Read a CSV or Parquet file with polars, every column as text. For
+    /// CSV the dialect is detected (see [`Dialect`]); `header_hints` are
+    /// column names that mark the header line when an export starts with
+    /// report-title lines.
+    pub fn read(path: &Path, header_hints: &[&str]) -> Result<Table> {
         let file = path
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
@@ -227,18 +335,29 @@ impl Table {
                 (df, 1)
             }
             _ => {
+                let bytes = std::fs::read(path)
+                    .map_err(|e| input_err!("{}: cannot open: {e}", path.display()))?;
+                let dialect = Dialect::sniff(&bytes, header_hints);
                 let df = CsvReadOptions::default()
                     .with_has_header(true)
                     .with_infer_schema_length(Some(0))
-                    .try_into_reader_with_file_path(Some(path.to_path_buf()))
-                    .and_then(|r| r.finish())
+                    .with_parse_options(
+                        CsvParseOptions::default()
+                            .with_separator(dialect.separator)
+                            .with_truncate_ragged_lines(true),
+                    )
+                    .into_reader_with_file_handle(std::io::Cursor::new(dialect.text.into_bytes()))
+                    .finish()
                     .map_err(|e| {
                         input_err!(
-                            "{}: not a readable CSV file: {e}\nhint: the first line must be the header; fields are separated by commas",
+                            "{}: not a readable CSV file: {e}\nhint: the first line must be the header; fields are separated by `,`, `;` or tabs",
                             path.display()
                         )
                     })?;
-                (df, 2)
+                let mut t = Table::from_frame(file, &df, dialect.header_line + 2)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                t.decimal_comma = dialect.separator == b';';
+                return Ok(t);
             }
         };
         Table::from_frame(file, &df, row_base)
@@ -265,6 +384,7 @@ impl Table {
             cells,
             rows: df.height(),
             row_base,
+            decimal_comma: false,
         })
     }
 
@@ -322,7 +442,7 @@ impl Table {
             None => Ok(None),
             Some(v) => parse_date(v, tz).map(Some).ok_or_else(|| {
                 self.bad(col, i, v, "a date")
-                    .context("hint: write dates as YYYY-MM-DD (or an ISO date-time)")
+                    .context("hint: write dates as YYYY-MM-DD or DD-MM-YYYY (or an ISO date-time)")
             }),
         }
     }
@@ -340,11 +460,14 @@ impl Table {
     pub fn number(&self, col: &str, i: usize) -> Result<Option<f64>> {
         match self.get(col, i) {
             None => Ok(None),
-            Some(v) => match v.parse::<f64>() {
-                Ok(x) if x.is_finite() => Ok(Some(x)),
-                _ => Err(self
+            Some(v) => match parse_number(v, self.decimal_comma) {
+                Some(x) => Ok(Some(x)),
+                None if self.decimal_comma => Err(self.bad(col, i, v, "a number").context(
+                    "hint: this `;`-separated file is read with a decimal comma, e.g. 1.234,56",
+                )),
+                None => Err(self
                     .bad(col, i, v, "a number")
-                    .context("hint: use a plain number with a decimal point, e.g. 1234.56")),
+                    .context("hint: use a number with a decimal point, e.g. 1234.56")),
             },
         }
     }
@@ -407,6 +530,13 @@ pub fn parse_date(v: &str, tz: chrono_tz::Tz) -> Option<NaiveDate> {
             return Some(dt.date());
         }
     }
+    // Dutch exports: 05-03-2024, 5-3-2024, 05/03/2024, with an optional time.
+    let date_part = v.split([' ', 'T']).next().unwrap_or(v);
+    for fmt in ["%d-%m-%Y", "%d/%m/%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(date_part, fmt) {
+            return Some(d);
+        }
+    }
     None
 }
 
@@ -445,7 +575,7 @@ pub fn table_path(cfg: &Config, data_dir: &Path, table: &str) -> Option<PathBuf>
 pub fn load(cfg: &Config, data_dir: &Path) -> Result<Dataset> {
     let read = |table: &str, required: bool| -> Result<Option<Table>> {
         match table_path(cfg, data_dir, table) {
-            Some(p) => Table::read(&p).map(Some),
+            Some(p) => Table::read(&p, &[]).map(Some),
             None if required => Err(input_err!(
                 "no `{table}` table in {}: expected {table}.csv or {table}.parquet\nhint: point --data (or [data] dir in smreport.toml) at the directory with your exports, or run `smreport sample-data --out sample-data`",
                 data_dir.display()
@@ -467,6 +597,7 @@ fn empty_table() -> Table {
         cells: HashMap::new(),
         rows: 0,
         row_base: 2,
+        decimal_comma: false,
     }
 }
 
@@ -871,8 +1002,36 @@ mod tests {
             Some(d("2024-04-01"))
         );
         assert_eq!(parse_date("2024-03-05T10:00:00", tz), Some(d("2024-03-05")));
-        assert_eq!(parse_date("05-03-2024", tz), None);
+        assert_eq!(parse_date("05-03-2024", tz), Some(d("2024-03-05")));
+        assert_eq!(parse_date("5/3/2024 14:00", tz), Some(d("2024-03-05")));
         assert_eq!(parse_date("2024-02-30", tz), None);
+    }
+
+    #[test]
+    fn numbers_in_both_notations() {
+        assert_eq!(parse_number("1234.56", false), Some(1234.56));
+        assert_eq!(parse_number("1,234.56", false), Some(1234.56));
+        assert_eq!(parse_number("€ 1.234,56", true), Some(1234.56));
+        assert_eq!(parse_number("-12,5", true), Some(-12.5));
+        assert_eq!(parse_number("12,5", false), None);
+        assert_eq!(parse_number("abc", true), None);
+        assert_eq!(parse_number("inf", false), None);
+    }
+
+    #[test]
+    fn csv_dialects_are_sniffed() {
+        let d = Dialect::sniff(b"\xEF\xBB\xBFa;b;c\n1;2;3\n", &[]);
+        assert_eq!(
+            (d.separator, d.header_line, d.windows_1252),
+            (b';', 0, false)
+        );
+        assert!(d.text.starts_with("a;b"));
+        let d = Dialect::sniff(b"caf\xe9\tb\n", &[]);
+        assert_eq!((d.separator, d.windows_1252), (b'\t', true));
+        assert!(d.text.starts_with("caf\u{e9}"));
+        let d = Dialect::sniff(b"Campaign report\n\"March 1, 2024 - March 31, 2024\"\nDay,Campaign,Cost\n2024-03-01,x,1\n", &["Day"]);
+        assert_eq!((d.separator, d.header_line), (b',', 2));
+        assert!(d.text.starts_with("Day,"));
     }
 
     #[test]

@@ -1579,3 +1579,87 @@ fn missing_brand_font_warns_and_falls_back() {
     let bytes = std::fs::read(dir.path().join("out/sm-report-2024-03.pdf")).unwrap();
     assert!(bytes.windows(5).any(|w| w == b"Inter"));
 }
+
+/// Rewrite a canonical CSV as Dutch Excel writes it: `;`, dates as
+/// dd-mm-yyyy, amounts as `1.234,56`, a UTF-8 BOM or Windows-1252.
+fn dutch_excel(csv: &str, money_cols: &[&str], windows_1252: bool) -> Vec<u8> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut out = header.join(";") + "\r\n";
+    for line in lines {
+        let cells: Vec<String> = line
+            .split(',')
+            .zip(&header)
+            .map(|(v, h)| {
+                if v.len() == 10 && v.as_bytes()[4] == b'-' && v.as_bytes()[7] == b'-' {
+                    format!("{}-{}-{}", &v[8..10], &v[5..7], &v[0..4])
+                } else if money_cols.contains(h) && !v.is_empty() {
+                    let x: f64 = v.parse().unwrap();
+                    let int = format!("{}", x.trunc() as i64);
+                    let mut grouped = String::new();
+                    for (i, c) in int.chars().enumerate() {
+                        if i > 0 && (int.len() - i) % 3 == 0 {
+                            grouped.push('.');
+                        }
+                        grouped.push(c);
+                    }
+                    format!("{grouped},{:02}", ((x.fract() * 100.0).round()) as i64)
+                } else {
+                    v.to_string()
+                }
+            })
+            .collect();
+        out.push_str(&cells.join(";"));
+        out.push_str("\r\n");
+    }
+    if windows_1252 {
+        out.chars()
+            .map(|c| if c == 'é' { 0xe9 } else { c as u8 })
+            .collect()
+    } else {
+        [b"\xEF\xBB\xBF".as_slice(), out.as_bytes()].concat()
+    }
+}
+
+/// The fixture as Dutch Excel CSVs (`;`, `1.234,56`, dd-mm-yyyy, BOM and a
+/// Windows-1252 `é`) gives the same KPI JSON as the canonical CSVs.
+#[test]
+fn dutch_excel_csv_gives_identical_kpis() {
+    let canonical = temp_fixture("small");
+    // a lead whose source has an `é`, in both versions
+    let mut leads = std::fs::read_to_string(canonical.path().join("leads.csv")).unwrap();
+    leads.push_str("L10,2024-03-28,Evénementen,event,Logistics,60,70,,,,,\n");
+    std::fs::write(canonical.path().join("leads.csv"), &leads).unwrap();
+    let o = build(canonical.path(), &["--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = read_json(&canonical.path().join("out/sm-report-2024-03.json"));
+    assert!(want["channels"].to_string().contains("Evénementen"));
+
+    let dutch = temp_fixture("small");
+    for (table, money, cp1252) in [
+        ("leads", &[][..], true),
+        ("deals", &["amount"][..], false),
+        ("costs", &["amount"][..], false),
+        ("traffic", &["visitors"][..], true),
+    ] {
+        let text = if table == "leads" {
+            leads.clone()
+        } else {
+            std::fs::read_to_string(canonical.path().join(format!("{table}.csv"))).unwrap()
+        };
+        std::fs::write(
+            dutch.path().join(format!("{table}.csv")),
+            dutch_excel(&text, money, cp1252),
+        )
+        .unwrap();
+    }
+    let deals = std::fs::read(dutch.path().join("deals.csv")).unwrap();
+    assert!(
+        deals.windows(9).any(|w| w == b"10.000,00"),
+        "amounts are Dutch"
+    );
+    let o = build(dutch.path(), &["--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = read_json(&dutch.path().join("out/sm-report-2024-03.json"));
+    assert_eq!(want, got);
+}
