@@ -23,6 +23,11 @@ pub struct Config {
     pub costs: CostRules,
     pub brand: Brand,
     pub plan: PlanConfig,
+    /// Where each table comes from and how to read it (presets, column
+    /// mappings, sheets); tables not listed use `[data]`.
+    pub inputs: Inputs,
+    /// Column mappings for any export: `[columns.leads] lead_id = "Contact nr"`.
+    pub columns: BTreeMap<String, BTreeMap<String, String>>,
     /// Conversion benchmarks per channel; entries replace the built-in ones
     /// for that channel (matched case-insensitively).
     pub benchmarks: BTreeMap<String, Benchmark>,
@@ -43,6 +48,8 @@ impl Default for Config {
             costs: CostRules::default(),
             brand: Brand::default(),
             plan: PlanConfig::default(),
+            inputs: Inputs::default(),
+            columns: BTreeMap::new(),
             benchmarks: BTreeMap::new(),
             base_dir: PathBuf::from("."),
         }
@@ -212,6 +219,43 @@ impl Default for Brand {
         }
     }
 }
+
+/// `[inputs]`: one entry per table, plus ad-platform cost exports.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Inputs {
+    pub leads: Option<Input>,
+    pub deals: Option<Input>,
+    pub costs: Option<Input>,
+    pub traffic: Option<Input>,
+    /// Google Ads / LinkedIn Ads exports, added to the costs as marketing
+    /// cost of `channel`: `[[inputs.ad_costs]] file = "…", preset = "google_ads", channel = "PPC"`.
+    pub ad_costs: Vec<Input>,
+}
+
+/// How to read one input file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Input {
+    /// File (CSV, XLSX or Parquet), relative to the data directory.
+    pub file: Option<PathBuf>,
+    /// `hubspot`, `salesforce`, `google_ads` or `linkedin_ads`.
+    pub preset: Option<String>,
+    /// XLSX sheet (default: the first).
+    pub sheet: Option<String>,
+    /// Canonical column → the export's header, e.g. `lead_id = "Contact nr"`.
+    pub columns: BTreeMap<String, String>,
+    /// Deal stage label → `open`, `won` or `lost` (HubSpot deal stages).
+    pub stages: BTreeMap<String, String>,
+    /// Channel of ad-platform costs (default: PPC for Google Ads, LinkedIn for LinkedIn Ads).
+    pub channel: Option<String>,
+    /// Salesforce custom fields holding the MQL and SQL dates and the loss reason.
+    pub mql_date_field: Option<String>,
+    pub sql_date_field: Option<String>,
+    pub loss_reason_field: Option<String>,
+}
+
+pub const PRESETS: [&str; 4] = ["hubspot", "salesforce", "google_ads", "linkedin_ads"];
 
 /// A rate written as a number (`0.42`) or text (`"42%"`, `"1/3"`).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -417,6 +461,45 @@ impl Config {
                 return Err(config_err!(
                     "targets.monthly key `{key}` is not a month\nhint: use \"YYYY-MM\", e.g. [targets.monthly.\"2024-03\"]"
                 ));
+            }
+        }
+        let inputs = &self.inputs;
+        let all = [
+            ("leads", &inputs.leads),
+            ("deals", &inputs.deals),
+            ("costs", &inputs.costs),
+            ("traffic", &inputs.traffic),
+        ];
+        for (table, input) in all {
+            if let Some(p) = input.as_ref().and_then(|i| i.preset.as_deref())
+                && !PRESETS.contains(&p)
+            {
+                return Err(config_err!(
+                    "inputs.{table}.preset `{p}` is unknown\nhint: use one of {}",
+                    PRESETS.join(", ")
+                ));
+            }
+        }
+        for (n, input) in inputs.ad_costs.iter().enumerate() {
+            match input.preset.as_deref() {
+                Some("google_ads" | "linkedin_ads") | None => {}
+                Some(p) => {
+                    return Err(config_err!(
+                        "inputs.ad_costs[{n}].preset `{p}`: ad costs take google_ads or linkedin_ads"
+                    ));
+                }
+            }
+            if input.file.is_none() {
+                return Err(config_err!("inputs.ad_costs[{n}] needs a `file`"));
+            }
+        }
+        for (table, input) in all {
+            for (label, status) in input.iter().flat_map(|i| &i.stages) {
+                if !["open", "won", "lost"].contains(&status.to_lowercase().as_str()) {
+                    return Err(config_err!(
+                        "inputs.{table}.stages.\"{label}\" = `{status}`: expected open, won or lost"
+                    ));
+                }
             }
         }
         let plan = &self.plan;

@@ -14,8 +14,10 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::config::{Config, Input};
 use crate::input_err;
+
+pub mod presets;
 
 /// One lead (contact). Stage dates are the effective ones: a skipped MQL
 /// stage has already been filled with `sql_at` (SPEC "Skipped stages").
@@ -206,6 +208,14 @@ pub struct Table {
     row_base: usize,
     /// Numbers are written `1.234,56` (Dutch Excel: `;`-separated CSV).
     pub decimal_comma: bool,
+    /// Preset in use (for messages), e.g. `HubSpot`.
+    pub preset: Option<String>,
+    /// Canonical column → the export headers it is read from (for messages).
+    pub expected: HashMap<String, Vec<String>>,
+    /// Canonical column → the header it was actually read from.
+    pub renamed: Vec<(String, String)>,
+    /// Rows that are not data (an ad report's total line), by index.
+    pub skip_rows: Vec<bool>,
 }
 
 /// How a CSV file is written: encoding, separator, where the header is.
@@ -282,6 +292,37 @@ fn split_fields(line: &str) -> Vec<&str> {
     line.split([',', ';', '\t']).collect()
 }
 
+/// The found column closest to one of `names` (edit distance, any case),
+/// if it is close enough to be a likely typo or variant.
+fn nearest(names: &[String], found: &[String]) -> Option<String> {
+    found
+        .iter()
+        .filter_map(|f| {
+            let d = names
+                .iter()
+                .map(|n| edit_distance(&n.to_lowercase(), &f.to_lowercase()))
+                .min()?;
+            let limit = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) / 3 + 1;
+            (d <= limit.max(2)).then_some((d, f))
+        })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, f)| f.clone())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 /// A number as exported: `1234.56`, `1,234.56`, or with `decimal_comma`
 /// `1.234,56`; a leading currency sign or spaces are allowed.
 pub fn parse_number(v: &str, decimal_comma: bool) -> Option<f64> {
@@ -326,6 +367,7 @@ impl Table {
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
         let (df, row_base) = match ext.as_str() {
+            "xlsx" | "xlsm" | "xls" => return Table::read_xlsx(path, file, None, header_hints),
             "parquet" => {
                 let f = std::fs::File::open(path)
                     .map_err(|e| input_err!("{}: cannot open: {e}", path.display()))?;
@@ -385,6 +427,10 @@ impl Table {
             rows: df.height(),
             row_base,
             decimal_comma: false,
+            preset: None,
+            expected: HashMap::new(),
+            renamed: Vec::new(),
+            skip_rows: Vec::new(),
         })
     }
 
@@ -400,14 +446,160 @@ impl Table {
     pub fn require(&self, cols: &[&str]) -> Result<()> {
         for col in cols {
             if !self.has(col) {
+                let names = self
+                    .expected
+                    .get(*col)
+                    .cloned()
+                    .unwrap_or_else(|| vec![col.to_string()]);
+                let wanted = names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                let via = match &self.preset {
+                    Some(p) => format!(" ({p} preset: {wanted})"),
+                    None if names.len() == 1 && names[0] == *col => String::new(),
+                    None => format!(" (mapped from {wanted})"),
+                };
+                let suggestion = nearest(&names, &self.columns)
+                    .map(|c| format!("\nhint: did you mean `{c}`?"))
+                    .unwrap_or_default();
                 return Err(input_err!(
-                    "{}: row 1 (header): required column `{col}` is missing\nfound columns: {}\nhint: rename the column in the file, or see SPEC section 2 for the canonical names",
+                    "{}: row {} (header): required column `{col}`{via} is missing\nfound columns: {}{suggestion}\nhint: rename the column in the file, map it under [columns.<table>] in smreport.toml, or see SPEC section 2 for the canonical names",
                     self.file,
+                    self.row_base - 1,
                     self.columns.join(", ")
                 ));
             }
         }
         Ok(())
+    }
+
+    /// The file's column whose name matches `name` (trimmed, any case).
+    pub fn find_column(&self, name: &str) -> Option<String> {
+        let n = name.trim().to_lowercase();
+        self.columns
+            .iter()
+            .find(|c| c.trim().to_lowercase() == n)
+            .cloned()
+    }
+
+    /// Read column `from` as canonical column `to`.
+    pub fn rename(&mut self, from: &str, to: &str) {
+        if from == to {
+            return;
+        }
+        if let Some(v) = self.cells.remove(from) {
+            self.cells.insert(to.to_string(), v);
+            self.renamed.push((to.to_string(), from.to_string()));
+        }
+    }
+
+    /// Set (or replace) a derived column.
+    pub fn set(&mut self, col: &str, values: Vec<Option<String>>) {
+        self.cells.insert(col.to_string(), values);
+    }
+
+    /// The header a canonical column was read from (for messages).
+    pub fn original_name(&self, col: &str) -> String {
+        self.renamed
+            .iter()
+            .find(|(c, _)| c == col)
+            .map(|(_, o)| o.clone())
+            .unwrap_or_else(|| col.to_string())
+    }
+
+    /// Whether row `i` is a non-data row (e.g. an ad report's total line).
+    pub fn skipped(&self, i: usize) -> bool {
+        self.skip_rows.get(i).copied().unwrap_or(false)
+    }
+
+    /// Read a worksheet (the named one, else the first) with calamine.
+    pub fn read_xlsx(
+        path: &Path,
+        file: String,
+        sheet: Option<&str>,
+        header_hints: &[&str],
+    ) -> Result<Table> {
+        use calamine::{Data, Reader, open_workbook_auto};
+        let mut wb = open_workbook_auto(path)
+            .map_err(|e| input_err!("{}: not a readable Excel file: {e}", path.display()))?;
+        let names = wb.sheet_names().to_vec();
+        let name = match sheet {
+            Some(s) => s.to_string(),
+            None => names
+                .first()
+                .cloned()
+                .ok_or_else(|| input_err!("{}: the workbook has no sheets", path.display()))?,
+        };
+        let range = wb.worksheet_range(&name).map_err(|e| {
+            input_err!(
+                "{}: no sheet `{name}` ({e})\nhint: the workbook has sheets {}",
+                path.display(),
+                names.join(", ")
+            )
+        })?;
+        let text = |c: &Data| -> Option<String> {
+            let v = match c {
+                Data::Empty => return None,
+                Data::String(s) => s.clone(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::Int(i) => i.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(d) => match d.as_datetime() {
+                    Some(dt) if dt.time() == chrono::NaiveTime::MIN => dt.date().to_string(),
+                    Some(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    None => d.to_string(),
+                },
+                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Error(e) => format!("#{e:?}"),
+            };
+            let v = v.trim().to_string();
+            (!v.is_empty()).then_some(v)
+        };
+        let rows: Vec<Vec<Option<String>>> =
+            range.rows().map(|r| r.iter().map(text).collect()).collect();
+        let header_line = rows
+            .iter()
+            .take(20)
+            .position(|r| {
+                r.iter().flatten().any(|c| {
+                    header_hints
+                        .iter()
+                        .any(|h| c.trim().eq_ignore_ascii_case(h))
+                })
+            })
+            .unwrap_or(0);
+        let (start_row, _) = range.start().unwrap_or((0, 0));
+        let header: Vec<String> = rows
+            .get(header_line)
+            .map(|r| {
+                r.iter()
+                    .enumerate()
+                    .map(|(i, c)| c.clone().unwrap_or_else(|| format!("column_{}", i + 1)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let data = &rows[(header_line + 1).min(rows.len())..];
+        let mut cells = HashMap::new();
+        for (j, name) in header.iter().enumerate() {
+            let col: Vec<Option<String>> =
+                data.iter().map(|r| r.get(j).cloned().flatten()).collect();
+            cells.insert(name.trim().to_string(), col);
+        }
+        Ok(Table {
+            file,
+            columns: header.iter().map(|h| h.trim().to_string()).collect(),
+            cells,
+            rows: data.len(),
+            row_base: start_row as usize + header_line + 2,
+            decimal_comma: false,
+            preset: None,
+            expected: HashMap::new(),
+            renamed: Vec::new(),
+            skip_rows: Vec::new(),
+        })
     }
 
     /// The trimmed cell, `None` when blank or the column is absent.
@@ -549,15 +741,17 @@ fn parse_month(v: &str) -> Option<String> {
 
 // ---------------------------------------------------------------- dataset --
 
-/// Where each table's file is: explicit in the config, else
-/// `<data dir>/<table>.csv` or `.parquet`.
+/// Where each table's file is: `[inputs.<table>] file`, `[data] <table>`,
+/// else `<data dir>/<table>.csv`, `.xlsx` or `.parquet`.
 pub fn table_path(cfg: &Config, data_dir: &Path, table: &str) -> Option<PathBuf> {
-    let explicit = match table {
-        "leads" => &cfg.data.leads,
-        "deals" => &cfg.data.deals,
-        "costs" => &cfg.data.costs,
-        _ => &cfg.data.traffic,
-    };
+    let explicit = input_of(cfg, table)
+        .and_then(|i| i.file.as_ref())
+        .or(match table {
+            "leads" => cfg.data.leads.as_ref(),
+            "deals" => cfg.data.deals.as_ref(),
+            "costs" => cfg.data.costs.as_ref(),
+            _ => cfg.data.traffic.as_ref(),
+        });
     if let Some(p) = explicit {
         return Some(if p.is_absolute() {
             p.clone()
@@ -565,19 +759,71 @@ pub fn table_path(cfg: &Config, data_dir: &Path, table: &str) -> Option<PathBuf>
             data_dir.join(p)
         });
     }
-    ["csv", "parquet"]
+    ["csv", "xlsx", "parquet"]
         .iter()
         .map(|ext| data_dir.join(format!("{table}.{ext}")))
         .find(|p| p.exists())
 }
 
+fn input_of<'a>(cfg: &'a Config, table: &str) -> Option<&'a Input> {
+    match table {
+        "leads" => cfg.inputs.leads.as_ref(),
+        "deals" => cfg.inputs.deals.as_ref(),
+        "costs" => cfg.inputs.costs.as_ref(),
+        "traffic" => cfg.inputs.traffic.as_ref(),
+        _ => None,
+    }
+}
+
+/// Read one input file and map it to the canonical columns of `table`.
+pub fn read_input(cfg: &Config, path: &Path, table: &str, input: Option<&Input>) -> Result<Table> {
+    let hints = presets::header_hints(input, table);
+    let hints: Vec<&str> = hints.iter().map(String::as_str).collect();
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let mut t = if ext.starts_with("xls") {
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Table::read_xlsx(path, file, input.and_then(|i| i.sheet.as_deref()), &hints)?
+    } else {
+        Table::read(path, &hints)?
+    };
+    let mut mapping = cfg.columns.get(table).cloned().unwrap_or_default();
+    if let Some(i) = input {
+        mapping.extend(i.columns.clone());
+    }
+    presets::apply(&mut t, table, input, &mapping, &cfg.company.currency)?;
+    Ok(t)
+}
+
+/// What `smreport check` reports about one input table.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableInfo {
+    pub table: String,
+    pub file: String,
+    pub preset: Option<String>,
+    pub rows: usize,
+    /// Canonical column ← the header it was read from (only renamed ones).
+    pub mapped: Vec<(String, String)>,
+    pub columns: Vec<String>,
+}
+
 /// Load all tables from `data_dir`.
 pub fn load(cfg: &Config, data_dir: &Path) -> Result<Dataset> {
+    load_with_info(cfg, data_dir).map(|(d, _)| d)
+}
+
+/// Load all tables, and describe what was read from where.
+pub fn load_with_info(cfg: &Config, data_dir: &Path) -> Result<(Dataset, Vec<TableInfo>)> {
     let read = |table: &str, required: bool| -> Result<Option<Table>> {
         match table_path(cfg, data_dir, table) {
-            Some(p) => Table::read(&p, &[]).map(Some),
+            Some(p) => read_input(cfg, &p, table, input_of(cfg, table)).map(Some),
             None if required => Err(input_err!(
-                "no `{table}` table in {}: expected {table}.csv or {table}.parquet\nhint: point --data (or [data] dir in smreport.toml) at the directory with your exports, or run `smreport sample-data --out sample-data`",
+                "no `{table}` table in {}: expected {table}.csv, {table}.xlsx or {table}.parquet\nhint: point --data (or [data] dir in smreport.toml) at the directory with your exports, name the file under [inputs.{table}], or run `smreport sample-data --out sample-data`",
                 data_dir.display()
             )),
             None => Ok(None),
@@ -585,9 +831,39 @@ pub fn load(cfg: &Config, data_dir: &Path) -> Result<Dataset> {
     };
     let leads = read("leads", true)?.unwrap_or_else(empty_table);
     let deals = read("deals", true)?.unwrap_or_else(empty_table);
-    let costs = read("costs", true)?.unwrap_or_else(empty_table);
+    let mut costs = vec![read("costs", true)?.unwrap_or_else(empty_table)];
+    for input in &cfg.inputs.ad_costs {
+        let Some(file) = &input.file else { continue };
+        let path = if file.is_absolute() {
+            file.clone()
+        } else {
+            data_dir.join(file)
+        };
+        costs.push(read_input(cfg, &path, "ad_costs", Some(input))?);
+    }
     let traffic = read("traffic", false)?;
-    from_tables(cfg, &leads, &deals, &costs, traffic.as_ref())
+    let mut info = Vec::new();
+    let mut describe = |table: &str, t: &Table| {
+        info.push(TableInfo {
+            table: table.to_string(),
+            file: t.file.clone(),
+            preset: t.preset.clone(),
+            rows: t.rows,
+            mapped: t.renamed.clone(),
+            columns: t.columns.clone(),
+        })
+    };
+    describe("leads", &leads);
+    describe("deals", &deals);
+    for c in &costs {
+        describe("costs", c);
+    }
+    if let Some(t) = &traffic {
+        describe("traffic", t);
+    }
+    let cost_refs: Vec<&Table> = costs.iter().collect();
+    let data = from_tables(cfg, &leads, &deals, &cost_refs, traffic.as_ref())?;
+    Ok((data, info))
 }
 
 fn empty_table() -> Table {
@@ -598,6 +874,10 @@ fn empty_table() -> Table {
         rows: 0,
         row_base: 2,
         decimal_comma: false,
+        preset: None,
+        expected: HashMap::new(),
+        renamed: Vec::new(),
+        skip_rows: Vec::new(),
     }
 }
 
@@ -606,17 +886,31 @@ pub fn from_tables(
     cfg: &Config,
     leads_t: &Table,
     deals_t: &Table,
-    costs_t: &Table,
+    costs_t: &[&Table],
     traffic_t: Option<&Table>,
 ) -> Result<Dataset> {
     let tz = cfg.tz();
     let mut dq = DataQuality::default();
     let leads = load_leads(leads_t, tz, &mut dq)?;
     let leads_by_id: HashMap<&str, &Lead> = leads.iter().map(|l| (l.id.as_str(), l)).collect();
-    let deals = load_deals(cfg, deals_t, tz, &leads_by_id, &mut dq)?;
-    let costs = load_costs(costs_t, tz, &mut dq)?;
+    // Salesforce: a converted lead names its opportunity.
+    let opp_to_lead: HashMap<String, String> = (0..leads_t.rows)
+        .filter_map(|i| {
+            Some((
+                leads_t.get("converted_opportunity_id", i)?.to_string(),
+                leads_t.get("lead_id", i)?.to_string(),
+            ))
+        })
+        .collect();
+    let deals = load_deals(cfg, deals_t, tz, &leads_by_id, &opp_to_lead, &mut dq)?;
+    let mut costs = Vec::new();
+    for t in costs_t {
+        for (i, c) in load_costs(t, tz, &mut dq)? {
+            costs.push((*t, i, c));
+        }
+    }
     let lead_sources: HashSet<&str> = leads.iter().map(|l| l.source.as_str()).collect();
-    for (i, c) in costs.iter() {
+    for (costs_t, i, c) in costs.iter() {
         if let Some(ch) = &c.channel
             && c.department == Department::Marketing
             && !lead_sources.contains(ch.as_str())
@@ -637,7 +931,7 @@ pub fn from_tables(
     Ok(Dataset {
         leads,
         deals,
-        costs: costs.into_iter().map(|(_, c)| c).collect(),
+        costs: costs.into_iter().map(|(_, _, c)| c).collect(),
         traffic,
         quality: dq,
     })
@@ -731,6 +1025,7 @@ fn load_deals(
     t: &Table,
     tz: chrono_tz::Tz,
     leads: &HashMap<&str, &Lead>,
+    opp_to_lead: &HashMap<String, String>,
     dq: &mut DataQuality,
 ) -> Result<Vec<Deal>> {
     t.require(&["deal_id", "created_at", "status", "amount"])?;
@@ -772,7 +1067,9 @@ fn load_deals(
                 ));
             }
         };
-        let lead_id = t.text("lead_id", i);
+        let lead_id = t
+            .text("lead_id", i)
+            .or_else(|| opp_to_lead.get(&id).cloned());
         let linked = lead_id.as_deref().and_then(|l| leads.get(l).copied());
         let deal = Deal {
             lead_found: linked.is_some(),
@@ -915,6 +1212,16 @@ fn load_costs(t: &Table, tz: chrono_tz::Tz, dq: &mut DataQuality) -> Result<Vec<
     t.require(&["department", "amount"])?;
     let mut out = Vec::with_capacity(t.rows);
     for i in 0..t.rows {
+        if t.skipped(i) {
+            dq.add(
+                "report_total_row",
+                Severity::Warning,
+                &t.file,
+                t.row(i),
+                "a total or blank line of the ad report; not a cost row, left out".into(),
+            );
+            continue;
+        }
         let month = match (t.get("month", i), t.date("date", i, tz)?) {
             (Some(m), _) => parse_month(m).ok_or_else(|| {
                 t.bad("month", i, m, "a month")

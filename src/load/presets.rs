@@ -1,0 +1,408 @@
+//! Export presets: HubSpot, Salesforce, Google Ads and LinkedIn Ads headers
+//! and values mapped to the canonical tables of SPEC section 2, plus the
+//! `[columns]` mapping for any other export.
+//!
+//! A preset renames the export's columns to canonical names (the first of
+//! the listed headers found wins, case-insensitively) and derives canonical
+//! values that the export spells differently (a HubSpot deal stage becomes a
+//! status, Salesforce `IsWon`/`IsClosed` likewise, ad spend becomes a
+//! marketing cost row of a channel).
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+
+use super::Table;
+use crate::config::Input;
+use crate::input_err;
+
+/// Canonical column → export headers, per preset and table.
+type Columns = &'static [(&'static str, &'static [&'static str])];
+
+const HUBSPOT_LEADS: Columns = &[
+    ("lead_id", &["Record ID", "Contact ID"]),
+    (
+        "created_at",
+        &["Create Date", "Create date", "Created Date"],
+    ),
+    ("source", &["Original Source", "Original source"]),
+    ("campaign", &["Original Source Drill-Down 1"]),
+    (
+        "conversion_point",
+        &["First Conversion", "Original Source Drill-Down 2"],
+    ),
+    (
+        "mql_at",
+        &[
+            "Became a Marketing Qualified Lead Date",
+            "Date entered \"Marketing Qualified Lead (Lifecycle Stage Pipeline)\"",
+        ],
+    ),
+    (
+        "sql_at",
+        &[
+            "Became a Sales Qualified Lead Date",
+            "Date entered \"Sales Qualified Lead (Lifecycle Stage Pipeline)\"",
+        ],
+    ),
+    ("industry", &["Industry"]),
+    ("employees", &["Number of Employees"]),
+    ("country", &["Country/Region", "Country"]),
+    ("technology", &["Technology"]),
+    ("quality_score", &["HubSpot Score"]),
+    ("owner", &["Contact owner"]),
+];
+
+const HUBSPOT_DEALS: Columns = &[
+    ("deal_id", &["Record ID", "Deal ID"]),
+    ("created_at", &["Create Date", "Create date"]),
+    ("closed_at", &["Close Date", "Close date"]),
+    ("amount", &["Amount"]),
+    ("stage", &["Deal Stage", "Deal stage"]),
+    ("lost_reason", &["Closed Lost Reason", "Closed lost reason"]),
+    ("owner", &["Deal owner", "Deal Owner"]),
+    ("deal_type", &["Deal Type", "Deal type"]),
+    (
+        "lead_id",
+        &[
+            "Associated Contact IDs",
+            "Associated Contact ID",
+            "Associated Contact",
+        ],
+    ),
+    (
+        "quote_at",
+        &[
+            "Date entered \"Contract Sent (Sales Pipeline)\"",
+            "Quote Sent Date",
+        ],
+    ),
+];
+
+const SALESFORCE_LEADS: Columns = &[
+    ("lead_id", &["Id", "Lead ID"]),
+    ("created_at", &["CreatedDate", "Created Date"]),
+    ("source", &["LeadSource", "Lead Source"]),
+    ("industry", &["Industry"]),
+    ("employees", &["NumberOfEmployees"]),
+    ("country", &["Country"]),
+    ("owner", &["OwnerId"]),
+    ("converted_opportunity_id", &["ConvertedOpportunityId"]),
+];
+
+const SALESFORCE_DEALS: Columns = &[
+    ("deal_id", &["Id", "Opportunity ID"]),
+    ("created_at", &["CreatedDate", "Created Date"]),
+    ("closed_at", &["CloseDate", "Close Date"]),
+    ("stage", &["StageName", "Stage"]),
+    ("amount", &["Amount"]),
+    ("source", &["LeadSource", "Lead Source"]),
+    ("probability", &["Probability"]),
+    ("deal_type", &["Type"]),
+    ("owner", &["OwnerId"]),
+];
+
+const GOOGLE_ADS: Columns = &[
+    ("date", &["Day", "Date"]),
+    ("amount", &["Cost"]),
+    ("campaign", &["Campaign"]),
+    ("currency", &["Currency code", "Currency"]),
+];
+
+const LINKEDIN_ADS: Columns = &[
+    ("date", &["Start Date (in UTC)", "Start Date"]),
+    ("amount", &["Total Spent", "Amount Spent"]),
+    ("campaign", &["Campaign Name"]),
+    ("currency", &["Currency"]),
+];
+
+/// The column list of `preset` for `table` (`ad_costs` for ad exports).
+fn columns(preset: &str, table: &str) -> Columns {
+    match (preset, table) {
+        ("hubspot", "leads") => HUBSPOT_LEADS,
+        ("hubspot", "deals") => HUBSPOT_DEALS,
+        ("salesforce", "leads") => SALESFORCE_LEADS,
+        ("salesforce", "deals") => SALESFORCE_DEALS,
+        ("google_ads", _) => GOOGLE_ADS,
+        ("linkedin_ads", _) => LINKEDIN_ADS,
+        _ => &[],
+    }
+}
+
+/// Header names that mark the header line of an export (ad platforms put
+/// report-title lines above it).
+pub fn header_hints(input: Option<&Input>, table: &str) -> Vec<String> {
+    let Some(preset) = input.and_then(|i| i.preset.as_deref()) else {
+        return vec![];
+    };
+    columns(preset, table)
+        .iter()
+        .take(2)
+        .flat_map(|(_, h)| h.iter().map(|s| s.to_string()))
+        .collect()
+}
+
+/// Display name of a preset in messages.
+pub fn display(preset: &str) -> &'static str {
+    match preset {
+        "hubspot" => "HubSpot",
+        "salesforce" => "Salesforce",
+        "google_ads" => "Google Ads",
+        "linkedin_ads" => "LinkedIn Ads",
+        _ => "custom",
+    }
+}
+
+/// Rename the export's columns to canonical names and derive canonical
+/// values. `mapping` is the config's `[columns.<table>]` merged with
+/// `[inputs.<table>.columns]`.
+pub fn apply(
+    t: &mut Table,
+    table: &str,
+    input: Option<&Input>,
+    mapping: &BTreeMap<String, String>,
+    currency: &str,
+) -> Result<()> {
+    let preset = input.and_then(|i| i.preset.as_deref());
+    let mut wanted: Vec<(String, Vec<String>)> = Vec::new();
+    for (canonical, header) in mapping {
+        wanted.push((canonical.clone(), vec![header.clone()]));
+    }
+    if let Some(p) = preset {
+        for (canonical, headers) in columns(p, table) {
+            if !mapping.contains_key(*canonical) {
+                wanted.push((
+                    canonical.to_string(),
+                    headers.iter().map(|h| h.to_string()).collect(),
+                ));
+            }
+        }
+        if p == "salesforce" {
+            let i = input.cloned().unwrap_or_default();
+            let extra = match table {
+                "leads" => vec![
+                    (
+                        "mql_at",
+                        i.mql_date_field.unwrap_or_else(|| "MQL_Date__c".into()),
+                    ),
+                    (
+                        "sql_at",
+                        i.sql_date_field.unwrap_or_else(|| "SQL_Date__c".into()),
+                    ),
+                ],
+                "deals" => vec![(
+                    "lost_reason",
+                    i.loss_reason_field
+                        .unwrap_or_else(|| "Loss_Reason__c".into()),
+                )],
+                _ => vec![],
+            };
+            for (c, h) in extra {
+                wanted.push((c.into(), vec![h]));
+            }
+        }
+        t.preset = Some(display(p).to_string());
+    }
+    for (canonical, headers) in &wanted {
+        t.expected.insert(canonical.clone(), headers.clone());
+        if let Some(found) = headers.iter().find_map(|h| t.find_column(h)) {
+            t.rename(&found, canonical);
+        }
+    }
+    match (preset, table) {
+        (Some("hubspot"), "deals") => hubspot_deals(t, input)?,
+        (Some("salesforce"), "leads") => salesforce_leads(t),
+        (Some("salesforce"), "deals") => salesforce_deals(t),
+        (Some(p @ ("google_ads" | "linkedin_ads")), _) => ad_costs(t, p, input, currency)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+fn truthy(v: Option<&str>) -> bool {
+    v.is_some_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "true" | "1" | "yes" | "waar"
+        )
+    })
+}
+
+/// Deal types as CRMs spell them.
+fn deal_type(v: &str) -> String {
+    let l = v.to_ascii_lowercase().replace([' ', '_', '-'], "");
+    if l.contains("renewal") {
+        "renewal".into()
+    } else if l.contains("existing")
+        || l.contains("upsell")
+        || l.contains("upgrade")
+        || l.contains("expansion")
+    {
+        "expansion".into()
+    } else {
+        "new".into()
+    }
+}
+
+/// HubSpot deals: status from the deal stage (built-in `closedwon` /
+/// `closedlost`, plus `[inputs.deals.stages]`), the first associated contact,
+/// deal types, and no close date on open deals (HubSpot fills in the
+/// expected close date there).
+fn hubspot_deals(t: &mut Table, input: Option<&Input>) -> Result<()> {
+    let stages: BTreeMap<String, String> = input
+        .map(|i| {
+            i.stages
+                .iter()
+                .map(|(k, v)| (k.to_lowercase(), v.to_lowercase()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !t.has("status") {
+        let status: Vec<Option<String>> = (0..t.rows)
+            .map(|i| {
+                let stage = t.get("stage", i)?.to_lowercase();
+                let s = stages.get(&stage).cloned().unwrap_or_else(|| {
+                    match stage.replace([' ', '_', '-'], "").as_str() {
+                        "closedwon" => "won".into(),
+                        "closedlost" => "lost".into(),
+                        _ => "open".into(),
+                    }
+                });
+                Some(s)
+            })
+            .collect();
+        t.set("status", status);
+    }
+    let closed: Vec<Option<String>> = (0..t.rows)
+        .map(|i| match t.get("status", i) {
+            Some(s) if s.eq_ignore_ascii_case("open") => None,
+            _ => t.get("closed_at", i).map(String::from),
+        })
+        .collect();
+    t.set("closed_at", closed);
+    let lead: Vec<Option<String>> = (0..t.rows)
+        .map(|i| {
+            t.get("lead_id", i)
+                .and_then(|v| v.split([';', ',']).map(str::trim).find(|x| !x.is_empty()))
+                .map(String::from)
+        })
+        .collect();
+    t.set("lead_id", lead);
+    let types: Vec<Option<String>> = (0..t.rows)
+        .map(|i| t.get("deal_type", i).map(deal_type))
+        .collect();
+    t.set("deal_type", types);
+    Ok(())
+}
+
+/// Salesforce leads: a converted lead without an SQL date became SQL on its
+/// conversion date.
+fn salesforce_leads(t: &mut Table) {
+    let converted_col = t.find_column("IsConverted");
+    let date_col = t.find_column("ConvertedDate");
+    let sql: Vec<Option<String>> = (0..t.rows)
+        .map(|i| {
+            t.get("sql_at", i).map(String::from).or_else(|| {
+                let converted = converted_col
+                    .as_deref()
+                    .is_some_and(|c| truthy(t.get(c, i)));
+                if converted {
+                    date_col
+                        .as_deref()
+                        .and_then(|c| t.get(c, i))
+                        .map(String::from)
+                } else {
+                    None
+                }
+            })
+        })
+        .collect();
+    t.set("sql_at", sql);
+}
+
+/// Salesforce opportunities: status from `IsClosed`/`IsWon`, deal types.
+fn salesforce_deals(t: &mut Table) {
+    let closed_col = t.find_column("IsClosed");
+    let won_col = t.find_column("IsWon");
+    if !t.has("status") {
+        let status: Vec<Option<String>> = (0..t.rows)
+            .map(|i| {
+                let closed = closed_col.as_deref().is_some_and(|c| truthy(t.get(c, i)));
+                let won = won_col.as_deref().is_some_and(|c| truthy(t.get(c, i)));
+                Some(
+                    match (closed, won) {
+                        (_, true) => "won",
+                        (true, false) => "lost",
+                        _ => "open",
+                    }
+                    .to_string(),
+                )
+            })
+            .collect();
+        t.set("status", status);
+    }
+    let closed: Vec<Option<String>> = (0..t.rows)
+        .map(|i| match t.get("status", i) {
+            Some("open") => None,
+            _ => t.get("closed_at", i).map(String::from),
+        })
+        .collect();
+    t.set("closed_at", closed);
+    let types: Vec<Option<String>> = (0..t.rows)
+        .map(|i| t.get("deal_type", i).map(deal_type))
+        .collect();
+    t.set("deal_type", types);
+}
+
+/// Ad spend rows → marketing cost of the configured channel. Total rows at
+/// the bottom of a report are dropped and counted by the caller; LinkedIn
+/// dates are month/day/year.
+fn ad_costs(t: &mut Table, preset: &str, input: Option<&Input>, currency: &str) -> Result<()> {
+    let channel = input.and_then(|i| i.channel.clone()).unwrap_or_else(|| {
+        if preset == "google_ads" {
+            "PPC".into()
+        } else {
+            "LinkedIn".into()
+        }
+    });
+    let n = t.rows;
+    let mut dates = Vec::with_capacity(n);
+    let mut skip = Vec::with_capacity(n);
+    for i in 0..n {
+        let v = t.get("date", i);
+        let is_total = v.is_none_or(|v| v.to_lowercase().starts_with("total"));
+        skip.push(is_total);
+        let d = match (preset, v) {
+            (_, None) => None,
+            ("linkedin_ads", Some(v)) => Some(
+                NaiveDate::parse_from_str(v.split(' ').next().unwrap_or(v), "%m/%d/%Y")
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|_| v.to_string()),
+            ),
+            (_, Some(v)) => Some(v.to_string()),
+        };
+        dates.push(d);
+    }
+    t.set("date", dates);
+    t.set("department", vec![Some("marketing".to_string()); n]);
+    t.set("channel", vec![Some(channel); n]);
+    t.set("category", vec![Some("media".to_string()); n]);
+    for i in 0..n {
+        if skip[i] {
+            continue;
+        }
+        if let Some(c) = t.get("currency", i)
+            && !c.eq_ignore_ascii_case(currency)
+        {
+            return Err(input_err!(
+                "{}: row {}, column `{}`: `{c}` is not the pack's currency {currency}\nhint: export the report in {currency}, or set [company] currency",
+                t.file,
+                t.row(i),
+                t.original_name("currency")
+            ));
+        }
+    }
+    t.skip_rows = skip;
+    Ok(())
+}
