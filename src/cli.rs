@@ -23,6 +23,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Write a deterministic sample dataset (fictional Dutch B2B SaaS company).
     SampleData(SampleArgs),
+    /// Load every input, print the data-quality report and what was read.
+    Check(CheckArgs),
     /// Work with the pack templates.
     #[command(subcommand)]
     Templates(TemplatesCommand),
@@ -148,4 +150,17 @@ pub enum TemplatesCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Configuration file (default: ./smreport.toml if present, else built-in defaults).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Data directory holding the exports.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Exit with code 1 when there are error-level issues.
+    #[arg(long)]
+    pub strict: bool,
 }

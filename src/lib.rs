@@ -383,6 +383,79 @@ pub fn render_charts(
         .collect())
 }
 
+/// `smreport check`: the tables read (file, preset, rows, date range,
+/// mapped columns) and the data-quality report, as text; and the number of
+/// error-level issues.
+pub fn check_command(args: &cli::CheckArgs) -> Result<(String, usize)> {
+    use std::fmt::Write;
+    let cfg = Config::load(args.config.as_deref())?;
+    let dir = args
+        .data
+        .clone()
+        .unwrap_or_else(|| cfg.resolve(&cfg.data.dir));
+    let (data, info) = load::load_with_info(&cfg, &dir)?;
+    let mut s = String::new();
+    let _ = writeln!(s, "Inputs in {}", dir.display());
+    let range = |dates: Vec<String>| match (dates.iter().min(), dates.iter().max()) {
+        (Some(a), Some(b)) => format!("{a} … {b}"),
+        _ => "no rows".into(),
+    };
+    for t in &info {
+        let dates = match t.table.as_str() {
+            "leads" => range(
+                data.leads
+                    .iter()
+                    .map(|l| l.created_at.to_string())
+                    .collect(),
+            ),
+            "deals" => range(
+                data.deals
+                    .iter()
+                    .map(|d| d.created_at.to_string())
+                    .collect(),
+            ),
+            "costs" => range(data.costs.iter().map(|c| c.month.clone()).collect()),
+            _ => range(data.traffic.iter().map(|c| c.month.clone()).collect()),
+        };
+        let _ = writeln!(
+            s,
+            "  {:<8} {:<28} {:>8} rows  {}{}",
+            t.table,
+            t.file,
+            t.rows,
+            dates,
+            t.preset
+                .as_ref()
+                .map(|p| format!("  (preset {p})"))
+                .unwrap_or_default()
+        );
+        if !t.mapped.is_empty() {
+            let m: Vec<String> = t.mapped.iter().map(|(c, h)| format!("{c} ← {h}")).collect();
+            let _ = writeln!(s, "           columns: {}", m.join(", "));
+        }
+    }
+    let q = &data.quality;
+    let _ = writeln!(
+        s,
+        "\nData quality: {} error(s), {} warning(s)",
+        q.errors, q.warnings
+    );
+    for i in &q.issues {
+        let sev = match i.severity {
+            load::Severity::Error => "error",
+            load::Severity::Warning => "warning",
+        };
+        let _ = writeln!(s, "  {sev:<8} {:<28} {:>6}×", i.code, i.count);
+        for e in std::iter::once(&i.example).chain(&i.more) {
+            let _ = writeln!(s, "           {} row {}: {}", e.file, e.row, e.message);
+        }
+    }
+    if q.issues.is_empty() {
+        let _ = writeln!(s, "  no issues found");
+    }
+    Ok((s, q.errors))
+}
+
 /// The renderers' context for `report`, with the texts `t` of its language.
 /// Charts are added by [`render_charts`].
 pub fn pack_context<'a>(

@@ -159,6 +159,9 @@ pub struct QualityIssue {
     pub severity: Severity,
     pub count: usize,
     pub example: Example,
+    /// The next examples (up to two), for `smreport check`; not in the JSON.
+    #[serde(skip)]
+    pub more: Vec<Example>,
 }
 
 /// The `data_quality` block: one entry per issue code, with the first example.
@@ -177,6 +180,13 @@ impl DataQuality {
         }
         if let Some(i) = self.issues.iter_mut().find(|i| i.code == code) {
             i.count += 1;
+            if i.more.len() < 2 {
+                i.more.push(Example {
+                    file: file.to_string(),
+                    row,
+                    message,
+                });
+            }
             return;
         }
         self.issues.push(QualityIssue {
@@ -188,6 +198,7 @@ impl DataQuality {
                 row,
                 message,
             },
+            more: Vec::new(),
         });
         self.issues
             .sort_by(|a, b| (a.severity, &a.code).cmp(&(b.severity, &b.code)));
@@ -607,11 +618,23 @@ impl Table {
         self.cells.get(col)?.get(i)?.as_deref()
     }
 
+    /// `column `amount``, or `column `Amount` (read as `amount`)` when a
+    /// preset or mapping renamed it.
+    fn col_label(&self, col: &str) -> String {
+        let orig = self.original_name(col);
+        if orig == col {
+            format!("column `{col}`")
+        } else {
+            format!("column `{orig}` (read as `{col}`)")
+        }
+    }
+
     fn bad(&self, col: &str, i: usize, value: &str, expected: &str) -> anyhow::Error {
         input_err!(
-            "{}: row {}, column `{col}`: `{value}` is not {expected}",
+            "{}: row {}, {}: `{value}` is not {expected}",
             self.file,
-            self.row(i)
+            self.row(i),
+            self.col_label(col)
         )
     }
 
@@ -622,9 +645,10 @@ impl Table {
     pub fn required_text(&self, col: &str, i: usize) -> Result<String> {
         self.get(col, i).map(String::from).ok_or_else(|| {
             input_err!(
-                "{}: row {}, column `{col}`: value is missing\nhint: `{col}` is required on every row",
+                "{}: row {}, {}: value is missing\nhint: `{col}` is required on every row",
                 self.file,
-                self.row(i)
+                self.row(i),
+                self.col_label(col)
             )
         })
     }
@@ -642,9 +666,10 @@ impl Table {
     pub fn required_date(&self, col: &str, i: usize, tz: chrono_tz::Tz) -> Result<NaiveDate> {
         self.date(col, i, tz)?.ok_or_else(|| {
             input_err!(
-                "{}: row {}, column `{col}`: date is missing\nhint: `{col}` is required on every row",
+                "{}: row {}, {}: date is missing\nhint: `{col}` is required on every row",
                 self.file,
-                self.row(i)
+                self.row(i),
+                self.col_label(col)
             )
         })
     }
@@ -667,9 +692,10 @@ impl Table {
     pub fn required_number(&self, col: &str, i: usize) -> Result<f64> {
         self.number(col, i)?.ok_or_else(|| {
             input_err!(
-                "{}: row {}, column `{col}`: number is missing",
+                "{}: row {}, {}: number is missing",
                 self.file,
-                self.row(i)
+                self.row(i),
+                self.col_label(col)
             )
         })
     }

@@ -12,6 +12,16 @@ fn main() {
                 println!("wrote {}", f.display());
             }
         }),
+        Command::Check(args) => smreport::check_command(args).and_then(|(text, errors)| {
+            print!("{text}");
+            if args.strict && errors > 0 {
+                Err(smreport::input_err!(
+                    "--strict: {errors} row(s) with error-level data-quality issues (listed above)\nhint: fix the rows named, or run without --strict"
+                ))
+            } else {
+                Ok(())
+            }
+        }),
         Command::Plan(args) => smreport::plan_command(args).map(|text| print!("{text}")),
         Command::Templates(smreport::cli::TemplatesCommand::Export { dir, force }) => {
             smreport::render::templates::TemplateSet::export(dir, *force).map(|files| {

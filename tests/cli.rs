@@ -1663,3 +1663,190 @@ fn dutch_excel_csv_gives_identical_kpis() {
     let got = read_json(&dutch.path().join("out/sm-report-2024-03.json"));
     assert_eq!(want, got);
 }
+
+/// JSON of a fixture built in a temp copy.
+fn fixture_json(name: &str) -> Value {
+    let dir = temp_fixture(name);
+    let o = build(dir.path(), &["--format", "json"]);
+    assert!(o.status.success(), "{name}: {}", stderr(&o));
+    read_json(&dir.path().join("out/sm-report-2024-03.json"))
+}
+
+/// The same small dataset as HubSpot and as Salesforce exports gives the
+/// same KPI JSON as the canonical CSVs; only the file names in the
+/// data-quality examples differ.
+#[test]
+fn crm_exports_give_identical_kpis() {
+    let want = fixture_json("small");
+    for (name, renames) in [
+        ("hubspot", &[("contacts.csv", "leads.csv")][..]),
+        (
+            "salesforce",
+            &[("Lead.csv", "leads.csv"), ("Opportunity.csv", "deals.csv")][..],
+        ),
+    ] {
+        let mut got = fixture_json(name);
+        for issue in got["data_quality"]["issues"].as_array_mut().unwrap() {
+            let file = issue["example"]["file"].as_str().unwrap().to_string();
+            let mapped = renames
+                .iter()
+                .find(|(from, _)| *from == file)
+                .map(|(_, to)| to.to_string())
+                .unwrap_or(file);
+            issue["example"]["file"] = Value::from(mapped);
+        }
+        for block in j_keys(&want) {
+            assert_eq!(want[&block], got[&block], "{name}: block `{block}` differs");
+        }
+    }
+}
+
+fn j_keys(v: &Value) -> Vec<String> {
+    v.as_object().unwrap().keys().cloned().collect()
+}
+
+/// Google Ads and LinkedIn Ads exports, with their report-title lines and
+/// total rows, load as marketing costs of their channels.
+#[test]
+fn ad_platform_exports_load_as_costs() {
+    let dir = temp_fixture("small");
+    for f in ["google-ads.csv", "linkedin-ads.csv"] {
+        std::fs::copy(fixture("ads").join(f), dir.path().join(f)).unwrap();
+    }
+    let cfg = std::fs::read_to_string(dir.path().join("smreport.toml")).unwrap()
+        + r#"
+[[inputs.ad_costs]]
+file = "google-ads.csv"
+preset = "google_ads"
+
+[[inputs.ad_costs]]
+file = "linkedin-ads.csv"
+preset = "linkedin_ads"
+channel = "LinkedIn"
+"#;
+    std::fs::write(dir.path().join("smreport.toml"), cfg).unwrap();
+    let o = build(dir.path(), &["--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j = read_json(&dir.path().join("out/sm-report-2024-03.json"));
+    let channel = |name: &str| {
+        j["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["channel"] == name)
+            .unwrap()
+            .clone()
+    };
+    // PPC: 2,000 from costs.csv + Google Ads 1,234.50 + 765.50 + 500 (the
+    // total line is not a cost). LinkedIn: 400.25 + 350.75 (the April row
+    // is outside March; its date is month/day/year).
+    assert_num(&channel("PPC"), "/cost", 2_000.0 + 2_500.0);
+    assert_num(&channel("LinkedIn"), "/cost", 751.0);
+    assert_num(&j, "/costs/marketing", 9_500.0 + 2_500.0 + 751.0);
+    let total_rows = j["data_quality"]["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "report_total_row")
+        .expect("the total line is reported");
+    assert_eq!(total_rows["example"]["file"], "google-ads.csv");
+    assert_eq!(total_rows["example"]["row"], 7);
+
+    // `check` shows the tables, their presets and mapped columns
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["check", "--config", "smreport.toml"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains("google-ads.csv") && out.contains("(preset Google Ads)"),
+        "{out}"
+    );
+    assert!(out.contains("amount ← Total Spent"), "{out}");
+    assert!(out.contains("report_total_row"), "{out}");
+}
+
+/// An XLSX workbook (written by the test) builds the same pack as the CSVs.
+#[test]
+fn xlsx_input_gives_identical_kpis() {
+    let want = fixture_json("small");
+    let dir = temp_fixture("small");
+    for table in ["leads", "deals", "costs"] {
+        let csv = std::fs::read_to_string(dir.path().join(format!("{table}.csv"))).unwrap();
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("Export").unwrap();
+        let date_fmt = rust_xlsxwriter::Format::new().set_num_format("dd-mm-yyyy");
+        for (r, line) in csv.lines().enumerate() {
+            for (c, v) in line.split(',').enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                if v.is_empty() {
+                    continue;
+                }
+                if r > 0 && v.len() == 10 && v.as_bytes()[4] == b'-' {
+                    // a real Excel date cell
+                    let d = rust_xlsxwriter::ExcelDateTime::parse_from_str(v).unwrap();
+                    ws.write_datetime_with_format(r, c, &d, &date_fmt).unwrap();
+                } else if r > 0 && v.parse::<f64>().is_ok() && !v.contains('-') {
+                    ws.write_number(r, c, v.parse::<f64>().unwrap()).unwrap();
+                } else {
+                    ws.write_string(r, c, v).unwrap();
+                }
+            }
+        }
+        wb.save(dir.path().join(format!("{table}.xlsx"))).unwrap();
+        std::fs::remove_file(dir.path().join(format!("{table}.csv"))).unwrap();
+    }
+    let o = build(dir.path(), &["--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut got = read_json(&dir.path().join("out/sm-report-2024-03.json"));
+    for issue in got["data_quality"]["issues"].as_array_mut().unwrap() {
+        let file = issue["example"]["file"]
+            .as_str()
+            .unwrap()
+            .replace(".xlsx", ".csv");
+        issue["example"]["file"] = Value::from(file);
+    }
+    assert_eq!(want, got);
+}
+
+/// A missing column names the file, the preset's header and the nearest
+/// column found; a bad value names file, row, column, value and what was
+/// expected.
+#[test]
+fn input_errors_name_file_row_column_and_suggest() {
+    let dir = temp_fixture("hubspot");
+    let contacts = std::fs::read_to_string(dir.path().join("contacts.csv"))
+        .unwrap()
+        .replacen("Create Date", "Create Dat", 1);
+    std::fs::write(dir.path().join("contacts.csv"), contacts).unwrap();
+    let o = build(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    for want in [
+        "contacts.csv: row 1 (header): required column `created_at`",
+        "HubSpot preset",
+        "`Create Date`",
+        "found columns: Record ID, First Name, Create Dat,",
+        "did you mean `Create Dat`?",
+    ] {
+        assert!(err.contains(want), "expected {want:?} in:\n{err}");
+    }
+    assert!(!dir.path().join("out").exists());
+
+    let dir = temp_fixture("hubspot");
+    let deals = std::fs::read_to_string(dir.path().join("deals.csv"))
+        .unwrap()
+        .replacen(",8000,", ",8k,", 1);
+    std::fs::write(dir.path().join("deals.csv"), deals).unwrap();
+    let o = build(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("deals.csv: row 3, column `Amount` (read as `amount`): `8k` is not a number"),
+        "{err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+}

@@ -63,6 +63,7 @@ const HUBSPOT_DEALS: Columns = &[
     ("lost_reason", &["Closed Lost Reason", "Closed lost reason"]),
     ("owner", &["Deal owner", "Deal Owner"]),
     ("deal_type", &["Deal Type", "Deal type"]),
+    ("probability", &["Deal probability", "Deal Probability"]),
     (
         "lead_id",
         &[
@@ -101,6 +102,7 @@ const SALESFORCE_DEALS: Columns = &[
     ("probability", &["Probability"]),
     ("deal_type", &["Type"]),
     ("owner", &["OwnerId"]),
+    ("currency", &["CurrencyIsoCode"]),
 ];
 
 const GOOGLE_ADS: Columns = &[
@@ -258,10 +260,22 @@ fn hubspot_deals(t: &mut Table, input: Option<&Input>) -> Result<()> {
                 .collect()
         })
         .unwrap_or_default();
+    // Status comes from HubSpot's "Deal Stage", even when `stage` (used for
+    // win probabilities) is mapped to another property.
+    let stage_col = if t
+        .renamed
+        .iter()
+        .any(|(c, h)| c == "stage" && h.eq_ignore_ascii_case("Deal Stage"))
+    {
+        Some("stage".to_string())
+    } else {
+        t.find_column("Deal Stage")
+            .or_else(|| t.has("stage").then(|| "stage".to_string()))
+    };
     if !t.has("status") {
         let status: Vec<Option<String>> = (0..t.rows)
             .map(|i| {
-                let stage = t.get("stage", i)?.to_lowercase();
+                let stage = t.get(stage_col.as_deref()?, i)?.to_lowercase();
                 let s = stages.get(&stage).cloned().unwrap_or_else(|| {
                     match stage.replace([' ', '_', '-'], "").as_str() {
                         "closedwon" => "won".into(),
@@ -388,10 +402,7 @@ fn ad_costs(t: &mut Table, preset: &str, input: Option<&Input>, currency: &str) 
     t.set("department", vec![Some("marketing".to_string()); n]);
     t.set("channel", vec![Some(channel); n]);
     t.set("category", vec![Some("media".to_string()); n]);
-    for i in 0..n {
-        if skip[i] {
-            continue;
-        }
+    for (i, _) in skip.iter().enumerate().filter(|(_, s)| !**s) {
         if let Some(c) = t.get("currency", i)
             && !c.eq_ignore_ascii_case(currency)
         {
