@@ -283,3 +283,133 @@ proptest! {
         prop_assert_eq!(j, j2);
     }
 }
+
+/// Cells that break naive parsers.
+const NASTY: [&str; 16] = [
+    "",
+    "\"",
+    "\"\"",
+    "a,b",
+    "a;b",
+    "1.234,56",
+    "1,234.56",
+    "NaN",
+    "inf",
+    "-0",
+    "1e309",
+    "2024-02-30",
+    "31-12-2024",
+    "2024-03-01T25:00:00Z",
+    "€ 12",
+    "é\u{0}\u{feff}",
+];
+
+fn write_tables(dir: &std::path::Path, leads: &[u8], deals: &[u8], costs: &[u8]) {
+    std::fs::write(dir.join("leads.csv"), leads).unwrap();
+    std::fs::write(dir.join("deals.csv"), deals).unwrap();
+    std::fs::write(dir.join("costs.csv"), costs).unwrap();
+}
+
+fn malformed_csv() -> impl Strategy<Value = Vec<u8>> {
+    let header = proptest::sample::subsequence(
+        vec![
+            "lead_id",
+            "created_at",
+            "source",
+            "mql_at",
+            "sql_at",
+            "deal_id",
+            "status",
+            "amount",
+            "month",
+            "department",
+            "closed_at",
+            "probability",
+            "employees",
+        ],
+        0..10,
+    );
+    let sep = proptest::sample::select(vec![",", ";", "\t"]);
+    let cells = proptest::collection::vec(
+        proptest::collection::vec(
+            prop_oneof![
+                proptest::sample::select(NASTY.to_vec()).prop_map(String::from),
+                "[a-z0-9 ,;\"\\-\\.]{0,12}",
+            ],
+            0..12,
+        ),
+        0..8,
+    );
+    (header, sep, cells).prop_map(|(h, sep, rows)| {
+        let mut s = h.join(sep) + "\n";
+        for r in rows {
+            s.push_str(&r.join(sep));
+            s.push('\n');
+        }
+        s.into_bytes()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Random bytes and malformed CSV give an error or data, never a panic.
+    #[test]
+    fn loader_never_panics(
+        random in proptest::collection::vec(any::<u8>(), 0..400),
+        leads in malformed_csv(),
+        deals in malformed_csv(),
+        costs in malformed_csv(),
+        which in 0usize..4,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = Config::default();
+        match which {
+            0 => write_tables(dir.path(), &random, &deals, &costs),
+            1 => write_tables(dir.path(), &leads, &random, &costs),
+            2 => write_tables(dir.path(), &leads, &deals, &random),
+            _ => write_tables(dir.path(), &leads, &deals, &costs),
+        }
+        let result = std::panic::catch_unwind(|| smreport::load::load(&cfg, dir.path()).map(|_| ()));
+        prop_assert!(result.is_ok(), "the loader panicked");
+        // the same bytes as an Excel file: an error, not a panic
+        std::fs::write(dir.path().join("leads.xlsx"), &random).unwrap();
+        let result = std::panic::catch_unwind(|| {
+            smreport::load::Table::read_xlsx(&dir.path().join("leads.xlsx"), "leads.xlsx".into(), None, &[]).map(|_| ())
+        });
+        prop_assert!(result.is_ok(), "the XLSX reader panicked");
+    }
+}
+
+/// A valid dataset whose header uses other names, mapped under `[columns]`.
+#[test]
+fn columns_mapping_reads_any_export() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("leads.csv"),
+        "Contact nr;Aangemaakt;Kanaal\nC1;05-03-2024;SEO\nC2;06-03-2024;PPC\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("deals.csv"),
+        "deal_id,created_at,status,amount\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("costs.csv"),
+        "month,department,amount\n2024-03,marketing,\"1,000.00\"\n",
+    )
+    .unwrap();
+    let cfg = Config::parse(
+        "[columns.leads]\nlead_id = \"Contact nr\"\ncreated_at = \"Aangemaakt\"\nsource = \"Kanaal\"\n",
+    )
+    .unwrap();
+    let data = smreport::load::load(&cfg, dir.path()).unwrap();
+    assert_eq!(data.leads.len(), 2);
+    assert_eq!(
+        data.leads[0].created_at,
+        NaiveDate::from_ymd_opt(2024, 3, 5).unwrap()
+    );
+    assert_eq!(data.leads[1].source, "PPC");
+    assert_eq!(data.costs[0].amount, 1000.0);
+}
