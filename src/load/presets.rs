@@ -22,11 +22,8 @@ type Columns = &'static [(&'static str, &'static [&'static str])];
 
 const HUBSPOT_LEADS: Columns = &[
     ("lead_id", &["Record ID", "Contact ID"]),
-    (
-        "created_at",
-        &["Create Date", "Create date", "Created Date"],
-    ),
-    ("source", &["Original Source", "Original source"]),
+    ("created_at", &["Create Date", "Created Date"]),
+    ("source", &["Original Source"]),
     ("campaign", &["Original Source Drill-Down 1"]),
     (
         "conversion_point",
@@ -56,14 +53,14 @@ const HUBSPOT_LEADS: Columns = &[
 
 const HUBSPOT_DEALS: Columns = &[
     ("deal_id", &["Record ID", "Deal ID"]),
-    ("created_at", &["Create Date", "Create date"]),
-    ("closed_at", &["Close Date", "Close date"]),
+    ("created_at", &["Create Date"]),
+    ("closed_at", &["Close Date"]),
     ("amount", &["Amount"]),
-    ("stage", &["Deal Stage", "Deal stage"]),
-    ("lost_reason", &["Closed Lost Reason", "Closed lost reason"]),
-    ("owner", &["Deal owner", "Deal Owner"]),
-    ("deal_type", &["Deal Type", "Deal type"]),
-    ("probability", &["Deal probability", "Deal Probability"]),
+    ("stage", &["Deal Stage"]),
+    ("lost_reason", &["Closed Lost Reason"]),
+    ("owner", &["Deal owner"]),
+    ("deal_type", &["Deal Type"]),
+    ("probability", &["Deal probability"]),
     (
         "lead_id",
         &[
