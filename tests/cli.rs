@@ -1850,3 +1850,27 @@ fn input_errors_name_file_row_column_and_suggest() {
     );
     assert!(err.contains("hint:"), "{err}");
 }
+
+#[test]
+fn check_strict_exits_1_on_data_errors() {
+    let dir = temp_fixture("small");
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["check", "--config", "smreport.toml"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("leads.csv") && out.contains("9 rows"), "{out}");
+    assert!(
+        out.contains("duplicate_id") && out.contains("deals.csv row 8"),
+        "{out}"
+    );
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["check", "--config", "smreport.toml", "--strict"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--strict"));
+}
