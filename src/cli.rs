@@ -25,22 +25,25 @@ pub enum Command {
     SampleData(SampleArgs),
     /// Load every input, print the data-quality report and what was read.
     Check(CheckArgs),
+    /// E-mail an already built pack.
+    Send(SendArgs),
     /// Work with the pack templates.
     #[command(subcommand)]
     Templates(TemplatesCommand),
 }
 
-/// Exactly one of `--month`, `--week`, `--quarter`.
+/// Exactly one of `--month`, `--week`, `--quarter`. `previous` means the
+/// last complete period before today (in the config's time zone).
 #[derive(Debug, Clone, Default, Args)]
 #[group(required = true, multiple = false)]
 pub struct PeriodArgs {
-    /// Calendar month to report on, e.g. 2024-03.
+    /// Calendar month to report on, e.g. 2024-03, or `previous`.
     #[arg(long)]
     pub month: Option<String>,
-    /// ISO week to report on, e.g. 2024-W10.
+    /// ISO week to report on, e.g. 2024-W10, or `previous`.
     #[arg(long)]
     pub week: Option<String>,
-    /// Quarter to report on, e.g. 2024-Q1.
+    /// Quarter to report on, e.g. 2024-Q1, or `previous`.
     #[arg(long)]
     pub quarter: Option<String>,
 }
@@ -74,6 +77,34 @@ pub struct BuildArgs {
     /// Print each pipeline stage and its time.
     #[arg(short, long)]
     pub verbose: bool,
+    /// E-mail the PDF after building ([email] in the config, SMTP server
+    /// from SMREPORT_SMTP_URL).
+    #[arg(long)]
+    pub email: bool,
+    /// Recipient instead of [email] to (repeatable).
+    #[arg(long = "email-to", value_name = "ADDR")]
+    pub email_to: Vec<String>,
+    /// With --email: write the message as <pack>.eml instead of sending it.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// Configuration file (default: ./smreport.toml if present, else built-in defaults).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Directory of the built pack (default: out/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Recipient instead of [email] to (repeatable).
+    #[arg(long = "email-to", value_name = "ADDR")]
+    pub email_to: Vec<String>,
+    /// Write the message as <pack>.eml instead of sending it.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,9 @@ pub struct Config {
     pub inputs: Inputs,
     /// Column mappings for any export: `[columns.leads] lead_id = "Contact nr"`.
     pub columns: BTreeMap<String, BTreeMap<String, String>>,
+    /// E-mail delivery (`--email`, `smreport send`). The SMTP server comes
+    /// only from the environment (`SMREPORT_SMTP_URL`).
+    pub email: Option<EmailConfig>,
     /// Conversion benchmarks per channel; entries replace the built-in ones
     /// for that channel (matched case-insensitively).
     pub benchmarks: BTreeMap<String, Benchmark>,
@@ -50,6 +53,7 @@ impl Default for Config {
             plan: PlanConfig::default(),
             inputs: Inputs::default(),
             columns: BTreeMap::new(),
+            email: None,
             benchmarks: BTreeMap::new(),
             base_dir: PathBuf::from("."),
         }
@@ -216,6 +220,42 @@ impl Default for Brand {
             logo: None,
             font_dir: None,
             templates: None,
+        }
+    }
+}
+
+/// `[email]`: who gets the pack and what the message says.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailConfig {
+    pub from: Option<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub reply_to: Option<String>,
+    /// minijinja template; sees company, period, period_title, headline, t, report.
+    pub subject: Option<String>,
+    /// minijinja template of the plain-text body (an HTML alternative is made from it).
+    pub body: Option<String>,
+    /// Attach the HTML page next to the PDF.
+    pub attach_html: bool,
+    /// Attempts before giving up (transient failures only).
+    pub retries: u32,
+    /// Delay before the second attempt; doubled after each failure.
+    pub retry_delay_ms: u64,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        EmailConfig {
+            from: None,
+            to: vec![],
+            cc: vec![],
+            reply_to: None,
+            subject: None,
+            body: None,
+            attach_html: false,
+            retries: 3,
+            retry_delay_ms: 2000,
         }
     }
 }

@@ -8,6 +8,7 @@
 pub mod charts;
 pub mod cli;
 pub mod config;
+pub mod deliver;
 pub mod error;
 pub mod format;
 pub mod load;
@@ -61,7 +62,6 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
         verbose: args.verbose,
         started: Instant::now(),
     };
-    let period = period_of(&args.period)?;
     let cfg = steps.run("config", || {
         let mut cfg = Config::load(args.config.as_deref())?;
         if let Some(lang) = &args.lang {
@@ -72,6 +72,18 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
         }
         Ok(cfg)
     })?;
+    let period = period_of(&args.period, cfg.tz())?;
+    // E-mail settings are checked before any work (exit 2).
+    let delivery = if args.email {
+        Some(deliver::prepare(&cfg, &args.email_to, args.dry_run)?)
+    } else {
+        if !args.email_to.is_empty() || args.dry_run {
+            return Err(config_err!(
+                "--email-to and --dry-run only apply with --email\nhint: add --email"
+            ));
+        }
+        None
+    };
     let data_dir = match &args.data {
         Some(d) => d.clone(),
         None => cfg.resolve(&cfg.data.dir),
@@ -147,6 +159,32 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
     }
     let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out"));
     let files = steps.run("write", || write_all(&out_dir, &outputs))?;
+    let mut files = files;
+    if let Some(d) = &delivery {
+        let find = |ext: &str| {
+            outputs
+                .iter()
+                .find(|(n, _)| n.ends_with(ext))
+                .map(|(n, b)| (n.as_str(), b.as_slice()))
+        };
+        let pdf = find(".pdf")
+            .ok_or_else(|| config_err!("--email sends the PDF: include pdf in --format"))?;
+        let report_json = serde_json::to_value(&report)?;
+        let eml = steps.run("email", || {
+            deliver_pack(
+                &cfg,
+                d,
+                &period,
+                &ctx.t,
+                &report_json,
+                pdf,
+                find(".html"),
+                &out_dir,
+                args.dry_run,
+            )
+        })?;
+        files.extend(eml);
+    }
     if args.verbose {
         eprintln!(
             "  {:<10} {:>8.1} ms",
@@ -157,9 +195,42 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
     Ok(Built { files })
 }
 
-/// The period named by `--month`, `--week` or `--quarter`.
-pub fn period_of(a: &PeriodArgs) -> Result<Period> {
+/// Today in `tz`; `SMREPORT_TODAY=YYYY-MM-DD` overrides it (for tests and
+/// for re-running a schedule as of a given day).
+pub fn today(tz: chrono_tz::Tz) -> Result<chrono::NaiveDate> {
+    match std::env::var("SMREPORT_TODAY") {
+        Ok(s) => s
+            .parse()
+            .map_err(|_| config_err!("SMREPORT_TODAY must be a date YYYY-MM-DD, got `{s}`")),
+        Err(_) => Ok(chrono::Utc::now().with_timezone(&tz).date_naive()),
+    }
+}
+
+/// The period named by `--month`, `--week` or `--quarter`; `previous` is
+/// the last complete period before today in `tz`.
+pub fn period_of(a: &PeriodArgs, tz: chrono_tz::Tz) -> Result<Period> {
+    use chrono::Datelike;
+    let prev = |s: &str| s.trim().eq_ignore_ascii_case("previous");
     match (&a.month, &a.week, &a.quarter) {
+        (Some(m), _, _) if prev(m) => {
+            let d = today(tz)?;
+            Ok(Period::month(d.year(), d.month())
+                .ok_or_else(|| config_err!("bad date"))?
+                .previous())
+        }
+        (_, Some(w), _) if prev(w) => {
+            let d = today(tz)?;
+            let w = d.iso_week();
+            Ok(Period::week(w.year(), w.week())
+                .ok_or_else(|| config_err!("bad date"))?
+                .previous())
+        }
+        (_, _, Some(q)) if prev(q) => {
+            let d = today(tz)?;
+            Ok(Period::quarter(d.year(), d.month0() / 3 + 1)
+                .ok_or_else(|| config_err!("bad date"))?
+                .previous())
+        }
         (Some(m), _, _) => Period::parse_month(m),
         (_, Some(w), _) => Period::parse_week(w),
         (_, _, Some(q)) => Period::parse_quarter(q),
@@ -381,6 +452,84 @@ pub fn render_charts(
         .into_iter()
         .map(|(k, v)| (k.trim_end_matches(".svg").to_string(), v))
         .collect())
+}
+
+/// Build the message and send it, or write it as `.eml` for a dry run.
+#[allow(clippy::too_many_arguments)]
+fn deliver_pack(
+    cfg: &Config,
+    d: &deliver::Delivery,
+    period: &Period,
+    t: &std::collections::BTreeMap<String, String>,
+    report_json: &serde_json::Value,
+    pdf: (&str, &[u8]),
+    html: Option<(&str, &[u8])>,
+    out_dir: &Path,
+    dry_run: bool,
+) -> Result<Vec<PathBuf>> {
+    let headline = deliver::headline(report_json, t, cfg);
+    let title = render::period_title(period, t);
+    let ctx = deliver::MailContext {
+        company: cfg.company_display_name(),
+        period: &period.label(),
+        period_title: &title,
+        headline: &headline,
+        t,
+        report: report_json,
+    };
+    let msg = deliver::message(d, &ctx, &deliver::Files { pdf, html })?;
+    if dry_run {
+        let path = deliver::write_eml(out_dir, &format!("sm-report-{}", period.label()), &msg)?;
+        Ok(vec![path])
+    } else {
+        deliver::send(d, &msg)?;
+        eprintln!("sent {} to {} recipient(s)", pdf.0, d.to.len() + d.cc.len());
+        Ok(vec![])
+    }
+}
+
+/// `smreport send`: e-mail a pack that was built before.
+pub fn send_command(args: &cli::SendArgs) -> Result<Vec<PathBuf>> {
+    let cfg = Config::load(args.config.as_deref())?;
+    let period = period_of(&args.period, cfg.tz())?;
+    let d = deliver::prepare(&cfg, &args.email_to, args.dry_run)?;
+    let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out"));
+    let label = period.label();
+    let read = |ext: &str| std::fs::read(out_dir.join(format!("sm-report-{label}.{ext}")));
+    let pdf = read("pdf").map_err(|_| {
+        config_err!(
+            "no pack for {label} in {}: sm-report-{label}.pdf is missing\nhint: build it first with `smreport build --month {label}` (or build with --email)",
+            out_dir.display()
+        )
+    })?;
+    let json: serde_json::Value = read("json")
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| {
+            config_err!("sm-report-{label}.json is missing or unreadable in {}\nhint: build with --format pdf,html,json", out_dir.display())
+        })?;
+    let html = read("html").ok();
+    let templates = render::templates::TemplateSet::load(
+        cfg.brand
+            .templates
+            .as_ref()
+            .map(|d| cfg.resolve(d))
+            .as_deref(),
+    )?;
+    let t = templates.translations(&cfg.company.language)?;
+    let pdf_name = format!("sm-report-{label}.pdf");
+    let html_name = format!("sm-report-{label}.html");
+    deliver_pack(
+        &cfg,
+        &d,
+        &period,
+        &t,
+        &json,
+        (&pdf_name, &pdf),
+        html.as_deref().map(|h| (html_name.as_str(), h)),
+        &out_dir,
+        args.dry_run,
+    )
 }
 
 /// `smreport check`: the tables read (file, preset, rows, date range,

@@ -12,6 +12,11 @@ fn main() {
                 println!("wrote {}", f.display());
             }
         }),
+        Command::Send(args) => smreport::send_command(args).map(|files| {
+            for f in &files {
+                println!("wrote {}", f.display());
+            }
+        }),
         Command::Check(args) => smreport::check_command(args).and_then(|(text, errors)| {
             print!("{text}");
             if args.strict && errors > 0 {
