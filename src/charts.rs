@@ -213,7 +213,7 @@ fn grouped_bars(
                 .y_label_area_size(60)
                 .build_cartesian_2d((0..n).into_segmented(), 0.0..max * 1.3)
                 .map_err(err)?;
-            let font = (style.font.as_str(), 18).into_font().color(&BLACK);
+            let font = (style.font.as_str(), 22).into_font().color(&BLACK);
             chart
                 .configure_mesh()
                 .disable_x_mesh()
@@ -256,14 +256,7 @@ fn grouped_bars(
                         Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled())
                     });
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(LIGHT)
-                .label_font(font)
-                .draw()
-                .map_err(err)?;
+            legend(&mut chart, font, SeriesLabelPosition::UpperRight)?;
         }
         root.present().map_err(err)?;
     }
@@ -374,14 +367,7 @@ fn lead_value_ytd(extra: &Extra, labels: &ChartLabels, style: &Style) -> Result<
                         PathElement::new(vec![(x, y), (x + 18, y)], accent.stroke_width(3))
                     });
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .background_style(WHITE.mix(0.9))
-                .border_style(LIGHT)
-                .label_font(font)
-                .draw()
-                .map_err(err)?;
+            legend(&mut chart, font, SeriesLabelPosition::UpperLeft)?;
         }
         root.present().map_err(err)?;
     }
@@ -412,6 +398,26 @@ impl ChartLabels {
 pub struct Extra {
     /// YTD months: label, cumulative lead value generated, cumulative revenue target.
     pub lead_value_ytd: Vec<(String, f64, Option<f64>)>,
+}
+
+/// The series legend, on a translucent white box.
+fn legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    font: TextStyle,
+    position: SeriesLabelPosition,
+) -> Result<()>
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(LIGHT)
+        .label_font(font)
+        .draw()
+        .map_err(err)
 }
 
 fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
@@ -578,14 +584,7 @@ fn trend(report: &Report, labels: &ChartLabels, style: &Style) -> Result<String>
                         PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
                     });
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .background_style(WHITE.mix(0.9))
-                .border_style(LIGHT)
-                .label_font(font)
-                .draw()
-                .map_err(err)?;
+            legend(&mut chart, font, SeriesLabelPosition::UpperLeft)?;
         }
         root.present().map_err(err)?;
     }
