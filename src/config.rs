@@ -287,6 +287,9 @@ pub struct Input {
     pub columns: BTreeMap<String, String>,
     /// Deal stage label → `open`, `won` or `lost` (HubSpot deal stages).
     pub stages: BTreeMap<String, String>,
+    /// Value translations per canonical column, e.g.
+    /// `[inputs.leads.values.source] "Organic Search" = "SEO"` (any case).
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
     /// Channel of ad-platform costs (default: PPC for Google Ads, LinkedIn for LinkedIn Ads).
     pub channel: Option<String>,
     /// Salesforce custom fields holding the MQL and SQL dates and the loss reason.

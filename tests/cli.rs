@@ -2229,3 +2229,23 @@ fn example_workflows_are_valid_yaml() {
     .unwrap()[0];
     assert_eq!(gh["on"]["schedule"][0]["cron"].as_str(), Some("0 6 1 * *"));
 }
+
+/// HubSpot's own source names mapped to the channel names of the costs.
+#[test]
+fn value_translations_map_export_values() {
+    let want = fixture_json("small");
+    let dir = temp_fixture("hubspot");
+    let contacts = std::fs::read_to_string(dir.path().join("contacts.csv"))
+        .unwrap()
+        .replace(",SEO,", ",Organic Search,")
+        .replace(",PPC,", ",PAID_SEARCH,");
+    std::fs::write(dir.path().join("contacts.csv"), contacts).unwrap();
+    let cfg = std::fs::read_to_string(dir.path().join("smreport.toml")).unwrap()
+        + "\n[inputs.leads.values.source]\n\"organic search\" = \"SEO\"\nPAID_SEARCH = \"PPC\"\n";
+    std::fs::write(dir.path().join("smreport.toml"), cfg).unwrap();
+    let o = build(dir.path(), &["--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = read_json(&dir.path().join("out/sm-report-2024-03.json"));
+    assert_eq!(want["channels"], got["channels"]);
+    assert_eq!(want["funnel"], got["funnel"]);
+}

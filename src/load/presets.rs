@@ -209,6 +209,24 @@ pub fn apply(
             t.rename(&found, canonical);
         }
     }
+    // Value translations (`[inputs.<table>.values.<column>]`).
+    for (col, map) in input.map(|i| &i.values).into_iter().flatten() {
+        let lower: BTreeMap<String, &String> =
+            map.iter().map(|(k, v)| (k.to_lowercase(), v)).collect();
+        let mapped: Vec<Option<String>> = (0..t.rows)
+            .map(|i| {
+                t.get(col, i).map(|v| {
+                    lower
+                        .get(&v.to_lowercase())
+                        .map(|x| x.to_string())
+                        .unwrap_or_else(|| v.to_string())
+                })
+            })
+            .collect();
+        if t.has(col) {
+            t.set(col, mapped);
+        }
+    }
     match (preset, table) {
         (Some("hubspot"), "deals") => hubspot_deals(t, input)?,
         (Some("salesforce"), "leads") => salesforce_leads(t),
