@@ -29,12 +29,12 @@ fn main() {
     let data = time("load", runs, || {
         load::load(&cfg, &root.join("sample-data")).expect("load")
     });
-    let rep = time("metrics", runs, || {
-        report::build(&data, &cfg, &period).expect("report")
+    let (rep, figures) = time("metrics", runs, || {
+        report::build_with_figures(&data, &cfg, &period).expect("report")
     });
     let templates = TemplateSet::builtin();
     let t = templates.translations("en").expect("texts");
-    let mut ctx = smreport::pack_context(&cfg, &data, &rep, &period, t);
+    let mut ctx = smreport::pack_context(&cfg, &rep, &figures, &period, t);
     ctx.charts = time("charts", runs, || {
         smreport::render_charts(&cfg, &ctx).expect("charts")
     });

@@ -271,6 +271,22 @@ pub struct Inputs {
     /// Google Ads / LinkedIn Ads exports, added to the costs as marketing
     /// cost of `channel`: `[[inputs.ad_costs]] file = "…", preset = "google_ads", channel = "PPC"`.
     pub ad_costs: Vec<Input>,
+    /// How to read slash dates such as `1/2/2024`: day first (`dmy`, the
+    /// default) or month first (`mdy`, HubSpot US exports). When not set, a
+    /// column whose values only parse month first is read month first (with
+    /// a data-quality warning).
+    pub date_order: Option<DateOrder>,
+}
+
+/// The order of day and month in a slash date (`1/2/2024`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    /// `31/12/2024`: day, month, year.
+    #[default]
+    Dmy,
+    /// `12/31/2024`: month, day, year.
+    Mdy,
 }
 
 /// How to read one input file.
@@ -499,6 +515,15 @@ impl Config {
                 ));
             }
         }
+        let th = &self.targets.thresholds;
+        let fraction = |x: f64| x.is_finite() && x > 0.0;
+        if !(fraction(th.amber) && fraction(th.green) && th.amber <= th.green) {
+            return Err(config_err!(
+                "[targets.thresholds]: amber = {}, green = {}: expected fractions of the target with 0 < amber ≤ green\nhint: write 100% as 1.0 and 90% as 0.9, e.g. green = 1.0, amber = 0.9",
+                th.amber,
+                th.green
+            ));
+        }
         for key in self.targets.monthly.keys() {
             if crate::period::Period::parse_month(key).is_err() {
                 return Err(config_err!(
@@ -651,5 +676,30 @@ mod tests {
         let err = Config::parse("[company]\nnmae = \"x\"\n").unwrap_err();
         assert_eq!(crate::error::exit_code(&err), 2);
         assert!(format!("{err:#}").contains("nmae"));
+    }
+
+    /// Thresholds are fractions with 0 < amber ≤ green; anything else is a
+    /// config error (exit 2) naming `[targets.thresholds]`.
+    #[test]
+    fn thresholds_are_validated() {
+        for (green, amber) in [
+            ("0.9", "1.0"),
+            ("1.0", "0"),
+            ("1.0", "-0.1"),
+            ("0", "0"),
+            ("90", "nan"),
+        ] {
+            let text = format!("[targets.thresholds]\ngreen = {green}\namber = {amber}\n");
+            let err = Config::parse(&text).unwrap_err();
+            assert_eq!(crate::error::exit_code(&err), 2, "{green}/{amber}");
+            assert!(
+                format!("{err:#}").contains("[targets.thresholds]"),
+                "{err:#}"
+            );
+        }
+        for (green, amber) in [("1.0", "0.9"), ("1.0", "1.0"), ("1.2", "0.5")] {
+            let text = format!("[targets.thresholds]\ngreen = {green}\namber = {amber}\n");
+            assert!(Config::parse(&text).is_ok(), "{green}/{amber}");
+        }
     }
 }

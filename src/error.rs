@@ -43,6 +43,40 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
         .unwrap_or(1)
 }
 
+/// The text `main` prints after `error: `: the messages of the chain from
+/// the outermost context to the root cause (`stage `load` failed: leads.csv:
+/// row 6, column `created_at`: …`), then every hint found anywhere in the
+/// chain on its own line (`hint: …`), so the message always comes first.
+pub fn render(err: &anyhow::Error) -> String {
+    let mut messages: Vec<String> = Vec::new();
+    let mut hints: Vec<String> = Vec::new();
+    for e in err.chain() {
+        let text = e.to_string();
+        let mut own: Vec<&str> = Vec::new();
+        for line in text.lines() {
+            match line.trim_start().strip_prefix("hint:") {
+                Some(h) => {
+                    let h = h.trim().to_string();
+                    if !hints.contains(&h) {
+                        hints.push(h);
+                    }
+                }
+                None => own.push(line),
+            }
+        }
+        let own = own.join("\n");
+        if !own.trim().is_empty() && !messages.contains(&own) {
+            messages.push(own);
+        }
+    }
+    let mut out = messages.join(": ");
+    for h in hints {
+        out.push_str("\nhint: ");
+        out.push_str(&h);
+    }
+    out
+}
+
 /// Shorthand: `bail_input!("leads.csv row 3, column `created_at`: ...")`.
 #[macro_export]
 macro_rules! input_err {
@@ -52,4 +86,29 @@ macro_rules! input_err {
 #[macro_export]
 macro_rules! config_err {
     ($($arg:tt)*) => { anyhow::Error::new($crate::error::Failure::Config(format!($($arg)*))) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    /// The message comes first and the hint last, wherever in the chain the
+    /// hint was attached (it used to print `stage load failed: hint: …:
+    /// leads.csv: row 6, …`).
+    #[test]
+    fn message_first_then_hint() {
+        let root = crate::input_err!("leads.csv: row 6, column `created_at`: `x` is not a date");
+        let err = Err::<(), _>(root)
+            .context("hint: write dates as YYYY-MM-DD")
+            .context("stage `load` failed")
+            .unwrap_err();
+        assert_eq!(
+            render(&err),
+            "stage `load` failed: leads.csv: row 6, column `created_at`: `x` is not a date\nhint: write dates as YYYY-MM-DD"
+        );
+        let err = crate::config_err!("bad month\nhint: write 2024-03");
+        assert_eq!(render(&err), "bad month\nhint: write 2024-03");
+        assert_eq!(exit_code(&err), 2);
+    }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod format;
 pub mod load;
 pub mod metrics;
+pub mod pack;
 pub mod period;
 pub mod plan;
 pub mod render;
@@ -20,7 +21,6 @@ pub mod report;
 pub mod sample;
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::{Context, Result};
 
@@ -30,26 +30,6 @@ use crate::format::Locale;
 use crate::period::Period;
 use crate::render::{BrandContext, PackContext};
 
-/// Prints each stage and its duration when verbose.
-struct Steps {
-    verbose: bool,
-    started: Instant,
-}
-
-impl Steps {
-    fn run<T>(&mut self, name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        let t = Instant::now();
-        let out = f().with_context(|| format!("stage `{name}` failed"));
-        if self.verbose {
-            eprintln!(
-                "  {name:<10} {:>8.1} ms",
-                t.elapsed().as_secs_f64() * 1000.0
-            );
-        }
-        out
-    }
-}
-
 /// What a build wrote.
 #[derive(Debug)]
 pub struct Built {
@@ -58,10 +38,7 @@ pub struct Built {
 
 /// `smreport build`: config → load → metrics → charts → render → write.
 pub fn build(args: &BuildArgs) -> Result<Built> {
-    let mut steps = Steps {
-        verbose: args.verbose,
-        started: Instant::now(),
-    };
+    let mut steps = pack::Steps::new(args.verbose);
     let cfg = steps.run("config", || {
         let mut cfg = Config::load(args.config.as_deref())?;
         if let Some(lang) = &args.lang {
@@ -84,9 +61,26 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
         }
         None
     };
+    if args.email && !args.format.contains(&OutputFormat::Pdf) {
+        return Err(config_err!(
+            "--email sends the PDF: include pdf in --format"
+        ));
+    }
     let data_dir = match &args.data {
         Some(d) => d.clone(),
         None => cfg.resolve(&cfg.data.dir),
+    };
+    let template_dir = args
+        .templates
+        .clone()
+        .or_else(|| cfg.brand.templates.as_ref().map(|d| cfg.resolve(d)));
+    let opts = pack::RenderOptions {
+        formats: args.format.clone(),
+        templates: render::templates::TemplateSet::load(template_dir.as_deref())?,
+        font_dirs: std::iter::once(cfg.resolve(Path::new("fonts")))
+            .chain(cfg.brand.font_dir.as_ref().map(|d| cfg.resolve(d)))
+            .collect(),
+        timestamp: pdf_timestamp(&period)?,
     };
     let data = steps.run("load", || load::load(&cfg, &data_dir))?;
     if args.strict && data.quality.errors > 0 {
@@ -108,90 +102,33 @@ pub fn build(args: &BuildArgs) -> Result<Built> {
             codes.join("\n  ")
         ));
     }
-    let report = steps.run("metrics", || report::build(&data, &cfg, &period))?;
-    let wants = |f: OutputFormat| args.format.contains(&f);
-    let needs_pack = wants(OutputFormat::Pdf) || wants(OutputFormat::Html);
-    let template_dir = args
-        .templates
-        .clone()
-        .or_else(|| cfg.brand.templates.as_ref().map(|d| cfg.resolve(d)));
-    let mut templates = render::templates::TemplateSet::load(template_dir.as_deref())?;
-    let t = templates.translations(&cfg.company.language)?;
-    let mut ctx = pack_context(&cfg, &data, &report, &period, t);
-    if let Some(logo) = &cfg.brand.logo {
-        let (name, uri) = templates.add_logo(&cfg.resolve(logo))?;
-        ctx.brand.logo = Some(name);
-        ctx.brand.logo_data_uri = Some(uri);
-    }
-    if needs_pack {
-        ctx.charts = steps.run("charts", || render_charts(&cfg, &ctx))?;
-    }
-    let env = render::environment(
-        Locale::from_code(&cfg.company.language),
-        &cfg.company.currency,
-    );
-    let label = period.label();
-    let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
-    if wants(OutputFormat::Json) {
-        let bytes = steps.run("json", || render::json::render(&report))?;
-        outputs.push((format!("sm-report-{label}.json"), bytes));
-    }
-    if wants(OutputFormat::Html) {
-        let bytes = steps.run("html", || render::html::render(&env, &templates, &ctx))?;
-        outputs.push((format!("sm-report-{label}.html"), bytes));
-    }
-    if wants(OutputFormat::Pdf) {
-        let bytes = steps.run("pdf", || {
-            let mut dirs = vec![cfg.resolve(Path::new("fonts"))];
-            dirs.extend(cfg.brand.font_dir.as_ref().map(|d| cfg.resolve(d)));
-            let fonts = render::typst::fonts(&dirs);
-            if !render::typst::has_family(&fonts, &cfg.brand.font) {
-                eprintln!(
-                    "warning: font `{}` (brand.font) was not found in the fonts shipped with smreport, {} or brand.font_dir; using Inter instead",
-                    cfg.brand.font,
-                    dirs[0].display()
-                );
-            }
-            let timestamp = pdf_timestamp(&period)?;
-            render::typst::render(&env, &templates, &ctx, &fonts, timestamp)
-        })?;
-        outputs.push((format!("sm-report-{label}.pdf"), bytes));
+    let rendered = pack::render(&cfg, &data, &period, &opts, &mut steps)?;
+    for w in &rendered.warnings {
+        eprintln!("warning: {w}");
     }
     let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out"));
-    let files = steps.run("write", || write_all(&out_dir, &outputs))?;
-    let mut files = files;
+    let mut files = steps.run("write", || write_all(&out_dir, &rendered.files))?;
     if let Some(d) = &delivery {
-        let find = |ext: &str| {
-            outputs
-                .iter()
-                .find(|(n, _)| n.ends_with(ext))
-                .map(|(n, b)| (n.as_str(), b.as_slice()))
-        };
-        let pdf = find(".pdf")
+        let pdf = rendered
+            .file(".pdf")
             .ok_or_else(|| config_err!("--email sends the PDF: include pdf in --format"))?;
-        let report_json = serde_json::to_value(&report)?;
+        let report_json = serde_json::to_value(&rendered.report)?;
         let eml = steps.run("email", || {
             deliver_pack(
                 &cfg,
                 d,
                 &period,
-                &ctx.t,
+                &rendered.t,
                 &report_json,
                 pdf,
-                find(".html"),
+                rendered.file(".html"),
                 &out_dir,
                 args.dry_run,
             )
         })?;
         files.extend(eml);
     }
-    if args.verbose {
-        eprintln!(
-            "  {:<10} {:>8.1} ms",
-            "total",
-            steps.started.elapsed().as_secs_f64() * 1000.0
-        );
-    }
+    steps.total();
     Ok(Built { files })
 }
 
@@ -241,11 +178,10 @@ pub fn period_of(a: &PeriodArgs, tz: chrono_tz::Tz) -> Result<Period> {
 }
 
 /// `smreport plan`: the reverse funnel from flags, config, data and
-/// benchmarks, as text or JSON.
+/// benchmarks, as text or JSON. With `--month` it is the same plan as the
+/// pack's for that month ([`plan::plan_for`] with the data of W).
 pub fn plan_command(args: &PlanArgs) -> Result<String> {
-    use crate::plan::{PlanInput, RateSource, Rates};
     let cfg = Config::load(args.config.as_deref())?;
-    let pc = &cfg.plan;
     let split = |s: &str, what: &str| -> Result<(String, f64)> {
         let (k, v) = s.split_once('=').ok_or_else(|| {
             config_err!("--{what} `{s}`: expected NAME=RATE, e.g. --{what} lead_to_mql=39%")
@@ -253,32 +189,26 @@ pub fn plan_command(args: &PlanArgs) -> Result<String> {
         let r = plan::parse_rate(v).map_err(|e| config_err!("--{what} {k}: {e}"))?;
         Ok((k.trim().to_string(), r))
     };
-    let mut flag_rates = Rates::new();
+    let mut o = plan::Overrides {
+        target: args.target,
+        deal_size: args.deal_size,
+        customers: args.customers,
+        ..Default::default()
+    };
     for r in &args.rates {
         let (k, v) = split(r, "rate")?;
         plan::check_pair_key(&k).map_err(|e| config_err!("--rate: {e}"))?;
-        flag_rates.insert(k, v);
+        o.rates.insert(k, v);
     }
-    let mut points: Vec<(String, f64, RateSource)> = Vec::new();
     for p in &args.points {
-        let (k, v) = split(p, "point")?;
-        points.push((k, v, RateSource::Flag));
+        o.points.push(split(p, "point")?);
     }
-    for (k, v) in &pc.conversion_points {
-        if !points.iter().any(|(n, _, _)| n == k)
-            && let Ok(r) = v.value()
-        {
-            points.push((k.clone(), r, RateSource::Config));
-        }
-    }
-    let stages = if args.stages.is_empty() {
-        pc.stages()
-    } else {
+    if !args.stages.is_empty() {
         plan::check_chain(&args.stages).map_err(|e| config_err!("--stages: {e}"))?;
-        args.stages.clone()
-    };
-    // Trailing-12-month rates and deal size, only when asked for a month.
-    let (cohort, data_deal_size) = match &args.month {
+        o.stages = args.stages.clone();
+    }
+    // The data of the trailing 12 months, only when asked for a month.
+    let data_rates = match &args.month {
         Some(m) => {
             let period = Period::parse_month(m)?;
             let dir = args
@@ -287,58 +217,27 @@ pub fn plan_command(args: &PlanArgs) -> Result<String> {
                 .unwrap_or_else(|| cfg.resolve(&cfg.data.dir));
             let data = load::load(&cfg, &dir)?;
             let m = metrics::Metrics::new(&data, &cfg);
-            let ue = m.unit_economics(period.trailing_12m());
-            // Conversion points not given by flag or config: the data's rate.
-            for x in m.lead_value_12m(&period).by_conversion_point {
-                let known = points.iter().any(|(n, _, _)| *n == x.conversion_point);
-                if let Some(r) = metrics::ratio(x.value.won_leads as f64, x.value.leads as f64)
-                    && r > 0.0
-                    && !known
-                    && x.conversion_point != metrics::NO_POINT
-                {
-                    points.push((x.conversion_point, r, RateSource::Trailing12m));
-                }
-            }
-            (m.conversion_12m(&period).rates(), ue.avg_new_deal_size)
+            Some(metrics::Metrics::plan_data(
+                &m.unit_economics(&period),
+                &m.conversion_12m(&period),
+                &m.lead_value_12m(&period),
+            ))
         }
-        None => (Rates::new(), None),
+        None => None,
     };
-    let config_rates = pc.rates();
-    let bench = cfg.overall_benchmark_rates();
-    let rates = plan::resolve_rates(
-        &stages,
-        &[
-            (RateSource::Flag, &flag_rates),
-            (RateSource::Config, &config_rates),
-            (RateSource::Trailing12m, &cohort),
-            (RateSource::Benchmark, &bench),
-        ],
-    )
-    .map_err(|e| config_err!("{e}"))?;
-    // The most specific goal wins: flags over config; customers over target
-    // at the same level.
-    let (customers, revenue_target) = if args.customers.is_some() {
-        (args.customers, args.target)
-    } else if args.target.is_some() {
-        (None, args.target)
-    } else if pc.customers.is_some() {
-        (pc.customers, pc.revenue_target)
-    } else {
-        (None, pc.revenue_target.or(cfg.targets.annual.revenue))
-    };
-    let input = PlanInput {
-        revenue_target,
-        deal_size: args.deal_size.or(pc.deal_size).or(data_deal_size),
-        customers,
-        stages,
-        rates,
-        conversion_points: points,
-    };
-    let out = plan::compute(&input).map_err(|e| {
-        config_err!(
-            "{e}\nhint: give --customers N, or --target and --deal-size (or set them in [plan])"
-        )
+    let out = plan::plan_for(&cfg, &o, data_rates.as_ref()).map_err(|e| {
+        let hint = match (&e, &args.month) {
+            (plan::NoPlan::NoDealSize, Some(m)) => format!(
+                "\nhint: no new deal was won in the 12 months to {m}; give --deal-size (or [plan] deal_size) or --customers"
+            ),
+            (plan::NoPlan::Invalid(_), _) => String::new(),
+            _ => "\nhint: give --customers N, or --target and --deal-size (or set them in [plan]); --month takes the deal size from the data".into(),
+        };
+        config_err!("{e}{hint}")
     })?;
+    for w in &out.warnings {
+        eprintln!("warning: {w}");
+    }
     Ok(match args.format {
         PlanFormat::Json => serde_json::to_string_pretty(&out)? + "\n",
         PlanFormat::Text => plan_text(&out, &cfg),
@@ -442,6 +341,7 @@ pub fn render_charts(
     };
     let extra = charts::Extra {
         lead_value_ytd: ctx
+            .figures
             .lead_value_ytd
             .iter()
             .map(|m| (m.month.clone(), m.cumulative, m.target_cumulative))
@@ -605,74 +505,31 @@ pub fn check_command(args: &cli::CheckArgs) -> Result<(String, usize)> {
     Ok((s, q.errors))
 }
 
-/// The renderers' context for `report`, with the texts `t` of its language.
-/// Charts are added by [`render_charts`].
+/// The renderers' context for `report` and its `figures`, with the texts
+/// `t` of its language. Charts are added by [`render_charts`]. Nothing is
+/// computed here.
 pub fn pack_context<'a>(
     cfg: &Config,
-    data: &load::Dataset,
     report: &'a report::Report,
+    figures: &'a report::PackFigures,
     period: &Period,
     t: std::collections::BTreeMap<String, String>,
 ) -> PackContext<'a> {
-    let m = metrics::Metrics::new(data, cfg);
-    let ratios = render::StepRatios::from_funnel(&report.funnel);
-    let get = |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
-    let leak = ratios.leak([
-        &get("stage_lead"),
-        &get("stage_mql"),
-        &get("stage_sql"),
-        &get("stage_opportunity"),
-        &get("stage_won"),
-    ]);
-    // Lead value per month of the YTD, cumulated, against the revenue target.
-    let ytd = period.ytd(cfg.company.fiscal_year_start_month);
-    let mut cumulative = 0.0;
-    let mut target: Option<f64> = Some(0.0);
-    let lead_value_ytd = period::month_fractions(ytd)
-        .into_iter()
-        .filter_map(|(label, _)| {
-            let month = Period::parse_month(&label).ok()?;
-            let r = period::Range {
-                start: month.start.max(ytd.start),
-                end: month.end.min(ytd.end),
-            };
-            let generated = m.lead_value_generated(r, &report.lead_value_12m);
-            cumulative += generated.unwrap_or(0.0);
-            target = target
-                .zip(m.target_over(r, |v| v.revenue))
-                .map(|(a, b)| a + b);
-            Some(render::LeadValueMonth {
-                month: label,
-                generated,
-                cumulative,
-                target_cumulative: target,
-            })
-        })
-        .collect();
     PackContext {
         report,
+        figures,
         company: cfg.company_display_name().to_string(),
         brand: BrandContext::from_config(cfg),
-        previous: report::snapshot(&m, &period.previous()),
-        year_ago: report::snapshot(&m, &period.year_ago()),
         charts: Default::default(),
         language: cfg.company.language.clone(),
         period_title: render::period_title(period, &t),
-        leak,
-        ratios,
         t,
-        lead_value_ytd,
         thresholds: cfg.targets.thresholds.clone(),
-        has_data: {
-            let f = &report.funnel;
-            f.leads + f.mqls + f.sqls + f.opportunities + f.quotes + f.won + f.lost + f.rejected > 0
-                || report.costs.total != 0.0
-        },
     }
 }
 
 /// The PDF creation date: `SOURCE_DATE_EPOCH` when set, else the period's end.
-fn pdf_timestamp(p: &Period) -> Result<chrono::NaiveDateTime> {
+pub fn pdf_timestamp(p: &Period) -> Result<chrono::NaiveDateTime> {
     if let Ok(s) = std::env::var("SOURCE_DATE_EPOCH") {
         let secs: i64 = s
             .trim()

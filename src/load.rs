@@ -10,11 +10,11 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{NaiveDate, TimeZone};
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::config::{Config, Input};
+use crate::config::{Config, DateOrder, Input};
 use crate::input_err;
 
 pub mod presets;
@@ -638,6 +638,23 @@ impl Table {
         )
     }
 
+    /// [`Table::bad`] with a hint on the next line.
+    fn bad_hint(
+        &self,
+        col: &str,
+        i: usize,
+        value: &str,
+        expected: &str,
+        hint: &str,
+    ) -> anyhow::Error {
+        input_err!(
+            "{}: row {}, {}: `{value}` is not {expected}\nhint: {hint}",
+            self.file,
+            self.row(i),
+            self.col_label(col)
+        )
+    }
+
     pub fn text(&self, col: &str, i: usize) -> Option<String> {
         self.get(col, i).map(String::from)
     }
@@ -653,18 +670,45 @@ impl Table {
         })
     }
 
-    pub fn date(&self, col: &str, i: usize, tz: chrono_tz::Tz) -> Result<Option<NaiveDate>> {
-        match self.get(col, i) {
-            None => Ok(None),
-            Some(v) => parse_date(v, tz).map(Some).ok_or_else(|| {
-                self.bad(col, i, v, "a date")
-                    .context("hint: write dates as YYYY-MM-DD or DD-MM-YYYY (or an ISO date-time)")
-            }),
+    pub fn date(&self, col: &str, i: usize, dates: &Dates) -> Result<Option<NaiveDate>> {
+        let Some(v) = self.get(col, i) else {
+            return Ok(None);
+        };
+        let order = dates.order(col);
+        if let Some(d) = parse_date_in(v, dates.tz, order) {
+            return Ok(Some(d));
         }
+        let other = match order {
+            DateOrder::Dmy => DateOrder::Mdy,
+            DateOrder::Mdy => DateOrder::Dmy,
+        };
+        let hint = if parse_date_in(v, dates.tz, other).is_some() {
+            let (reads, set) = match other {
+                DateOrder::Mdy => ("month first (12/31/2024)", "mdy"),
+                DateOrder::Dmy => ("day first (31/12/2024)", "dmy"),
+            };
+            if dates.setting.is_some() {
+                format!(
+                    "this value only parses {reads}, but [inputs] date_order says otherwise; set [inputs] date_order = \"{set}\" if the export writes dates that way"
+                )
+            } else {
+                format!(
+                    "this value only parses {reads}, but other values of the column only parse the other way; export the column with one date format"
+                )
+            }
+        } else {
+            "write dates as YYYY-MM-DD or DD-MM-YYYY (or an ISO date-time such as 2024-03-05T14:00:00+01:00)".into()
+        };
+        Err(input_err!(
+            "{}: row {}, {}: `{v}` is not a date\nhint: {hint}",
+            self.file,
+            self.row(i),
+            self.col_label(col)
+        ))
     }
 
-    pub fn required_date(&self, col: &str, i: usize, tz: chrono_tz::Tz) -> Result<NaiveDate> {
-        self.date(col, i, tz)?.ok_or_else(|| {
+    pub fn required_date(&self, col: &str, i: usize, dates: &Dates) -> Result<NaiveDate> {
+        self.date(col, i, dates)?.ok_or_else(|| {
             input_err!(
                 "{}: row {}, {}: date is missing\nhint: `{col}` is required on every row",
                 self.file,
@@ -679,12 +723,20 @@ impl Table {
             None => Ok(None),
             Some(v) => match parse_number(v, self.decimal_comma) {
                 Some(x) => Ok(Some(x)),
-                None if self.decimal_comma => Err(self.bad(col, i, v, "a number").context(
-                    "hint: this `;`-separated file is read with a decimal comma, e.g. 1.234,56",
+                None if self.decimal_comma => Err(self.bad_hint(
+                    col,
+                    i,
+                    v,
+                    "a number",
+                    "this `;`-separated file is read with a decimal comma, e.g. 1.234,56",
                 )),
-                None => Err(self
-                    .bad(col, i, v, "a number")
-                    .context("hint: use a number with a decimal point, e.g. 1234.56")),
+                None => Err(self.bad_hint(
+                    col,
+                    i,
+                    v,
+                    "a number",
+                    "use a number with a decimal point, e.g. 1234.56",
+                )),
             },
         }
     }
@@ -724,38 +776,209 @@ impl Table {
     }
 }
 
-/// `YYYY-MM-DD`, or an ISO date-time: with an offset it is converted to `tz`
-/// before the date is taken; without one it is taken as local time.
+/// `YYYY-MM-DD`, or a date-time, with day-first slash dates. See
+/// [`parse_date_in`].
 pub fn parse_date(v: &str, tz: chrono_tz::Tz) -> Option<NaiveDate> {
-    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+    parse_date_in(v, tz, DateOrder::Dmy)
+}
+
+/// A date as exports write it, optionally followed by a time:
+///
+/// - the date: `2024-03-05`, `2024/03/05`, `05-03-2024` (dashes with the
+///   year last are always day first, as Dutch exports write them) or a
+///   slash date `5/3/2024`, read in `order`;
+/// - the time (after `T` or a space): `14:00`, `14:00:00`, `14:00:00.000`,
+///   with `AM`/`PM`, and an optional offset `Z`, `UTC`, `+01`, `+0100` or
+///   `+01:00` (Salesforce writes `2024-03-31T23:30:00.000+0000`).
+///
+/// With an offset the moment is converted to `tz` before the date is taken
+/// (23:30 UTC on 31 March is 1 April in Amsterdam); without one the date
+/// is taken as it is written (local time).
+pub fn parse_date_in(v: &str, tz: chrono_tz::Tz, order: DateOrder) -> Option<NaiveDate> {
+    let v = v.trim();
+    let (day, rest) = match v.find(['T', ' ']) {
+        Some(i) => (&v[..i], v[i + 1..].trim()),
+        None => (v, ""),
+    };
+    let date = parse_day(day, order)?;
+    if rest.is_empty() {
+        return Some(date);
+    }
+    let (time, offset) = parse_time(rest)?;
+    match offset {
+        None => Some(date),
+        Some(secs) => {
+            let utc = date.and_time(time) - chrono::Duration::seconds(secs as i64);
+            Some(tz.from_utc_datetime(&utc).date_naive())
+        }
+    }
+}
+
+/// The date part of a value.
+fn parse_day(s: &str, order: DateOrder) -> Option<NaiveDate> {
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(d);
     }
-    if let Ok(dt) = DateTime::parse_from_rfc3339(v) {
-        return Some(tz.from_utc_datetime(&dt.naive_utc()).date_naive());
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y/%m/%d") {
+        return Some(d);
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%z"] {
-        if let Ok(dt) = DateTime::parse_from_str(v, fmt) {
-            return Some(tz.from_utc_datetime(&dt.naive_utc()).date_naive());
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%d-%m-%Y") {
+        return Some(d);
+    }
+    let fmt = match order {
+        DateOrder::Dmy => "%d/%m/%Y",
+        DateOrder::Mdy => "%m/%d/%Y",
+    };
+    NaiveDate::parse_from_str(s, fmt).ok()
+}
+
+/// A time of day with an optional offset (seconds east of UTC).
+fn parse_time(s: &str) -> Option<(chrono::NaiveTime, Option<i32>)> {
+    let mut t: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut pm = None;
+    for (suffix, is_pm) in [(" AM", false), (" PM", true), ("AM", false), ("PM", true)] {
+        if t.len() >= suffix.len() && t[t.len() - suffix.len()..].eq_ignore_ascii_case(suffix) {
+            t.truncate(t.len() - suffix.len());
+            pm = Some(is_pm);
+            break;
         }
     }
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-    ] {
-        if let Ok(dt) = NaiveDateTime::parse_from_str(v, fmt) {
-            return Some(dt.date());
+    // The offset: Z, UTC, or a sign after the time.
+    let mut offset = None;
+    let upper = t.to_ascii_uppercase();
+    if let Some(x) = upper
+        .strip_suffix("UTC")
+        .or_else(|| upper.strip_suffix('Z'))
+    {
+        t.truncate(x.trim_end().len());
+        offset = Some(0);
+    } else if let Some(i) = t.rfind(['+', '-']) {
+        let (sign, digits) = (
+            if &t[i..i + 1] == "-" { -1 } else { 1 },
+            t[i + 1..].replace(':', ""),
+        );
+        let (h, m) = match digits.len() {
+            2 => (digits.parse::<i32>().ok()?, 0),
+            4 => (
+                digits[..2].parse::<i32>().ok()?,
+                digits[2..].parse::<i32>().ok()?,
+            ),
+            _ => return None,
+        };
+        if h > 14 || m > 59 {
+            return None;
+        }
+        offset = Some(sign * (h * 3600 + m * 60));
+        t.truncate(i);
+    }
+    if pm.is_some() && offset.is_some() {
+        // `2:30 PM+01:00` is not a format anyone writes.
+        return None;
+    }
+    let t = t.trim();
+    let time = ["%H:%M:%S%.f", "%H:%M"]
+        .iter()
+        .find_map(|f| chrono::NaiveTime::parse_from_str(t, f).ok())?;
+    let time = match pm {
+        None => time,
+        Some(is_pm) => {
+            use chrono::Timelike;
+            let h = time.hour();
+            if !(1..=12).contains(&h) {
+                return None;
+            }
+            let h24 = match (is_pm, h) {
+                (false, 12) => 0,
+                (true, 12) => 12,
+                (true, h) => h + 12,
+                (false, h) => h,
+            };
+            time.with_hour(h24)?
+        }
+    };
+    Some((time, offset))
+}
+
+/// What a slash date `a/b/yyyy` says about the order of day and month:
+/// `Some(Dmy)` when only day first can be right (a > 12), `Some(Mdy)` when
+/// only month first can (b > 12), `None` when both or neither parse.
+fn slash_evidence(v: &str) -> Option<DateOrder> {
+    let day = v.trim().split(['T', ' ']).next()?;
+    let mut parts = day.split('/');
+    let (a, b, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 {
+        return None;
+    }
+    let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+    match (a > 12 && b <= 12, b > 12 && a <= 12) {
+        (true, _) => Some(DateOrder::Dmy),
+        (_, true) => Some(DateOrder::Mdy),
+        _ => None,
+    }
+}
+
+/// How the dates of one table are read: the time zone, and the order of
+/// day and month in slash dates, per column.
+#[derive(Debug, Clone)]
+pub struct Dates {
+    pub tz: chrono_tz::Tz,
+    /// `[inputs] date_order`, when set: every column follows it.
+    pub setting: Option<DateOrder>,
+    /// Columns whose values decided their order (only when not set).
+    pub by_column: HashMap<String, DateOrder>,
+}
+
+impl Dates {
+    pub fn new(cfg: &Config) -> Dates {
+        Dates {
+            tz: cfg.tz(),
+            setting: cfg.inputs.date_order,
+            by_column: HashMap::new(),
         }
     }
-    // Dutch exports: 05-03-2024, 5-3-2024, 05/03/2024, with an optional time.
-    let date_part = v.split([' ', 'T']).next().unwrap_or(v);
-    for fmt in ["%d-%m-%Y", "%d/%m/%Y"] {
-        if let Ok(d) = NaiveDate::parse_from_str(date_part, fmt) {
-            return Some(d);
+
+    pub fn order(&self, col: &str) -> DateOrder {
+        self.setting
+            .or_else(|| self.by_column.get(col).copied())
+            .unwrap_or_default()
+    }
+
+    /// For each of `cols` of `t`, look at its slash dates. With
+    /// `[inputs] date_order` set, nothing is decided here (a value that
+    /// does not parse in that order is an error naming it). Without it, a
+    /// column whose values only parse month first (`3/15/2024`) is read
+    /// month first, with a `date_order_detected` warning; a column with
+    /// both kinds is read day first and its month-first values fail with
+    /// an error naming the first of them.
+    pub fn decide(&mut self, t: &Table, cols: &[&str], dq: &mut DataQuality) {
+        if self.setting.is_some() {
+            return;
+        }
+        for col in cols {
+            let (mut dmy, mut mdy) = (false, None);
+            for i in 0..t.rows {
+                match t.get(col, i).and_then(slash_evidence) {
+                    Some(DateOrder::Dmy) => dmy = true,
+                    Some(DateOrder::Mdy) if mdy.is_none() => mdy = Some(i),
+                    _ => {}
+                }
+            }
+            if let (false, Some(i)) = (dmy, mdy) {
+                self.by_column.insert(col.to_string(), DateOrder::Mdy);
+                dq.add(
+                    "date_order_detected",
+                    Severity::Warning,
+                    &t.file,
+                    t.row(i),
+                    format!(
+                        "{} `{}` only parses month first, so the whole column is read month first (12/31/2024); set [inputs] date_order = \"mdy\" to say so, or \"dmy\" if it is wrong",
+                        t.col_label(col),
+                        t.get(col, i).unwrap_or_default()
+                    ),
+                );
+            }
         }
     }
-    None
 }
 
 /// `YYYY-MM`, returned normalised.
@@ -915,9 +1138,12 @@ pub fn from_tables(
     costs_t: &[&Table],
     traffic_t: Option<&Table>,
 ) -> Result<Dataset> {
-    let tz = cfg.tz();
     let mut dq = DataQuality::default();
-    let leads = load_leads(leads_t, tz, &mut dq)?;
+    let leads = load_leads(
+        leads_t,
+        &table_dates(cfg, leads_t, &LEAD_DATES, &mut dq),
+        &mut dq,
+    )?;
     let leads_by_id: HashMap<&str, &Lead> = leads.iter().map(|l| (l.id.as_str(), l)).collect();
     // Salesforce: a converted lead names its opportunity.
     let opp_to_lead: HashMap<String, String> = (0..leads_t.rows)
@@ -928,10 +1154,19 @@ pub fn from_tables(
             ))
         })
         .collect();
-    let deals = load_deals(cfg, deals_t, tz, &leads_by_id, &opp_to_lead, &mut dq)?;
+    let deal_dates = table_dates(cfg, deals_t, &DEAL_DATES, &mut dq);
+    let deals = load_deals(
+        cfg,
+        deals_t,
+        &deal_dates,
+        &leads_by_id,
+        &opp_to_lead,
+        &mut dq,
+    )?;
     let mut costs = Vec::new();
     for t in costs_t {
-        for (i, c) in load_costs(t, tz, &mut dq)? {
+        let dates = table_dates(cfg, t, &["date"], &mut dq);
+        for (i, c) in load_costs(t, &dates, &mut dq)? {
             costs.push((*t, i, c));
         }
     }
@@ -951,7 +1186,7 @@ pub fn from_tables(
         }
     }
     let traffic = match traffic_t {
-        Some(t) => load_traffic(t, tz)?,
+        Some(t) => load_traffic(t)?,
         None => vec![],
     };
     Ok(Dataset {
@@ -963,15 +1198,47 @@ pub fn from_tables(
     })
 }
 
-fn load_leads(t: &Table, tz: chrono_tz::Tz, dq: &mut DataQuality) -> Result<Vec<Lead>> {
-    t.require(&["lead_id", "created_at", "source"])?;
+const LEAD_DATES: [&str; 4] = ["created_at", "mql_at", "sql_at", "disqualified_at"];
+const DEAL_DATES: [&str; 3] = ["created_at", "quote_at", "closed_at"];
+
+/// How the date columns `cols` of `t` are read (see [`Dates::decide`]).
+fn table_dates(cfg: &Config, t: &Table, cols: &[&str], dq: &mut DataQuality) -> Dates {
+    let mut d = Dates::new(cfg);
+    d.decide(t, cols, dq);
+    d
+}
+
+/// Rows whose id occurred before: counted as `duplicate_id` (the first
+/// occurrence is kept) before any other value of the row is read, so a
+/// duplicate with a bad value is a duplicate, not a fatal error.
+fn duplicate_rows(t: &Table, id_col: &str, dq: &mut DataQuality) -> Result<Vec<bool>> {
     let mut seen = HashSet::new();
+    let mut dup = vec![false; t.rows];
+    for (i, d) in dup.iter_mut().enumerate() {
+        let id = t.required_text(id_col, i)?;
+        if !seen.insert(id.clone()) {
+            *d = true;
+            dq.add(
+                "duplicate_id",
+                Severity::Error,
+                &t.file,
+                t.row(i),
+                format!("{id_col} `{id}` occurs again; the first occurrence is kept"),
+            );
+        }
+    }
+    Ok(dup)
+}
+
+fn load_leads(t: &Table, dates: &Dates, dq: &mut DataQuality) -> Result<Vec<Lead>> {
+    t.require(&["lead_id", "created_at", "source"])?;
+    let dup = duplicate_rows(t, "lead_id", dq)?;
     let mut out = Vec::with_capacity(t.rows);
-    for i in 0..t.rows {
+    for i in (0..t.rows).filter(|i| !dup[*i]) {
         let id = t.required_text("lead_id", i)?;
-        let created_at = t.required_date("created_at", i, tz)?;
-        let mut mql_at = t.date("mql_at", i, tz)?;
-        let sql_at = t.date("sql_at", i, tz)?;
+        let created_at = t.required_date("created_at", i, dates)?;
+        let mut mql_at = t.date("mql_at", i, dates)?;
+        let sql_at = t.date("sql_at", i, dates)?;
         let quality_score = t.number("quality_score", i)?;
         if let Some(q) = quality_score
             && !(0.0..=100.0).contains(&q)
@@ -993,25 +1260,12 @@ fn load_leads(t: &Table, tz: chrono_tz::Tz, dq: &mut DataQuality) -> Result<Vec<
             quality_score,
             mql_at: None,
             sql_at,
-            disqualified_at: t.date("disqualified_at", i, tz)?,
+            disqualified_at: t.date("disqualified_at", i, dates)?,
             disqualified_reason: t.text("disqualified_reason", i),
             owner: t.text("owner", i),
             id,
             created_at,
         };
-        if !seen.insert(lead.id.clone()) {
-            dq.add(
-                "duplicate_id",
-                Severity::Error,
-                &t.file,
-                t.row(i),
-                format!(
-                    "lead_id `{}` occurs again; the first occurrence is kept",
-                    lead.id
-                ),
-            );
-            continue;
-        }
         if mql_at.is_none()
             && let Some(s) = sql_at
         {
@@ -1046,20 +1300,33 @@ fn load_leads(t: &Table, tz: chrono_tz::Tz, dq: &mut DataQuality) -> Result<Vec<
     Ok(out)
 }
 
+/// Whether the `probability` column is written in percent (0–100): it is
+/// when any value of it is above 1. The scale is one per column, so that
+/// `1` means 1% in a column of percentages and 100% in a column of
+/// fractions, whatever the row.
+fn probability_in_percent(t: &Table, dup: &[bool]) -> bool {
+    (0..t.rows)
+        .filter(|i| !dup[*i])
+        .filter_map(|i| t.get("probability", i))
+        .filter_map(|v| parse_number(v, t.decimal_comma))
+        .any(|p| p > 1.0)
+}
+
 fn load_deals(
     cfg: &Config,
     t: &Table,
-    tz: chrono_tz::Tz,
+    dates: &Dates,
     leads: &HashMap<&str, &Lead>,
     opp_to_lead: &HashMap<String, String>,
     dq: &mut DataQuality,
 ) -> Result<Vec<Deal>> {
     t.require(&["deal_id", "created_at", "status", "amount"])?;
-    let mut seen = HashSet::new();
+    let dup = duplicate_rows(t, "deal_id", dq)?;
+    let percent = probability_in_percent(t, &dup);
     let mut out = Vec::with_capacity(t.rows);
-    for i in 0..t.rows {
+    for i in (0..t.rows).filter(|i| !dup[*i]) {
         let id = t.required_text("deal_id", i)?;
-        let created_at = t.required_date("created_at", i, tz)?;
+        let created_at = t.required_date("created_at", i, dates)?;
         let status = match t.choice("status", i, &["open", "won", "lost"])?.as_deref() {
             Some("won") => Status::Won,
             Some("lost") => Status::Lost,
@@ -1083,11 +1350,11 @@ fn load_deals(
         };
         let probability = match t.number("probability", i)? {
             None => None,
-            Some(p) if (0.0..=1.0).contains(&p) => Some(p),
-            Some(p) if (0.0..=100.0).contains(&p) => Some(p / 100.0),
+            Some(p) if percent && (0.0..=100.0).contains(&p) => Some(p / 100.0),
+            Some(p) if !percent && (0.0..=1.0).contains(&p) => Some(p),
             Some(p) => {
                 return Err(input_err!(
-                    "{}: row {}, column `probability`: `{p}` is not a probability\nhint: write 0–1 or 0–100",
+                    "{}: row {}, column `probability`: `{p}` is not a probability\nhint: write the whole column as fractions 0–1 or as percentages 0–100",
                     t.file,
                     t.row(i)
                 ));
@@ -1105,8 +1372,8 @@ fn load_deals(
                 .unwrap_or_else(|| "(direct sales)".into()),
             lead_id,
             account: t.text("account", i),
-            quote_at: t.date("quote_at", i, tz)?,
-            closed_at: t.date("closed_at", i, tz)?,
+            quote_at: t.date("quote_at", i, dates)?,
+            closed_at: t.date("closed_at", i, dates)?,
             stage: t.text("stage", i),
             lost_reason: t.text("lost_reason", i),
             lost_stage: t.text("lost_stage", i),
@@ -1122,16 +1389,6 @@ fn load_deals(
         let mut exclude = |code: &str, msg: String| {
             dq.add(code, Severity::Error, &t.file, row, msg);
         };
-        if !seen.insert(deal.id.clone()) {
-            exclude(
-                "duplicate_id",
-                format!(
-                    "deal_id `{}` occurs again; the first occurrence is kept",
-                    deal.id
-                ),
-            );
-            continue;
-        }
         if let Some(cur) = t.get("currency", i)
             && !cur.eq_ignore_ascii_case(&cfg.company.currency)
         {
@@ -1231,7 +1488,7 @@ fn load_deals(
 }
 
 /// Costs with their 0-based row index (for later warnings).
-fn load_costs(t: &Table, tz: chrono_tz::Tz, dq: &mut DataQuality) -> Result<Vec<(usize, Cost)>> {
+fn load_costs(t: &Table, dates: &Dates, dq: &mut DataQuality) -> Result<Vec<(usize, Cost)>> {
     if !t.has("month") && !t.has("date") {
         t.require(&["month"])?;
     }
@@ -1248,11 +1505,9 @@ fn load_costs(t: &Table, tz: chrono_tz::Tz, dq: &mut DataQuality) -> Result<Vec<
             );
             continue;
         }
-        let month = match (t.get("month", i), t.date("date", i, tz)?) {
-            (Some(m), _) => parse_month(m).ok_or_else(|| {
-                t.bad("month", i, m, "a month")
-                    .context("hint: write months as YYYY-MM")
-            })?,
+        let month = match (t.get("month", i), t.date("date", i, dates)?) {
+            (Some(m), _) => parse_month(m)
+                .ok_or_else(|| t.bad_hint("month", i, m, "a month", "write months as YYYY-MM"))?,
             (None, Some(d)) => d.format("%Y-%m").to_string(),
             (None, None) => {
                 return Err(input_err!(
@@ -1301,16 +1556,13 @@ fn load_costs(t: &Table, tz: chrono_tz::Tz, dq: &mut DataQuality) -> Result<Vec<
     Ok(out)
 }
 
-fn load_traffic(t: &Table, tz: chrono_tz::Tz) -> Result<Vec<Traffic>> {
-    let _ = tz;
+fn load_traffic(t: &Table) -> Result<Vec<Traffic>> {
     t.require(&["month", "channel", "visitors"])?;
     let mut out = Vec::with_capacity(t.rows);
     for i in 0..t.rows {
         let m = t.required_text("month", i)?;
-        let month = parse_month(&m).ok_or_else(|| {
-            t.bad("month", i, &m, "a month")
-                .context("hint: write months as YYYY-MM")
-        })?;
+        let month = parse_month(&m)
+            .ok_or_else(|| t.bad_hint("month", i, &m, "a month", "write months as YYYY-MM"))?;
         out.push(Traffic {
             month,
             channel: t.required_text("channel", i)?,
@@ -1338,6 +1590,178 @@ mod tests {
         assert_eq!(parse_date("05-03-2024", tz), Some(d("2024-03-05")));
         assert_eq!(parse_date("5/3/2024 14:00", tz), Some(d("2024-03-05")));
         assert_eq!(parse_date("2024-02-30", tz), None);
+    }
+
+    /// Date-times as Salesforce (API, Data Loader) and other exports write
+    /// them. Amsterdam is UTC+1 until 31 March 2024 02:00, UTC+2 after.
+    #[test]
+    fn dates_as_real_exports_write_them() {
+        let tz = chrono_tz::Europe::Amsterdam;
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let p = |v: &str| parse_date(v, tz);
+        // Data Loader: offset without colon, milliseconds. 23:30 UTC on
+        // 31 March = 01:30 on 1 April in Amsterdam (UTC+2).
+        assert_eq!(p("2024-03-31T23:30:00.000+0000"), Some(d("2024-04-01")));
+        // 23:30 at UTC+1 = 22:30 UTC = 00:30 on 1 April (UTC+2).
+        assert_eq!(p("2024-03-31T23:30+01:00"), Some(d("2024-04-01")));
+        // 23:30 at UTC−5 (New York, EST) = 04:30 UTC on 1 March = 05:30 in
+        // Amsterdam on 1 March.
+        assert_eq!(p("2024-02-29T23:30:00-0500"), Some(d("2024-03-01")));
+        // 10:00 UTC stays the same day.
+        assert_eq!(p("2024-03-05 10:00:00 UTC"), Some(d("2024-03-05")));
+        // A Dutch dd-mm-yyyy date-time with an offset is converted, not
+        // dropped: 23:30 UTC on 31-03-2024 is 1 April in Amsterdam.
+        assert_eq!(p("31-03-2024 23:30+00:00"), Some(d("2024-04-01")));
+        assert_eq!(p("31-03-2024 23:30"), Some(d("2024-03-31")));
+        // Without an offset the written date counts.
+        assert_eq!(p("2024-03-31T23:30:00.000"), Some(d("2024-03-31")));
+        // US exports: month first, 12-hour clock.
+        let us = |v: &str| parse_date_in(v, tz, DateOrder::Mdy);
+        assert_eq!(us("3/15/2024 2:30 PM"), Some(d("2024-03-15")));
+        assert_eq!(us("12/31/2024 12:05 AM"), Some(d("2024-12-31")));
+        assert_eq!(us("1/2/2024"), Some(d("2024-01-02")));
+        assert_eq!(p("1/2/2024"), Some(d("2024-02-01")));
+        for bad in [
+            "2024-03-31T25:00",
+            "2024-03-31T10:00+2500",
+            "3/15/2024",
+            "2024-03-31Tnoon",
+            "",
+        ] {
+            assert_eq!(p(bad), None, "{bad}");
+        }
+    }
+
+    fn table(csv: &str) -> Table {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deals.csv");
+        std::fs::write(&path, csv).unwrap();
+        Table::read(&path, &[]).unwrap()
+    }
+
+    /// Without `[inputs] date_order`, a column whose slash dates only parse
+    /// month first (`3/15/2024`) is read month first, so its ambiguous
+    /// `1/2/2024` is 2 January, with a warning; a column that shows both
+    /// orders is an error naming the first value that does not parse; with
+    /// the setting, every column follows it.
+    #[test]
+    fn slash_dates_follow_the_setting_or_the_column() {
+        let t = table("id,created_at,closed_at\na,1/2/2024,3/15/2024\nb,13/2/2024,1/2/2024\n");
+        let cfg = Config::default();
+        let mut dq = DataQuality::default();
+        let mut dates = Dates::new(&cfg);
+        dates.decide(&t, &["created_at", "closed_at"], &mut dq);
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(dates.order("created_at"), DateOrder::Dmy);
+        assert_eq!(dates.order("closed_at"), DateOrder::Mdy);
+        assert_eq!(
+            t.date("closed_at", 1, &dates).unwrap(),
+            Some(d("2024-01-02"))
+        );
+        assert_eq!(
+            t.date("created_at", 0, &dates).unwrap(),
+            Some(d("2024-02-01"))
+        );
+        assert_eq!(dq.warnings, 1);
+        let i = &dq.issues[0];
+        assert_eq!((i.code.as_str(), i.example.row), ("date_order_detected", 2));
+        assert!(
+            i.example.message.contains("3/15/2024"),
+            "{}",
+            i.example.message
+        );
+
+        // Mixed orders in one column.
+        let t = table("id,created_at\na,3/15/2024\nb,13/2/2024\n");
+        let mut dq = DataQuality::default();
+        let mut dates = Dates::new(&cfg);
+        dates.decide(&t, &["created_at"], &mut dq);
+        let e = t.date("created_at", 0, &dates).unwrap_err().to_string();
+        assert!(
+            e.contains("row 2") && e.contains("3/15/2024") && e.contains("other values"),
+            "{e}"
+        );
+
+        // The setting wins, and a value against it names the setting.
+        let mut cfg = Config::default();
+        cfg.inputs.date_order = Some(DateOrder::Mdy);
+        let t = table("id,created_at\na,1/2/2024\nb,13/2/2024\n");
+        let mut dq = DataQuality::default();
+        let mut dates = Dates::new(&cfg);
+        dates.decide(&t, &["created_at"], &mut dq);
+        assert_eq!(
+            t.date("created_at", 0, &dates).unwrap(),
+            Some(d("2024-01-02"))
+        );
+        let e = t.date("created_at", 1, &dates).unwrap_err().to_string();
+        assert!(e.contains("date_order = \"dmy\""), "{e}");
+        assert_eq!(dq.warnings, 0);
+    }
+
+    /// A duplicate id is found before the row's values are parsed: the
+    /// second D1 has a bad date and a bad amount, and is counted as a
+    /// duplicate instead of stopping the load.
+    #[test]
+    fn duplicates_are_found_before_values_are_parsed() {
+        let t = table(
+            "deal_id,created_at,status,amount,probability\nD1,2024-03-01,open,100,0.5\nD1,not a date,open,lots,\nD2,2024-03-02,open,200,1\n",
+        );
+        let cfg = Config::default();
+        let mut dq = DataQuality::default();
+        let deals = load_deals(
+            &cfg,
+            &t,
+            &Dates::new(&cfg),
+            &HashMap::new(),
+            &HashMap::new(),
+            &mut dq,
+        )
+        .unwrap();
+        assert_eq!(deals.len(), 2);
+        assert_eq!(
+            (
+                dq.errors,
+                dq.issues[0].code.as_str(),
+                dq.issues[0].example.row
+            ),
+            (1, "duplicate_id", 3)
+        );
+        // probability column of fractions (0.5, 1): 1 is 100%.
+        assert_eq!(deals[1].probability, Some(1.0));
+    }
+
+    /// The probability scale is decided per column: with 80 in it, the
+    /// column is in percent and its 1 is 1%, not 100%.
+    #[test]
+    fn probability_scale_is_per_column() {
+        let t = table(
+            "deal_id,created_at,status,amount,probability\nD1,2024-03-01,open,100,1\nD2,2024-03-02,open,200,80\nD3,2024-03-02,open,200,0.5\n",
+        );
+        let cfg = Config::default();
+        let mut dq = DataQuality::default();
+        let deals = load_deals(
+            &cfg,
+            &t,
+            &Dates::new(&cfg),
+            &HashMap::new(),
+            &HashMap::new(),
+            &mut dq,
+        )
+        .unwrap();
+        let p: Vec<Option<f64>> = deals.iter().map(|d| d.probability).collect();
+        assert_eq!(p, [Some(0.01), Some(0.8), Some(0.005)]);
+        let t = table("deal_id,created_at,status,amount,probability\nD1,2024-03-01,open,100,120\n");
+        let e = load_deals(
+            &cfg,
+            &t,
+            &Dates::new(&cfg),
+            &HashMap::new(),
+            &HashMap::new(),
+            &mut dq,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("row 2") && e.contains("probability"), "{e}");
     }
 
     #[test]

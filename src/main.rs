@@ -42,7 +42,7 @@ fn main() {
         }),
     };
     if let Err(err) = result {
-        eprintln!("error: {err:#}");
+        eprintln!("error: {}", smreport::error::render(&err));
         std::process::exit(smreport::error::exit_code(&err));
     }
 }

@@ -7,13 +7,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::config::{Benchmark, Config};
 use crate::load::{Dataset, Deal, DealType, Department, Lead, Status};
 use crate::period::{Period, Range, month_fractions};
-use crate::plan::{self, Plan, PlanInput, PlanYtd, RateSource};
+use crate::plan::{self, DataRates, NoPlan, Overrides, Plan, PlanYtd};
 
 // Sums fold from +0.0: `Iterator::sum` of no floats is -0.0, which would
 // print as `-0.0` in the JSON.
@@ -373,9 +373,11 @@ impl<'a> Metrics<'a> {
 
     // --------------------------------------------------- unit economics --
 
-    /// SPEC "Unit economics over W".
-    pub fn unit_economics(&self, w: Range) -> UnitEconomics {
-        let total = self.cost_sum(w, |_| true);
+    /// SPEC "Unit economics over W": deals closed in W (up to `end`), and
+    /// the costs of W's 12 whole months (also for a week that ends mid-month).
+    pub fn unit_economics(&self, p: &Period) -> UnitEconomics {
+        let w = p.trailing_12m();
+        let total = self.cost_sum(p.trailing_12m_months(), |_| true);
         let (mut new_n, mut new_sum) = (0usize, 0.0);
         let mut cycles = Vec::new();
         let mut won_n = 0usize;
@@ -478,7 +480,8 @@ impl<'a> Metrics<'a> {
         Velocity {
             per_day,
             per_month: per_day.map(|d| d * 365.0 / 12.0),
-            monthly_goal: self.cfg.targets.annual.revenue.map(|t| t / 12.0),
+            monthly_goal: Period::month(p.end.year(), p.end.month())
+                .and_then(|m| self.target_over(m.range(), |v| v.revenue)),
             lead_value_generated: self.lead_value_generated(p.range(), lv),
         }
     }
@@ -524,63 +527,35 @@ impl<'a> Metrics<'a> {
 
     // -------------------------------------------------------------- plan --
 
-    /// The pack's reverse-funnel plan: config first, then the cohort rates
-    /// of W, then the benchmarks; YTD actual against the share due by `end`.
-    /// `None` when there is neither a revenue target nor a customer count.
-    pub fn plan(
-        &self,
-        p: &Period,
-        conversion: &Conversion,
-        ue: &UnitEconomics,
-        lv: &LeadValue12m,
-        ytd: &Ytd,
-    ) -> Result<Option<Plan>, String> {
-        let pc = &self.cfg.plan;
-        let revenue_target = pc.revenue_target.or(self.cfg.targets.annual.revenue);
-        if revenue_target.is_none() && pc.customers.is_none() {
-            return Ok(None);
+    /// What W's data offers a plan: the cohort rates, the average new deal
+    /// size and each conversion point's lead→won rate (SPEC section 4).
+    pub fn plan_data(ue: &UnitEconomics, conversion: &Conversion, lv: &LeadValue12m) -> DataRates {
+        DataRates {
+            cohort: conversion.rates(),
+            deal_size: ue.avg_new_deal_size,
+            points: lv
+                .by_conversion_point
+                .iter()
+                .filter(|x| x.conversion_point != NO_POINT)
+                .filter_map(|x| {
+                    ratio(x.value.won_leads as f64, x.value.leads as f64)
+                        .filter(|r| *r > 0.0)
+                        .map(|r| (x.conversion_point.clone(), r))
+                })
+                .collect(),
         }
-        let stages = pc.stages();
-        let config = pc.rates();
-        let cohort = conversion.rates();
-        let bench = self.cfg.overall_benchmark_rates();
-        let rates = plan::resolve_rates(
-            &stages,
-            &[
-                (RateSource::Config, &config),
-                (RateSource::Trailing12m, &cohort),
-                (RateSource::Benchmark, &bench),
-            ],
-        )?;
-        let mut points: Vec<(String, f64, RateSource)> = pc
-            .conversion_points
-            .iter()
-            .filter_map(|(k, v)| v.value().ok().map(|r| (k.clone(), r, RateSource::Config)))
-            .collect();
-        for x in &lv.by_conversion_point {
-            let known = points.iter().any(|(k, _, _)| *k == x.conversion_point);
-            if let Some(r) = ratio(x.value.won_leads as f64, x.value.leads as f64)
-                && r > 0.0
-                && !known
-                && x.conversion_point != NO_POINT
-            {
-                points.push((x.conversion_point.clone(), r, RateSource::Trailing12m));
-            }
+    }
+
+    /// The pack's reverse-funnel plan: [`plan::plan_for`] with the config
+    /// and W's data (the same call as `smreport plan --month`), plus YTD
+    /// actual against the share of the plan due by `end`. `Err` says why
+    /// there is no plan; the pack shows it as a note.
+    pub fn plan(&self, p: &Period, data: &DataRates, ytd: &Ytd) -> Result<Plan, NoPlan> {
+        let mut out = plan::plan_for(self.cfg, &Overrides::default(), Some(data))?;
+        if out.customers.is_none() && out.deal_size.is_none() {
+            // Only conversion points, without a deal size: nothing to plan.
+            return Err(NoPlan::NoDealSize);
         }
-        let input = PlanInput {
-            revenue_target,
-            deal_size: pc.deal_size.or(ue.avg_new_deal_size),
-            customers: pc.customers,
-            stages,
-            rates,
-            conversion_points: points,
-        };
-        let mut out = match plan::compute(&input) {
-            Ok(x) => x,
-            // no deal size yet (no new deal won in W): no plan to show
-            Err(_) if input.deal_size.is_none() => return Ok(None),
-            Err(e) => return Err(e),
-        };
         // Share of the fiscal year elapsed by `end`, by days.
         let fy_start = p.ytd(self.cfg.company.fiscal_year_start_month).start;
         let fy_days = fy_start
@@ -609,7 +584,7 @@ impl<'a> Metrics<'a> {
                 }
             })
             .collect();
-        Ok(Some(out))
+        Ok(out)
     }
 
     // ---------------------------------------------------------- channels --
@@ -619,6 +594,7 @@ impl<'a> Metrics<'a> {
     pub fn channels(&self, p: &Period) -> Vec<Channel> {
         let r = p.range();
         let w = p.trailing_12m();
+        let w_months = p.trailing_12m_months();
         let end_month = r.end.format("%Y-%m").to_string();
         let mut names: BTreeSet<&str> = BTreeSet::new();
         names.extend(
@@ -675,7 +651,7 @@ impl<'a> Metrics<'a> {
                     cost,
                     cost_per_lead: ratio(cost, f.leads as f64),
                     visitor_to_lead: ratio(f.leads as f64, visitors),
-                    roi_pct_12m: return_pct(won_in(w), self.cost_sum(w, is_channel_cost)),
+                    roi_pct_12m: return_pct(won_in(w), self.cost_sum(w_months, is_channel_cost)),
                     conversion_12m: self.conversion_where(
                         w,
                         |l| l.source == name,
@@ -743,15 +719,7 @@ impl<'a> Metrics<'a> {
                 actual,
                 target,
                 attainment,
-                status: attainment.map(|a| {
-                    if a >= th.green {
-                        TargetStatus::Green
-                    } else if a >= th.amber {
-                        TargetStatus::Amber
-                    } else {
-                        TargetStatus::Red
-                    }
-                }),
+                status: attainment.map(|a| TargetStatus::of(a, th)),
             }
         };
         Targets {
@@ -1045,6 +1013,24 @@ pub enum TargetStatus {
     Red,
 }
 
+impl TargetStatus {
+    /// The status of an attainment (actual ÷ target): at or above a
+    /// threshold is the higher status, with a relative tolerance of 1e-9 so
+    /// that floating-point noise in the sums (0.9999999999999999 for
+    /// exactly on target) never turns green into amber (SPEC "Status at
+    /// the boundary").
+    pub fn of(attainment: f64, th: &crate::config::Thresholds) -> TargetStatus {
+        let reaches = |t: f64| attainment >= t - 1e-9 * t.abs();
+        if reaches(th.green) {
+            TargetStatus::Green
+        } else if reaches(th.amber) {
+            TargetStatus::Amber
+        } else {
+            TargetStatus::Red
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TargetLine {
     pub actual: f64,
@@ -1211,5 +1197,133 @@ mod tests {
         cfg.costs.include_personnel = false;
         let m = Metrics::new(&data, &cfg);
         assert_eq!(m.costs(march(), &f).marketing, 0.0);
+    }
+
+    /// SPEC "Status at the boundary": exactly on a threshold is the higher
+    /// status, whatever the floating-point noise.
+    #[test]
+    fn status_at_the_boundary() {
+        let th = crate::config::Thresholds::default(); // green 1.0, amber 0.9
+        assert_eq!(TargetStatus::of(1.0, &th), TargetStatus::Green);
+        assert_eq!(
+            TargetStatus::of(0.9999999999999998, &th),
+            TargetStatus::Green
+        );
+        assert_eq!(TargetStatus::of(0.9999999, &th), TargetStatus::Amber);
+        assert_eq!(TargetStatus::of(0.9, &th), TargetStatus::Amber);
+        // 0.3 × 3 = 0.8999999999999999 in floating point: still amber.
+        assert_eq!(TargetStatus::of(0.3 * 3.0, &th), TargetStatus::Amber);
+        assert_eq!(TargetStatus::of(0.8999999, &th), TargetStatus::Red);
+        assert_eq!(TargetStatus::of(0.0, &th), TargetStatus::Red);
+    }
+
+    /// An annual leads target of 100 and 50 leads from January to June:
+    /// the YTD target is 6 × 100/12 = 50 (summed in floating point it is
+    /// 50.00000000000001), attainment 1 → green, not amber.
+    #[test]
+    fn ytd_exactly_on_target_is_green() {
+        let leads: Vec<Lead> = (0..50)
+            .map(|i| {
+                let day = d("2024-01-01") + chrono::Days::new(i * 3);
+                lead(&format!("L{i}"), &day.to_string(), None, None)
+            })
+            .collect();
+        assert!(leads.iter().all(|l| l.created_at <= d("2024-06-30")));
+        let data = Dataset {
+            leads,
+            ..Default::default()
+        };
+        let mut cfg = Config::default();
+        cfg.targets.annual.leads = Some(100.0);
+        let m = Metrics::new(&data, &cfg);
+        let ytd = m.ytd(&Period::month(2024, 6).unwrap());
+        assert_eq!(ytd.funnel.leads, 50);
+        let line = &ytd.targets.leads;
+        assert!((line.target.unwrap() - 50.0).abs() < 1e-9);
+        assert_eq!(line.status, Some(TargetStatus::Green));
+    }
+
+    fn cost(month: &str, amount: f64) -> Cost {
+        Cost {
+            month: month.into(),
+            department: Department::Marketing,
+            channel: None,
+            category: None,
+            amount,
+        }
+    }
+
+    /// For a week, W's costs are its 12 whole months. 2024-W05 runs from
+    /// 29 January to 4 February; W is March 2023 … February 2024. Costs:
+    /// January 3,100 and February 2,900 = 6,000; two new deals won in
+    /// January → CAC 3,000. (Before, February counted 4/29 of its cost:
+    /// (3,100 + 400) / 2 = 1,750.)
+    #[test]
+    fn week_w_costs_are_whole_months() {
+        let data = Dataset {
+            deals: vec![
+                deal("a", "2024-01-02", Status::Won, Some("2024-01-10"), 10_000.0),
+                deal("b", "2024-01-03", Status::Won, Some("2024-01-20"), 20_000.0),
+            ],
+            costs: vec![
+                cost("2024-01", 3_100.0),
+                cost("2024-02", 2_900.0),
+                cost("2024-03", 999.0),
+            ],
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let m = Metrics::new(&data, &cfg);
+        let week = Period::parse_week("2024-W05").unwrap();
+        let ue = m.unit_economics(&week);
+        assert_eq!(ue.cac, Some(3_000.0));
+        assert_eq!(ue.avg_new_deal_size, Some(15_000.0));
+        // The week's own costs stay pro rata: 3/31 of January + 4/29 of February.
+        let f = m.funnel(week.range());
+        let c = m.costs(week.range(), &f);
+        assert!((c.marketing - (3_100.0 * 3.0 / 31.0 + 2_900.0 * 4.0 / 29.0)).abs() < 1e-9);
+    }
+
+    /// `velocity.monthly_goal` is the revenue target of the month of `end`:
+    /// the explicit monthly target (1.5M in March) when given, else annual
+    /// ÷ 12 (1.2M), pro-rated to nothing else.
+    #[test]
+    fn monthly_goal_is_the_months_revenue_target() {
+        let data = Dataset::default();
+        let mut cfg = Config::default();
+        cfg.targets.annual.revenue = Some(14_400_000.0);
+        cfg.targets.monthly.insert(
+            "2024-03".into(),
+            crate::config::TargetValues {
+                revenue: Some(1_500_000.0),
+                ..Default::default()
+            },
+        );
+        let m = Metrics::new(&data, &cfg);
+        let goal = |p: Period| {
+            m.velocity(
+                &p,
+                &PipelineEnd::default(),
+                &UnitEconomics::default(),
+                &LeadValue12m::default(),
+            )
+            .monthly_goal
+        };
+        assert_eq!(goal(Period::month(2024, 3).unwrap()), Some(1_500_000.0));
+        assert_eq!(goal(Period::month(2024, 4).unwrap()), Some(1_200_000.0));
+        // a week ending in March: March's goal
+        assert_eq!(
+            goal(Period::parse_week("2024-W10").unwrap()),
+            Some(1_500_000.0)
+        );
+        cfg.targets = Default::default();
+        let m = Metrics::new(&data, &cfg);
+        let v = m.velocity(
+            &Period::month(2024, 3).unwrap(),
+            &PipelineEnd::default(),
+            &UnitEconomics::default(),
+            &LeadValue12m::default(),
+        );
+        assert_eq!(v.monthly_goal, None);
     }
 }

@@ -206,6 +206,19 @@ impl Period {
         }
     }
 
+    /// The whole months of W, from the first day of its first month to the
+    /// last day of the month of `end`: the range W's costs are summed over.
+    /// For a month or a quarter it is W itself; for a week that ends
+    /// mid-month it runs to the end of that month, so that W's costs are 12
+    /// whole months (SPEC "Weeks and quarters").
+    pub fn trailing_12m_months(&self) -> Range {
+        let end_month = Period::month(self.end.year(), self.end.month()).unwrap_or(*self);
+        Range {
+            start: end_month.shift(11).start,
+            end: end_month.end,
+        }
+    }
+
     /// Year to date: from the first day of the fiscal year to `end`.
     pub fn ytd(&self, fiscal_start_month: u32) -> Range {
         let fy_year = if self.end.month() >= fiscal_start_month {
@@ -319,8 +332,16 @@ mod tests {
                 ("2024-02".to_string(), 4.0 / 29.0)
             ]
         );
-        // W: the 12 whole months ending with the month of the week's end
+        // W: the 12 whole months ending with the month of the week's end;
+        // events count up to the week's end, costs over the whole months
+        // March 2023 … February 2024 (not 4/29 of February).
         assert_eq!(p.trailing_12m().start, d("2023-03-01"));
+        assert_eq!(p.trailing_12m().end, d("2024-02-04"));
+        let wm = p.trailing_12m_months();
+        assert_eq!((wm.start, wm.end), (d("2023-03-01"), d("2024-02-29")));
+        let fr = month_fractions(wm);
+        assert_eq!(fr.len(), 12);
+        assert!(fr.iter().all(|(_, f)| *f == 1.0));
     }
 
     #[test]

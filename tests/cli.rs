@@ -50,6 +50,13 @@ fn build_to(dir: &Path, out: &str, extra: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Add TOML to a temp fixture's `smreport.toml`.
+fn append_config(dir: &Path, toml: &str) {
+    let path = dir.join("smreport.toml");
+    let text = std::fs::read_to_string(&path).unwrap() + toml;
+    std::fs::write(path, text).unwrap();
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -654,7 +661,209 @@ fn bad_date_exits_1_naming_file_row_column() {
         err.contains("deals.csv: row 3, column `created_at`: `2024-13-05` is not a date"),
         "{err}"
     );
+    // the message first, the hint after it, on its own line
+    let (msg, hint) = (
+        err.find("is not a date").unwrap(),
+        err.find("\nhint: write dates as").expect("a hint"),
+    );
+    assert!(msg < hint, "message before hint: {err}");
+    assert!(err.starts_with("error: "), "{err}");
     assert!(!dir.path().join("out").exists(), "no output on error");
+}
+
+/// The periods a new user tried first, through the binary: every one
+/// exits 0 with all three files (the every-period test covers the rest
+/// in-process).
+#[test]
+fn ordinary_periods_build_through_the_binary() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    for (flag, period, lang) in [
+        ("--month", "2023-02", "nl"),
+        ("--month", "2024-04", "en"),
+        ("--week", "2024-W10", "en"),
+        ("--week", "2025-W01", "nl"),
+    ] {
+        let o = bin()
+            .current_dir(root)
+            .args(["build", flag, period, "--lang", lang, "--out"])
+            .arg(out.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{period}: {}", stderr(&o));
+        for ext in ["pdf", "html", "json"] {
+            let f = out.path().join(format!("sm-report-{period}.{ext}"));
+            assert!(f.exists(), "{}", f.display());
+        }
+    }
+    // The 2023-02 lost-reason table (the one that failed to render) lists
+    // the 12-month reason "Built in-house", not lost in February: 0 this
+    // month, 0.0% of February's 12 lost deals, €0; 1 of the 13 lost in the
+    // 12 months to February = 7.7%.
+    let text = pdf_text(&out.path().join("sm-report-2023-02.pdf"));
+    assert!(text.contains("Verliesredenen in detail"), "{text}");
+    assert!(text.contains("Built in-house 0 0,0% € 0 1 7,7%"), "{text}");
+}
+
+/// `[plan] customers = 100, deal_size = 50000`: the pack's plan block and
+/// `smreport plan --month` with the same config are the same plan (one
+/// function): 100 customers, the revenue behind it 5M (not the annual
+/// target), the same stages and lead value.
+#[test]
+fn pack_plan_and_plan_command_agree() {
+    let dir = temp_fixture("small");
+    append_config(
+        dir.path(),
+        "\n[plan]\ncustomers = 100\ndeal_size = 50000\n[plan.rates]\nlead_to_mql = \"40%\"\n",
+    );
+    let o = build(dir.path(), &["--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pack = read_json(&dir.path().join("out/sm-report-2024-03.json"))["plan"].clone();
+    let o = bin()
+        .current_dir(dir.path())
+        .args([
+            "plan",
+            "--config",
+            "smreport.toml",
+            "--month",
+            "2024-03",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cmd: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(pack["customers"], 100);
+    assert_eq!(pack["revenue_target"], Value::Null);
+    for key in [
+        "customers",
+        "revenue_target",
+        "deal_size",
+        "stages",
+        "lead_value",
+        "by_conversion_point",
+    ] {
+        assert_eq!(pack[key], cmd[key], "{key}");
+    }
+    // lead value = 100 × 50,000 / leads required
+    let leads = pack["stages"][0]["required"].as_f64().unwrap();
+    assert_num(
+        &pack,
+        "/lead_value",
+        (5_000_000.0 / leads * 100.0).round() / 100.0,
+    );
+    // the configured lead_to_mql is used, not silently replaced
+    assert_eq!(pack["stages"][0]["rate_to_next"], 0.4);
+    assert_eq!(pack["stages"][0]["rate_source"], "config");
+}
+
+/// A configured rate the chain does not use is warned about, by the pack
+/// and by `smreport plan`.
+#[test]
+fn unused_plan_rate_is_warned() {
+    let dir = temp_fixture("small");
+    append_config(
+        dir.path(),
+        "\n[plan]\nstages = [\"lead\", \"sql\", \"won\"]\n[plan.rates]\nlead_to_sql = \"20%\"\nlead_to_mql = \"40%\"\n",
+    );
+    let o = build(dir.path(), &["--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: [plan]: [plan.rates] lead_to_mql is not used"),
+        "{}",
+        stderr(&o)
+    );
+    let j = read_json(&dir.path().join("out/sm-report-2024-03.json"));
+    assert_eq!(j["plan"]["stages"][0]["rate_to_next"], 0.2);
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["plan", "--config", "smreport.toml", "--month", "2024-03"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("lead_to_mql is not used"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// No new deal won in the 12 months to the period: the plan block is null
+/// and the page says why, instead of failing.
+#[test]
+fn no_deal_size_gives_no_plan_with_a_note() {
+    let dir = temp_fixture("small");
+    let o = bin()
+        .current_dir(dir.path())
+        .args([
+            "build",
+            "--month",
+            "2022-06",
+            "--config",
+            "smreport.toml",
+            "--out",
+            "out",
+            "--format",
+            "json,html",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j = read_json(&dir.path().join("out/sm-report-2022-06.json"));
+    assert_null(&j, "/plan");
+    let html = std::fs::read_to_string(dir.path().join("out/sm-report-2022-06.html")).unwrap();
+    assert!(
+        html.contains("no new deal was won in the last 12 months"),
+        "{html}"
+    );
+    assert!(stderr(&o).contains("no plan for 2022-06"), "{}", stderr(&o));
+}
+
+/// Thresholds out of order are a config error naming the section.
+#[test]
+fn bad_thresholds_exit_2() {
+    let dir = temp_fixture("small");
+    append_config(
+        dir.path(),
+        "\n[targets.thresholds]\ngreen = 0.9\namber = 1.0\n",
+    );
+    let o = build(dir.path(), &["--format", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("[targets.thresholds]"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// A Salesforce Data Loader date (offset without colon, milliseconds) is
+/// converted to the company's time zone before its date is taken. D1 (won,
+/// 10,000, closed 2024-03-25) is made to close at
+/// 2024-03-31T23:30:00.000+0000 = 1 April 01:30 in Amsterdam, so it is won
+/// in April, not March: March has 1 won (D4, 3,000) instead of 2.
+#[test]
+fn export_datetimes_are_converted() {
+    let dir = temp_fixture("small");
+    let deals = std::fs::read_to_string(dir.path().join("deals.csv")).unwrap();
+    let d1 = deals
+        .lines()
+        .find(|l| l.starts_with("D1,"))
+        .unwrap()
+        .to_string();
+    let closed = d1.split(',').nth(4).unwrap().to_string();
+    assert_eq!(closed, "2024-03-25", "fixture as expected: {d1}");
+    let deals = deals.replacen(
+        &d1,
+        &d1.replace("2024-03-25", "2024-03-31T23:30:00.000+0000"),
+        1,
+    );
+    std::fs::write(dir.path().join("deals.csv"), deals).unwrap();
+    let o = build(dir.path(), &["--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j = read_json(&dir.path().join("out/sm-report-2024-03.json"));
+    assert_num(&j, "/funnel/won", 1.0);
+    assert_num(&j, "/revenue/won", 3000.0);
 }
 
 #[test]
@@ -763,10 +972,10 @@ fn typst_source_snapshot() {
     let cfg = Config::load(Some(&dir.join("smreport.toml"))).unwrap();
     let data = load::load(&cfg, &dir).unwrap();
     let period = Period::parse_month("2024-03").unwrap();
-    let rep = report::build(&data, &cfg, &period).unwrap();
+    let (rep, figures) = report::build_with_figures(&data, &cfg, &period).unwrap();
     let templates = render::templates::TemplateSet::builtin();
     let t = templates.translations("en").unwrap();
-    let ctx = smreport::pack_context(&cfg, &data, &rep, &period, t);
+    let ctx = smreport::pack_context(&cfg, &rep, &figures, &period, t);
     let env = render::environment(smreport::format::Locale::En, "EUR");
     let source = render::typst::source(&env, &templates, &ctx).unwrap();
     assert!(source.contains(r##"[#"Price too high";]"##));
@@ -1259,6 +1468,8 @@ fn week_and_quarter_periods() {
     assert_eq!(o.status.code(), Some(2), "one period kind at a time");
 }
 
+#[path = "cli/periods.rs"]
+mod periods;
 #[path = "cli/properties.rs"]
 mod properties;
 
@@ -1561,14 +1772,30 @@ fn broken_templates_exit_3_naming_file_and_line() {
     assert!(err.contains("this-function-does-not-exist"), "{err}");
     assert!(err.contains("hint:"), "{err}");
     assert!(!dir.path().join("out/sm-report-2024-03.pdf").exists());
+
+    // 3. a misspelt key is an error naming file and line, not a blank
+    lines[summary + 1] = "{{ report.funel.leads }}";
+    std::fs::write(tpl.join("pack.typ"), lines.join("\n")).unwrap();
+    let o = build(dir.path(), &["--templates", "tpl"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains(&format!("pack.typ:{}", summary + 2)), "{err}");
+    assert!(err.contains("undefined"), "{err}");
+
+    // 4. an absent optional value prints as n/a: the fixture has no new
+    // deal won in February, so the previous period's CAC is `null`.
+    lines[summary + 1] = "CAC-before: {{ previous.costs.cac }}.";
+    std::fs::write(tpl.join("pack.typ"), lines.join("\n")).unwrap();
+    let o = build(dir.path(), &["--templates", "tpl", "--format", "pdf"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = pdf_text(&dir.path().join("out/sm-report-2024-03.pdf"));
+    assert!(text.contains("CAC-before: n/a."), "{text}");
 }
 
 #[test]
 fn missing_brand_font_warns_and_falls_back() {
     let dir = temp_fixture("small");
-    let cfg = std::fs::read_to_string(dir.path().join("smreport.toml")).unwrap()
-        + "\n[brand]\nfont = \"Comic Brand Sans\"\n";
-    std::fs::write(dir.path().join("smreport.toml"), cfg).unwrap();
+    append_config(dir.path(), "\n[brand]\nfont = \"Comic Brand Sans\"\n");
     let o = build(dir.path(), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
@@ -2240,12 +2467,80 @@ fn value_translations_map_export_values() {
         .replace(",SEO,", ",Organic Search,")
         .replace(",PPC,", ",PAID_SEARCH,");
     std::fs::write(dir.path().join("contacts.csv"), contacts).unwrap();
-    let cfg = std::fs::read_to_string(dir.path().join("smreport.toml")).unwrap()
-        + "\n[inputs.leads.values.source]\n\"organic search\" = \"SEO\"\nPAID_SEARCH = \"PPC\"\n";
-    std::fs::write(dir.path().join("smreport.toml"), cfg).unwrap();
+    append_config(
+        dir.path(),
+        "\n[inputs.leads.values.source]\n\"organic search\" = \"SEO\"\nPAID_SEARCH = \"PPC\"\n",
+    );
     let o = build(dir.path(), &["--format", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let got = read_json(&dir.path().join("out/sm-report-2024-03.json"));
     assert_eq!(want["channels"], got["channels"]);
     assert_eq!(want["funnel"], got["funnel"]);
+}
+
+/// A month-first export (HubSpot US: `3/20/2024`): without `[inputs]
+/// date_order`, the column whose values only parse month first is read
+/// month first, with a warning in `check` naming the first value that only
+/// parses that way (L4's `2/20/2024`, row 5); so `3/2/2024` (L1) is
+/// 2 March and the figures equal the ISO file's. With `date_order = "dmy"`
+/// set, the same file stops at that value.
+#[test]
+fn month_first_exports_are_read_month_first() {
+    let dir = temp_fixture("small");
+    let expected = {
+        let o = build(dir.path(), &["--format", "json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        read_json(&dir.path().join("out/sm-report-2024-03.json"))
+    };
+    let leads = std::fs::read_to_string(dir.path().join("leads.csv")).unwrap();
+    let us: Vec<String> = leads
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut f: Vec<String> = line.split(',').map(String::from).collect();
+            if i > 0 {
+                let d = chrono::NaiveDate::parse_from_str(&f[1], "%Y-%m-%d").unwrap();
+                f[1] = d.format("%-m/%-d/%Y").to_string();
+            }
+            f.join(",")
+        })
+        .collect();
+    assert!(us[6].contains(",3/20/2024,"), "{}", us[6]);
+    std::fs::write(dir.path().join("leads.csv"), us.join("\n") + "\n").unwrap();
+
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["check", "--config", "smreport.toml"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("date_order_detected"), "{text}");
+    assert!(text.contains("leads.csv row 5"), "{text}");
+    assert!(text.contains("2/20/2024"), "{text}");
+
+    let o = build(dir.path(), &["--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = read_json(&dir.path().join("out/sm-report-2024-03.json"));
+    for block in [
+        "funnel",
+        "conversion_12m",
+        "lead_time_days",
+        "channels",
+        "trend",
+    ] {
+        assert_eq!(got[block], expected[block], "{block}");
+    }
+
+    append_config(dir.path(), "\n[inputs]\ndate_order = \"dmy\"\n");
+    let o = build(dir.path(), &["--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("leads.csv: row 5, column `created_at`: `2/20/2024` is not a date"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: this value only parses month first"),
+        "{err}"
+    );
 }

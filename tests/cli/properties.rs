@@ -413,3 +413,174 @@ fn columns_mapping_reads_any_export() {
     assert_eq!(data.leads[1].source, "PPC");
     assert_eq!(data.costs[0].amount, 1000.0);
 }
+
+// ------------------------------------------------------- whole packs --
+
+/// A period of the generated data's range (2023-01 … 2024-06) or after it.
+fn any_period() -> impl Strategy<Value = Period> {
+    prop_oneof![
+        (0u32..24).prop_map(|m| Period::month(2023 + (m / 12) as i32, m % 12 + 1).unwrap()),
+        (0u32..8).prop_map(|q| Period::quarter(2023 + (q / 4) as i32, q % 4 + 1).unwrap()),
+        (1u32..=52, 2023i32..2025).prop_map(|(w, y)| Period::week(y, w).unwrap()),
+    ]
+}
+
+/// Render the whole pack (JSON, HTML, PDF) and check what every page must
+/// hold whatever the data: the files exist, the JSON is the report, the
+/// page shows no template artefact, and the derived rows add up.
+fn check_pack(data: &Dataset, cfg: &Config, p: &Period, lang: &str) -> Result<(), TestCaseError> {
+    use smreport::cli::OutputFormat;
+    use smreport::pack::{self, RenderOptions, Steps};
+    let mut cfg = cfg.clone();
+    cfg.company.language = lang.into();
+    let opts = RenderOptions {
+        formats: vec![OutputFormat::Json, OutputFormat::Html, OutputFormat::Pdf],
+        templates: smreport::render::templates::TemplateSet::builtin(),
+        font_dirs: vec![],
+        timestamp: p.end.and_time(chrono::NaiveTime::MIN),
+    };
+    let out = pack::render(&cfg, data, p, &opts, &mut Steps::new(false));
+    let out = match out {
+        Ok(o) => o,
+        Err(e) => {
+            return Err(TestCaseError::fail(format!(
+                "{} {lang}: {}",
+                p.label(),
+                smreport::error::render(&e)
+            )));
+        }
+    };
+    let json: Value = serde_json::from_slice(out.file(".json").unwrap().1).unwrap();
+    // (both through the same parser: serde_json's default float parsing
+    // does not round-trip every last digit)
+    let report_json: Value =
+        serde_json::from_str(&serde_json::to_string(&out.report).unwrap()).unwrap();
+    prop_assert!(
+        json == report_json,
+        "{} {}: the JSON file is not the report",
+        p.label(),
+        lang
+    );
+    let html = String::from_utf8(out.file(".html").unwrap().1.to_vec()).unwrap();
+    for bad in [">none<", "undefined", "NaN"] {
+        prop_assert!(
+            !html.contains(bad),
+            "{} {}: HTML shows {}",
+            p.label(),
+            lang,
+            bad
+        );
+    }
+    prop_assert!(html.contains(&smreport::render::period_title(p, &out.t)));
+    prop_assert!(out.file(".pdf").unwrap().1.starts_with(b"%PDF-"));
+
+    let (_, figures) = report::build_with_figures(data, &cfg, p).unwrap();
+    let lost = json["funnel"]["lost"].as_u64().unwrap();
+    let rows = &figures.lost_reason_rows;
+    prop_assert_eq!(rows.iter().map(|r| r.count).sum::<u64>(), lost);
+    prop_assert_eq!(figures.lost_reason_total.count, lost);
+    let lost12: u64 = json["lost_reasons_12m"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum();
+    prop_assert_eq!(rows.iter().map(|r| r.count_12m).sum::<u64>(), lost12);
+    if lost > 0 {
+        let shares: f64 = rows.iter().filter_map(|r| r.share).sum();
+        prop_assert!(
+            (shares - 1.0).abs() < 1e-9,
+            "period shares add up to {}",
+            shares
+        );
+    }
+    match json["plan"]["stages"].as_array() {
+        Some(st) => prop_assert_eq!(st.len(), figures.plan_rows.len()),
+        None => prop_assert!(figures.plan_note.is_some(), "no plan and no note"),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+
+    /// The whole pack builds for random data and random periods (months,
+    /// quarters, ISO weeks, after the last row), in both languages.
+    #[test]
+    fn packs_build_for_generated_data(
+        lead_specs in proptest::collection::vec(lead_spec(540), 0..60),
+        deal_specs in proptest::collection::vec(deal_spec(), 0..40),
+        cost_rows in proptest::collection::vec((0u32..18, 0u32..20_000), 0..30),
+        p in any_period(),
+        dutch in any::<bool>(),
+    ) {
+        let leads = make_leads(&lead_specs, "L");
+        let deals = make_deals(&deal_specs, &leads, "D", day(0));
+        let data = Dataset { leads, deals, costs: costs(&cost_rows), ..Default::default() };
+        check_pack(&data, &config(), &p, if dutch { "nl" } else { "en" })?;
+    }
+}
+
+/// The shapes that used to break a pack: a month with no deals, a month
+/// with lost deals but no reasons (and reasons only in earlier months), a
+/// period after the last data row, and a plan without a deal size.
+#[test]
+fn packs_build_for_edge_cases() {
+    let leads = make_leads(
+        &[
+            (10, 0, 0, Some(2), Some(3), false, None),
+            (40, 1, 1, Some(1), Some(5), false, None),
+            (70, 2, 2, None, None, false, None),
+        ],
+        "L",
+    );
+    // Deals: one lost with a reason in January, two lost without a reason
+    // in March, one won in February.
+    let deals = make_deals(
+        &[
+            (Some(0), 0, 2, 5, 1000, 0, Some(0), None),
+            (Some(1), 0, 1, 5, 2000, 0, None, None),
+            (None, 60, 2, 2, 3000, 0, None, None),
+            (None, 61, 2, 3, 4000, 0, None, None),
+        ],
+        &leads,
+        "D",
+        day(0),
+    );
+    let data = Dataset {
+        leads,
+        deals,
+        costs: costs(&[(0, 5000), (1, 6000), (2, 7000)]),
+        ..Default::default()
+    };
+    let cfg = config();
+    let run = |p: Period, lang: &str| {
+        check_pack(&data, &cfg, &p, lang).unwrap_or_else(|e| panic!("{}: {e}", p.label()))
+    };
+    let march = Period::month(2023, 3).unwrap();
+    let (r, f) = report::build_with_figures(&data, &cfg, &march).unwrap();
+    assert_eq!(r.funnel.lost, 2, "two deals lost in March");
+    assert_eq!(r.lost_reasons[0].reason, "(no reason given)");
+    // "Price" was lost in January only: a row with 0 this period.
+    let price = f
+        .lost_reason_rows
+        .iter()
+        .find(|x| x.reason == "Price")
+        .unwrap();
+    assert_eq!(
+        (price.count, price.share, price.count_12m),
+        (0, Some(0.0), 1)
+    );
+    for lang in ["en", "nl"] {
+        run(march, lang);
+        // no deal at all in June 2023
+        run(Period::month(2023, 6).unwrap(), lang);
+        // after the last row
+        run(Period::month(2025, 6).unwrap(), lang);
+        run(Period::parse_week("2025-W01").unwrap(), lang);
+    }
+    // No new deal won in the 12 months to June 2025: no plan, with a note.
+    let (r, f) = report::build_with_figures(&data, &cfg, &Period::month(2025, 6).unwrap()).unwrap();
+    assert!(r.plan.is_none());
+    assert_eq!(f.plan_note, Some(smreport::report::PlanNote::NoDealSize));
+}

@@ -1,0 +1,205 @@
+//! Every period of the sample data builds, in every format and both
+//! languages: each month from the first to the last month with data, every
+//! quarter, and ISO weeks across year ends. Each build's figures are checked
+//! against counts taken straight from the loaded rows, and each page is
+//! checked for what it must show.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::Datelike;
+use smreport::cli::OutputFormat;
+use smreport::config::Config;
+use smreport::format::{self, Locale};
+use smreport::load::{self, Dataset, Status};
+use smreport::pack::{self, RenderOptions, Steps};
+use smreport::period::Period;
+use smreport::render::templates::TemplateSet;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sample() -> (Config, Dataset) {
+    let cfg = Config::load(Some(&root().join("smreport.toml"))).unwrap();
+    let data = load::load(&cfg, &root().join("sample-data")).unwrap();
+    (cfg, data)
+}
+
+/// Months, quarters and weeks from the first to the last month with data.
+fn periods(data: &Dataset) -> Vec<Period> {
+    let dates = data
+        .leads
+        .iter()
+        .map(|l| l.created_at)
+        .chain(data.deals.iter().map(|d| d.created_at));
+    let (first, last) = dates.fold((None, None), |(a, b): (Option<_>, Option<_>), d| {
+        (a.min(Some(d)).or(Some(d)), b.max(Some(d)))
+    });
+    let (first, last) = (first.unwrap(), last.unwrap());
+    let mut out = Vec::new();
+    let mut m = Period::month(first.year(), first.month()).unwrap();
+    while m.start <= last {
+        out.push(m);
+        m = m.shift(-1);
+    }
+    let mut q = Period::quarter(first.year(), first.month0() / 3 + 1).unwrap();
+    while q.start <= last {
+        out.push(q);
+        q = q.shift(-1);
+    }
+    let y = last.year();
+    let last_week_of = |y: i32| Period::week(y, 53).or_else(|| Period::week(y, 52)).unwrap();
+    for w in [
+        Period::week(first.year(), 1).unwrap(),
+        Period::week(first.year(), 52).unwrap(),
+        last_week_of(first.year()),
+        Period::week(y, 1).unwrap(),
+        Period::parse_week(&format!("{y}-W05")).unwrap(),
+        Period::parse_week(&format!("{y}-W10")).unwrap(),
+        last_week_of(y),
+        Period::week(y + 1, 1).unwrap(),
+    ] {
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
+}
+
+fn options(templates: &TemplateSet, p: &Period) -> RenderOptions {
+    RenderOptions {
+        formats: vec![OutputFormat::Json, OutputFormat::Html, OutputFormat::Pdf],
+        templates: templates.clone(),
+        font_dirs: vec![root().join("fonts")],
+        timestamp: p.end.and_time(chrono::NaiveTime::MIN),
+    }
+}
+
+/// Build one period in one language and check what it shows; `Err` names
+/// what is wrong.
+fn check_period(cfg: &Config, data: &Dataset, p: &Period, lang: &str) -> Result<(), String> {
+    let mut cfg = cfg.clone();
+    cfg.company.language = lang.into();
+    let templates = TemplateSet::builtin();
+    let out = pack::render(
+        &cfg,
+        data,
+        p,
+        &options(&templates, p),
+        &mut Steps::new(false),
+    )
+    .map_err(|e| smreport::error::render(&e))?;
+    let (_, json) = out.file(".json").ok_or("no JSON")?;
+    let (_, html) = out.file(".html").ok_or("no HTML")?;
+    let (_, pdf) = out.file(".pdf").ok_or("no PDF")?;
+    let j: serde_json::Value = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+
+    // Figures against the rows themselves.
+    let leads = data
+        .leads
+        .iter()
+        .filter(|l| p.contains(l.created_at))
+        .count() as u64;
+    let won = data
+        .deals
+        .iter()
+        .filter(|d| d.status == Status::Won && d.closed_at.is_some_and(|c| p.contains(c)))
+        .count() as u64;
+    let got = (
+        j["period"]["label"].as_str(),
+        j["funnel"]["leads"].as_u64(),
+        j["funnel"]["won"].as_u64(),
+    );
+    if got != (Some(p.label().as_str()), Some(leads), Some(won)) {
+        return Err(format!(
+            "JSON label/leads/won {got:?}, expected ({}, {leads}, {won})",
+            p.label()
+        ));
+    }
+
+    // The page: the period in words, the leads tile with the count in the
+    // locale's format, no template artefacts.
+    let html = String::from_utf8(html.to_vec()).map_err(|e| e.to_string())?;
+    let title = smreport::render::period_title(p, &out.t);
+    let loc = Locale::from_code(lang);
+    let tile = format!(
+        "<div class=\"label\">{}</div>\n    <div class=\"value\">{}</div>",
+        out.t["tile_leads"],
+        format::number(leads as f64, 0, loc)
+    );
+    for (what, needle) in [("period title", &title), ("leads tile", &tile)] {
+        if !html.contains(needle.as_str()) {
+            return Err(format!("HTML lacks the {what} `{needle}`"));
+        }
+    }
+    for bad in [">none<", "undefined", "NaN", "inf<"] {
+        if html.contains(bad) {
+            return Err(format!("HTML shows `{bad}`"));
+        }
+    }
+    if !pdf.starts_with(b"%PDF-") || pdf.len() < 50_000 {
+        return Err(format!("PDF of {} bytes is not a pack", pdf.len()));
+    }
+    Ok(())
+}
+
+/// Builds every period of the sample data in PDF, HTML and JSON: months in
+/// English and Dutch, quarters and weeks in both languages alternately.
+/// Two worker threads share the list.
+#[test]
+fn every_period_of_the_sample_data_builds() {
+    let (cfg, data) = sample();
+    let mut jobs: Vec<(Period, &str)> = Vec::new();
+    for (i, p) in periods(&data).into_iter().enumerate() {
+        match p.kind {
+            smreport::period::PeriodKind::Month => {
+                jobs.push((p, "en"));
+                jobs.push((p, "nl"));
+            }
+            _ => jobs.push((p, if i % 2 == 0 { "en" } else { "nl" })),
+        }
+    }
+    let labels: Vec<String> = jobs.iter().map(|(p, _)| p.label()).collect();
+    for must in [
+        "2023-01", "2023-02", "2024-12", "2023-Q1", "2024-Q4", "2023-W01", "2023-W52", "2024-W01",
+        "2024-W52", "2025-W01", "2024-W10",
+    ] {
+        assert!(labels.iter().any(|l| l == must), "{must} not in {labels:?}");
+    }
+    assert_eq!(
+        labels
+            .iter()
+            .filter(|l| l.len() == 7 && !l.contains('Q'))
+            .count(),
+        48
+    );
+
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some((p, lang)) = jobs.get(i) else { break };
+                    if let Err(e) = check_period(&cfg, &data, p, lang) {
+                        failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("{} ({lang}): {e}", p.label()));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {} builds failed:\n{}",
+        failures.len(),
+        jobs.len(),
+        failures.join("\n")
+    );
+}
