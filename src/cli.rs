@@ -169,6 +169,16 @@ pub struct SampleArgs {
     /// Number of months, starting 2023-01.
     #[arg(long, default_value_t = 24)]
     pub months: u32,
+    /// File format: CSV (as a CRM exports it) or Parquet (typed columns:
+    /// dates as dates, amounts as numbers).
+    #[arg(long, value_enum, default_value_t = SampleFormat::Csv)]
+    pub format: SampleFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SampleFormat {
+    Csv,
+    Parquet,
 }
 
 #[derive(Debug, Subcommand)]

@@ -216,11 +216,11 @@ pub fn plan_command(args: &PlanArgs) -> Result<String> {
                 .clone()
                 .unwrap_or_else(|| cfg.resolve(&cfg.data.dir));
             let data = load::load(&cfg, &dir)?;
-            let m = metrics::Metrics::new(&data, &cfg);
+            let m = metrics::Metrics::new(&data, &cfg, period.end)?;
             Some(metrics::Metrics::plan_data(
-                &m.unit_economics(&period),
-                &m.conversion_12m(&period),
-                &m.lead_value_12m(&period),
+                &m.unit_economics(&period)?,
+                &m.conversion_12m(&period)?,
+                &m.lead_value_12m(&period)?,
             ))
         }
         None => None,
@@ -445,26 +445,20 @@ pub fn check_command(args: &cli::CheckArgs) -> Result<(String, usize)> {
     let (data, info) = load::load_with_info(&cfg, &dir)?;
     let mut s = String::new();
     let _ = writeln!(s, "Inputs in {}", dir.display());
-    let range = |dates: Vec<String>| match (dates.iter().min(), dates.iter().max()) {
-        (Some(a), Some(b)) => format!("{a} … {b}"),
-        _ => "no rows".into(),
-    };
+    let range =
+        |df: &polars::prelude::DataFrame, col: &str, month: bool| match load::Dataset::date_range(
+            df, col,
+        ) {
+            Some((a, b)) if month => format!("{} … {}", &a[..7], &b[..7]),
+            Some((a, b)) => format!("{a} … {b}"),
+            None => "no rows".into(),
+        };
     for t in &info {
         let dates = match t.table.as_str() {
-            "leads" => range(
-                data.leads
-                    .iter()
-                    .map(|l| l.created_at.to_string())
-                    .collect(),
-            ),
-            "deals" => range(
-                data.deals
-                    .iter()
-                    .map(|d| d.created_at.to_string())
-                    .collect(),
-            ),
-            "costs" => range(data.costs.iter().map(|c| c.month.clone()).collect()),
-            _ => range(data.traffic.iter().map(|c| c.month.clone()).collect()),
+            "leads" => range(&data.leads, "created_at", false),
+            "deals" => range(&data.deals, "created_at", false),
+            "costs" => range(&data.costs, "month", true),
+            _ => range(&data.traffic, "month", true),
         };
         let _ = writeln!(
             s,

@@ -67,16 +67,14 @@ pub struct Snapshot {
     pub revenue: Revenue,
 }
 
-pub fn snapshot(m: &Metrics, p: &Period) -> Snapshot {
-    let funnel = m.funnel(p.range());
-    let costs = m.costs(p.range(), &funnel);
-    let revenue = m.revenue(p.range(), &costs);
-    Snapshot {
+pub fn snapshot(m: &Metrics, p: &Period) -> anyhow::Result<Snapshot> {
+    let (funnel, costs, revenue) = m.snapshots(&[p.range()])?.remove(0);
+    Ok(Snapshot {
         label: p.label(),
         funnel,
         costs,
         revenue,
-    }
+    })
 }
 
 /// Compute every block for period `p` (the JSON file).
@@ -92,20 +90,20 @@ pub fn build_with_figures(
     cfg: &Config,
     p: &Period,
 ) -> anyhow::Result<(Report, PackFigures)> {
-    let m = Metrics::new(data, cfg);
+    let m = Metrics::new(data, cfg, p.end)?;
     let Snapshot {
         funnel,
         costs,
         revenue,
         ..
-    } = snapshot(&m, p);
+    } = snapshot(&m, p)?;
     let w = p.trailing_12m();
-    let pipeline_end = m.pipeline_end(p.end);
-    let conversion_12m = m.conversion_12m(p);
-    let unit_economics_12m = m.unit_economics(p);
-    let lead_value_12m = m.lead_value_12m(p);
-    let velocity = m.velocity(p, &pipeline_end, &unit_economics_12m, &lead_value_12m);
-    let ytd = m.ytd(p);
+    let pipeline_end = m.pipeline_end()?;
+    let conversion_12m = m.conversion_12m(p)?;
+    let unit_economics_12m = m.unit_economics(p)?;
+    let lead_value_12m = m.lead_value_12m(p)?;
+    let velocity = m.velocity(p, &pipeline_end, &unit_economics_12m, &lead_value_12m)?;
+    let ytd = m.ytd(p)?;
     let plan_data = Metrics::plan_data(&unit_economics_12m, &conversion_12m, &lead_value_12m);
     let mut warnings = Vec::new();
     let (plan, plan_note) = match m.plan(p, &plan_data, &ytd) {
@@ -134,25 +132,25 @@ pub fn build_with_figures(
         currency: cfg.company.currency.clone(),
         pipeline_end,
         conversion_12m,
-        lead_time_days: m.lead_times(p.range()),
-        lead_time_days_12m: m.lead_times(w),
+        lead_time_days: m.lead_times(p.range())?,
+        lead_time_days_12m: m.lead_times(w)?,
         unit_economics_12m,
         lead_value_12m,
         velocity,
-        lost_reasons: m.lost_reasons(p.range()),
-        lost_stages: m.lost_stages(p.range()),
-        lost_reasons_12m: m.lost_reasons(w),
-        channels: m.channels(p),
+        lost_reasons: m.lost_reasons(p.range())?,
+        lost_stages: m.lost_stages(p.range())?,
+        lost_reasons_12m: m.lost_reasons(w)?,
+        channels: m.channels(p)?,
         targets: m.targets(p.range(), &funnel, &revenue),
         ytd,
-        trend: m.trend(p),
+        trend: m.trend(p)?,
         plan,
         data_quality: data.quality.clone(),
         funnel,
         costs,
         revenue,
     };
-    let figures = PackFigures::new(&m, &report, p, plan_note, warnings);
+    let figures = PackFigures::new(&m, &report, p, plan_note, warnings)?;
     Ok((report, figures))
 }
 
@@ -422,14 +420,14 @@ impl PackFigures {
         p: &Period,
         plan_note: Option<PlanNote>,
         warnings: Vec<String>,
-    ) -> PackFigures {
-        let previous = snapshot(m, &p.previous());
-        let year_ago = snapshot(m, &p.year_ago());
+    ) -> anyhow::Result<PackFigures> {
+        let previous = snapshot(m, &p.previous())?;
+        let year_ago = snapshot(m, &p.year_ago())?;
         let ratios = StepRatios::from_funnel(&report.funnel);
         let (lost_reason_rows, lost_reason_total) =
             lost_reason_rows(&report.lost_reasons, &report.lost_reasons_12m);
         let f = &report.funnel;
-        PackFigures {
+        Ok(PackFigures {
             summary: summary_tiles(report, &previous, &year_ago),
             leak: ratios.leak(),
             ratios,
@@ -437,7 +435,7 @@ impl PackFigures {
             lost_reason_total,
             plan_rows: report.plan.as_ref().map(plan_rows).unwrap_or_default(),
             plan_note,
-            lead_value_ytd: lead_value_ytd(m, p, &report.lead_value_12m),
+            lead_value_ytd: lead_value_ytd(m, p, &report.lead_value_12m)?,
             has_data: f.leads
                 + f.mqls
                 + f.sqls
@@ -451,7 +449,7 @@ impl PackFigures {
             previous,
             year_ago,
             warnings,
-        }
+        })
     }
 }
 
@@ -512,31 +510,36 @@ pub fn summary_tiles(r: &Report, prev: &Snapshot, ya: &Snapshot) -> Vec<Tile> {
 
 /// Lead value generated in each month of the year to date (cut to the
 /// YTD), cumulated, against the cumulated revenue target.
-pub fn lead_value_ytd(m: &Metrics, p: &Period, lv: &LeadValue12m) -> Vec<LeadValueMonth> {
+pub fn lead_value_ytd(
+    m: &Metrics,
+    p: &Period,
+    lv: &LeadValue12m,
+) -> anyhow::Result<Vec<LeadValueMonth>> {
     let ytd = p.ytd(m.cfg.company.fiscal_year_start_month);
     let mut cumulative = 0.0;
     let mut target: Option<f64> = Some(0.0);
-    period::month_fractions(ytd)
-        .into_iter()
-        .filter_map(|(label, _)| {
-            let month = Period::parse_month(&label).ok()?;
-            let r = period::Range {
-                start: month.start.max(ytd.start),
-                end: month.end.min(ytd.end),
-            };
-            let generated = m.lead_value_generated(r, lv);
-            cumulative += generated.unwrap_or(0.0);
-            target = target
-                .zip(m.target_over(r, |v| v.revenue))
-                .map(|(a, b)| a + b);
-            Some(LeadValueMonth {
-                month: label,
-                generated,
-                cumulative,
-                target_cumulative: target,
-            })
-        })
-        .collect()
+    let mut out = Vec::new();
+    for (label, _) in period::month_fractions(ytd) {
+        let Ok(month) = Period::parse_month(&label) else {
+            continue;
+        };
+        let r = period::Range {
+            start: month.start.max(ytd.start),
+            end: month.end.min(ytd.end),
+        };
+        let generated = m.lead_value_generated(r, lv)?;
+        cumulative += generated.unwrap_or(0.0);
+        target = target
+            .zip(m.target_over(r, |v| v.revenue))
+            .map(|(a, b)| a + b);
+        out.push(LeadValueMonth {
+            month: label,
+            generated,
+            cumulative,
+            target_cumulative: target,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -8,10 +8,11 @@
 //! status, Salesforce `IsWon`/`IsClosed` likewise, ad spend becomes a
 //! marketing cost row of a channel).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 use chrono::NaiveDate;
+use polars::prelude::*;
 
 use super::Table;
 use crate::config::Input;
@@ -213,17 +214,16 @@ pub fn apply(
     for (col, map) in input.map(|i| &i.values).into_iter().flatten() {
         let lower: BTreeMap<String, &String> =
             map.iter().map(|(k, v)| (k.to_lowercase(), v)).collect();
-        let mapped: Vec<Option<String>> = (0..t.rows)
-            .map(|i| {
-                t.get(col, i).map(|v| {
+        if let Some(ca) = t.text_column(col) {
+            let mapped = map_text(&ca, |v| {
+                Some(
                     lower
                         .get(&v.to_lowercase())
-                        .map(|x| x.to_string())
-                        .unwrap_or_else(|| v.to_string())
-                })
-            })
-            .collect();
-        if t.has(col) {
+                        .map(|x| x.as_str())
+                        .unwrap_or(v)
+                        .to_string(),
+                )
+            });
             t.set(col, mapped);
         }
     }
@@ -246,6 +246,18 @@ fn truthy(v: Option<&str>) -> bool {
     })
 }
 
+/// A text column mapped value by value; each distinct value is mapped once
+/// (exports repeat a few values a million times).
+fn map_text(ca: &StringChunked, f: impl Fn(&str) -> Option<String>) -> StringChunked {
+    let mut memo: HashMap<&str, Option<String>> = HashMap::new();
+    ca.iter()
+        .map(|v| {
+            let v = v?;
+            memo.entry(v).or_insert_with(|| f(v)).clone()
+        })
+        .collect()
+}
+
 /// Deal types as CRMs spell them.
 fn deal_type(v: &str) -> String {
     let l = v.to_ascii_lowercase().replace([' ', '_', '-'], "");
@@ -259,6 +271,30 @@ fn deal_type(v: &str) -> String {
         "expansion".into()
     } else {
         "new".into()
+    }
+}
+
+/// `closed_at` blanked on open deals (CRMs fill in the expected close date
+/// there).
+fn blank_close_on_open(t: &mut Table) {
+    let (Some(status), Some(closed)) = (t.text_column("status"), t.text_column("closed_at")) else {
+        return;
+    };
+    let out: StringChunked = status
+        .iter()
+        .zip(closed.iter())
+        .map(|(s, c)| match s {
+            Some(s) if s.eq_ignore_ascii_case("open") => None,
+            _ => c,
+        })
+        .collect();
+    t.set("closed_at", out);
+}
+
+fn deal_types(t: &mut Table) {
+    if let Some(types) = t.text_column("deal_type") {
+        let out = map_text(&types, |v| Some(deal_type(v)));
+        t.set("deal_type", out);
     }
 }
 
@@ -288,100 +324,79 @@ fn hubspot_deals(t: &mut Table, input: Option<&Input>) -> Result<()> {
             .or_else(|| t.has("stage").then(|| "stage".to_string()))
     };
     if !t.has("status") {
-        let status: Vec<Option<String>> = (0..t.rows)
-            .map(|i| {
-                let stage = t.get(stage_col.as_deref()?, i)?.to_lowercase();
-                let s = stages.get(&stage).cloned().unwrap_or_else(|| {
+        let rows = t.rows;
+        let status = match stage_col.as_deref().and_then(|c| t.text_column(c)) {
+            Some(stage) => map_text(&stage, |v| {
+                let stage = v.to_lowercase();
+                Some(stages.get(&stage).cloned().unwrap_or_else(|| {
                     match stage.replace([' ', '_', '-'], "").as_str() {
                         "closedwon" => "won".into(),
                         "closedlost" => "lost".into(),
                         _ => "open".into(),
                     }
-                });
-                Some(s)
-            })
-            .collect();
+                }))
+            }),
+            None => StringChunked::full_null("status".into(), rows),
+        };
         t.set("status", status);
     }
-    let closed: Vec<Option<String>> = (0..t.rows)
-        .map(|i| match t.get("status", i) {
-            Some(s) if s.eq_ignore_ascii_case("open") => None,
-            _ => t.get("closed_at", i).map(String::from),
-        })
-        .collect();
-    t.set("closed_at", closed);
-    let lead: Vec<Option<String>> = (0..t.rows)
-        .map(|i| {
-            t.get("lead_id", i)
-                .and_then(|v| v.split([';', ',']).map(str::trim).find(|x| !x.is_empty()))
-                .map(String::from)
-        })
-        .collect();
-    t.set("lead_id", lead);
-    let types: Vec<Option<String>> = (0..t.rows)
-        .map(|i| t.get("deal_type", i).map(deal_type))
-        .collect();
-    t.set("deal_type", types);
+    blank_close_on_open(t);
+    if let Some(lead) = t.text_column("lead_id") {
+        let first: StringChunked = lead
+            .iter()
+            .map(|v| v.and_then(|v| v.split([';', ',']).map(str::trim).find(|x| !x.is_empty())))
+            .collect();
+        t.set("lead_id", first);
+    }
+    deal_types(t);
     Ok(())
 }
 
 /// Salesforce leads: a converted lead without an SQL date became SQL on its
 /// conversion date.
 fn salesforce_leads(t: &mut Table) {
-    let converted_col = t.find_column("IsConverted");
-    let date_col = t.find_column("ConvertedDate");
-    let sql: Vec<Option<String>> = (0..t.rows)
+    let converted = t.find_column("IsConverted").and_then(|c| t.text_column(&c));
+    let dates = t
+        .find_column("ConvertedDate")
+        .and_then(|c| t.text_column(&c));
+    let sql = t
+        .text_column("sql_at")
+        .unwrap_or_else(|| StringChunked::full_null("sql_at".into(), t.rows));
+    let out: StringChunked = (0..t.rows)
         .map(|i| {
-            t.get("sql_at", i).map(String::from).or_else(|| {
-                let converted = converted_col
-                    .as_deref()
-                    .is_some_and(|c| truthy(t.get(c, i)));
-                if converted {
-                    date_col
-                        .as_deref()
-                        .and_then(|c| t.get(c, i))
-                        .map(String::from)
+            sql.get(i).or_else(|| {
+                let is = converted.as_ref().is_some_and(|c| truthy(c.get(i)));
+                if is {
+                    dates.as_ref().and_then(|d| d.get(i))
                 } else {
                     None
                 }
             })
         })
         .collect();
-    t.set("sql_at", sql);
+    t.set("sql_at", out);
 }
 
 /// Salesforce opportunities: status from `IsClosed`/`IsWon`, deal types.
 fn salesforce_deals(t: &mut Table) {
-    let closed_col = t.find_column("IsClosed");
-    let won_col = t.find_column("IsWon");
+    let closed = t.find_column("IsClosed").and_then(|c| t.text_column(&c));
+    let won = t.find_column("IsWon").and_then(|c| t.text_column(&c));
     if !t.has("status") {
-        let status: Vec<Option<String>> = (0..t.rows)
+        let status: StringChunked = (0..t.rows)
             .map(|i| {
-                let closed = closed_col.as_deref().is_some_and(|c| truthy(t.get(c, i)));
-                let won = won_col.as_deref().is_some_and(|c| truthy(t.get(c, i)));
-                Some(
-                    match (closed, won) {
-                        (_, true) => "won",
-                        (true, false) => "lost",
-                        _ => "open",
-                    }
-                    .to_string(),
-                )
+                let closed = closed.as_ref().is_some_and(|c| truthy(c.get(i)));
+                let won = won.as_ref().is_some_and(|c| truthy(c.get(i)));
+                Some(match (closed, won) {
+                    (_, true) => "won",
+                    (true, false) => "lost",
+                    _ => "open",
+                })
             })
             .collect();
         t.set("status", status);
     }
-    let closed: Vec<Option<String>> = (0..t.rows)
-        .map(|i| match t.get("status", i) {
-            Some("open") => None,
-            _ => t.get("closed_at", i).map(String::from),
-        })
-        .collect();
-    t.set("closed_at", closed);
-    let types: Vec<Option<String>> = (0..t.rows)
-        .map(|i| t.get("deal_type", i).map(deal_type))
-        .collect();
-    t.set("deal_type", types);
+    blank_close_on_open(t);
+    deal_types(t);
 }
 
 /// Ad spend rows → marketing cost of the configured channel. Total rows at
@@ -396,13 +411,16 @@ fn ad_costs(t: &mut Table, preset: &str, input: Option<&Input>, currency: &str) 
         }
     });
     let n = t.rows;
-    let mut dates = Vec::with_capacity(n);
-    let mut skip = Vec::with_capacity(n);
-    for i in 0..n {
-        let v = t.get("date", i);
-        let is_total = v.is_none_or(|v| v.to_lowercase().starts_with("total"));
-        skip.push(is_total);
-        let d = match (preset, v) {
+    let date = t
+        .text_column("date")
+        .unwrap_or_else(|| StringChunked::full_null("date".into(), n));
+    let skip: Vec<bool> = date
+        .iter()
+        .map(|v| v.is_none_or(|v| v.to_lowercase().starts_with("total")))
+        .collect();
+    let dates: StringChunked = date
+        .iter()
+        .map(|v| match (preset, v) {
             (_, None) => None,
             ("linkedin_ads", Some(v)) => Some(
                 NaiveDate::parse_from_str(v.split(' ').next().unwrap_or(v), "%m/%d/%Y")
@@ -410,23 +428,36 @@ fn ad_costs(t: &mut Table, preset: &str, input: Option<&Input>, currency: &str) 
                     .unwrap_or_else(|_| v.to_string()),
             ),
             (_, Some(v)) => Some(v.to_string()),
-        };
-        dates.push(d);
-    }
+        })
+        .collect();
     t.set("date", dates);
-    t.set("department", vec![Some("marketing".to_string()); n]);
-    t.set("channel", vec![Some(channel); n]);
-    t.set("category", vec![Some("media".to_string()); n]);
-    for (i, _) in skip.iter().enumerate().filter(|(_, s)| !**s) {
-        if let Some(c) = t.get("currency", i)
-            && !c.eq_ignore_ascii_case(currency)
-        {
-            return Err(input_err!(
-                "{}: row {}, column `{}`: `{c}` is not the pack's currency {currency}\nhint: export the report in {currency}, or set [company] currency",
-                t.file,
-                t.row(i),
-                t.original_name("currency")
-            ));
+    t.set(
+        "department",
+        StringChunked::full("department".into(), "marketing", n),
+    );
+    t.set(
+        "channel",
+        StringChunked::full("channel".into(), &channel, n),
+    );
+    t.set(
+        "category",
+        StringChunked::full("category".into(), "media", n),
+    );
+    if let Some(cur) = t.text_column("currency") {
+        for (i, c) in cur.iter().enumerate() {
+            if skip[i] {
+                continue;
+            }
+            if let Some(c) = c
+                && !c.eq_ignore_ascii_case(currency)
+            {
+                return Err(input_err!(
+                    "{}: row {}, column `{}`: `{c}` is not the pack's currency {currency}\nhint: export the report in {currency}, or set [company] currency",
+                    t.file,
+                    t.row(i),
+                    t.original_name("currency")
+                ));
+            }
         }
     }
     t.skip_rows = skip;

@@ -8,11 +8,12 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
+use polars::prelude::DataFrame;
 use smreport::cli::OutputFormat;
 use smreport::config::Config;
 use smreport::format::{self, Locale};
-use smreport::load::{self, Dataset, Status};
+use smreport::load::{self, Dataset};
 use smreport::pack::{self, RenderOptions, Steps};
 use smreport::period::Period;
 use smreport::render::templates::TemplateSet;
@@ -27,17 +28,18 @@ fn sample() -> (Config, Dataset) {
     (cfg, data)
 }
 
+/// The created dates of a table.
+fn created(df: &DataFrame) -> Vec<NaiveDate> {
+    Dataset::dates(df, "created_at")
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 /// Months, quarters and weeks from the first to the last month with data.
 fn periods(data: &Dataset) -> Vec<Period> {
-    let dates = data
-        .leads
-        .iter()
-        .map(|l| l.created_at)
-        .chain(data.deals.iter().map(|d| d.created_at));
-    let (first, last) = dates.fold((None, None), |(a, b): (Option<_>, Option<_>), d| {
-        (a.min(Some(d)).or(Some(d)), b.max(Some(d)))
-    });
-    let (first, last) = (first.unwrap(), last.unwrap());
+    let dates: Vec<NaiveDate> = [created(&data.leads), created(&data.deals)].concat();
+    let (first, last) = (*dates.iter().min().unwrap(), *dates.iter().max().unwrap());
     let mut out = Vec::new();
     let mut m = Period::month(first.year(), first.month()).unwrap();
     while m.start <= last {
@@ -97,15 +99,16 @@ fn check_period(cfg: &Config, data: &Dataset, p: &Period, lang: &str) -> Result<
     let j: serde_json::Value = serde_json::from_slice(json).map_err(|e| e.to_string())?;
 
     // Figures against the rows themselves.
-    let leads = data
-        .leads
-        .iter()
-        .filter(|l| p.contains(l.created_at))
+    let leads = created(&data.leads)
+        .into_iter()
+        .filter(|d| p.contains(*d))
         .count() as u64;
-    let won = data
-        .deals
+    let status = Dataset::texts(&data.deals, "status");
+    let closed = Dataset::dates(&data.deals, "closed_at");
+    let won = status
         .iter()
-        .filter(|d| d.status == Status::Won && d.closed_at.is_some_and(|c| p.contains(c)))
+        .zip(&closed)
+        .filter(|(s, c)| s.as_deref() == Some("won") && c.is_some_and(|c| p.contains(c)))
         .count() as u64;
     let got = (
         j["period"]["label"].as_str(),

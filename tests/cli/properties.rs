@@ -247,7 +247,8 @@ proptest! {
         let cfg = config();
         let leads = make_leads(&lead_specs, "L");
         let deals = make_deals(&deal_specs, &leads, "D", day(0));
-        let data = Dataset { leads, deals, costs: costs(&cost_rows), ..Default::default() };
+        let cost_list = costs(&cost_rows);
+        let data = Dataset::from_records(&leads, &deals, &cost_list, &[]);
         let j = json(&data, &cfg, &p);
 
         check_non_negative(&j, "")?;
@@ -272,13 +273,15 @@ proptest! {
             .iter()
             .map(|s| (s.0 + offset, s.1, s.2, s.3, s.4, s.5, s.6))
             .collect();
-        let mut more = data.clone();
         let new_leads = make_leads(&shifted, "F");
         let new_deals = make_deals(&future_deals, &new_leads, "G", after);
-        more.leads.extend(new_leads);
-        more.deals.extend(new_deals);
         let next_month = (month + 1..month + 4).map(|m| (m, 1000)).collect::<Vec<_>>();
-        more.costs.extend(costs(&next_month));
+        let more = Dataset::from_records(
+            &[leads, new_leads].concat(),
+            &[deals, new_deals].concat(),
+            &[cost_list, costs(&next_month)].concat(),
+            &[],
+        );
         let j2 = json(&more, &cfg, &p);
         prop_assert_eq!(j, j2);
     }
@@ -405,13 +408,16 @@ fn columns_mapping_reads_any_export() {
     )
     .unwrap();
     let data = smreport::load::load(&cfg, dir.path()).unwrap();
-    assert_eq!(data.leads.len(), 2);
+    assert_eq!(data.leads.height(), 2);
     assert_eq!(
-        data.leads[0].created_at,
+        Dataset::dates(&data.leads, "created_at")[0].unwrap(),
         NaiveDate::from_ymd_opt(2024, 3, 5).unwrap()
     );
-    assert_eq!(data.leads[1].source, "PPC");
-    assert_eq!(data.costs[0].amount, 1000.0);
+    assert_eq!(
+        Dataset::texts(&data.leads, "source")[1].as_deref(),
+        Some("PPC")
+    );
+    assert_eq!(Dataset::numbers(&data.costs, "amount")[0], Some(1000.0));
 }
 
 // ------------------------------------------------------- whole packs --
@@ -516,7 +522,7 @@ proptest! {
     ) {
         let leads = make_leads(&lead_specs, "L");
         let deals = make_deals(&deal_specs, &leads, "D", day(0));
-        let data = Dataset { leads, deals, costs: costs(&cost_rows), ..Default::default() };
+        let data = Dataset::from_records(&leads, &deals, &costs(&cost_rows), &[]);
         check_pack(&data, &config(), &p, if dutch { "nl" } else { "en" })?;
     }
 }
@@ -547,12 +553,12 @@ fn packs_build_for_edge_cases() {
         "D",
         day(0),
     );
-    let data = Dataset {
-        leads,
-        deals,
-        costs: costs(&[(0, 5000), (1, 6000), (2, 7000)]),
-        ..Default::default()
-    };
+    let data = Dataset::from_records(
+        &leads,
+        &deals,
+        &costs(&[(0, 5000), (1, 6000), (2, 7000)]),
+        &[],
+    );
     let cfg = config();
     let run = |p: Period, lang: &str| {
         check_pack(&data, &cfg, &p, lang).unwrap_or_else(|e| panic!("{}: {e}", p.label()))

@@ -1,0 +1,214 @@
+//! KPI definitions of SPEC section 3, one module per family, each owning
+//! its result struct and its tests. No I/O happens here.
+//!
+//! A family asks for grouped aggregates through the aggregation boundary
+//! ([`request`]: plain-value requests answered by an [`Executor`]) and
+//! finishes the arithmetic on the small answers. [`Metrics`] holds the
+//! executor for one build: the tables as of the period's end, with the
+//! skipped-stage rule and the as-of rule already applied as columns
+//! ([`polars_exec`]). A ratio with a zero denominator is `None` (JSON
+//! `null`, "n/a" in the pack), never NaN, infinity or 0.
+
+pub mod polars_exec;
+pub mod request;
+
+mod channels;
+mod conversion;
+mod costs;
+mod funnel;
+mod lead_time;
+mod lead_value;
+mod lost;
+mod pipeline;
+mod plan;
+mod revenue;
+mod targets;
+mod trend;
+mod unit_economics;
+mod velocity;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+
+use crate::config::Config;
+use crate::load::Dataset;
+use crate::period::Range;
+use request::{Answer, Cond, Executor, Key, Measure, Request, Row, Source};
+
+pub use channels::Channel;
+pub use conversion::Conversion;
+pub use costs::Costs;
+pub use funnel::Funnel;
+pub use lead_time::{LeadTimes, Stat};
+pub use lead_value::{LeadValue12m, LeadValueRow, PointValue, SourceValue};
+pub use lost::{LostReason, LostStage};
+pub use pipeline::PipelineEnd;
+pub use polars_exec::{date, days};
+pub use revenue::Revenue;
+pub use targets::{TargetLine, TargetStatus, Targets, Ytd};
+pub use trend::TrendPoint;
+pub use unit_economics::UnitEconomics;
+pub use velocity::Velocity;
+
+pub const NO_REASON: &str = "(no reason given)";
+pub const NO_STAGE: &str = "(unknown)";
+/// Group of leads without a `conversion_point` in `lead_value_12m`.
+pub const NO_POINT: &str = "(none)";
+
+/// `a / b`, or `None` when `b` is zero.
+pub fn ratio(a: f64, b: f64) -> Option<f64> {
+    (b != 0.0).then(|| a / b)
+}
+
+/// `(a − b) / b × 100`, or `None` when `b` is zero.
+pub fn return_pct(gain: f64, cost: f64) -> Option<f64> {
+    ratio(gain - cost, cost).map(|r| r * 100.0)
+}
+
+/// The KPIs of one build: the config, the period's end (every figure is as
+/// of it) and the executor that answers the families' requests.
+pub struct Metrics<'a> {
+    pub cfg: &'a Config,
+    pub end: NaiveDate,
+    ex: Box<dyn Executor + 'a>,
+}
+
+impl<'a> Metrics<'a> {
+    /// The KPIs of `data` as of `end`, computed by polars.
+    pub fn new(data: &Dataset, cfg: &'a Config, end: NaiveDate) -> Result<Metrics<'a>> {
+        let ex = polars_exec::PolarsExecutor::new(data, cfg, end)?;
+        Ok(Metrics::with_executor(cfg, end, Box::new(ex)))
+    }
+
+    /// The KPIs as of `end`, with requests answered by `ex`.
+    pub fn with_executor(
+        cfg: &'a Config,
+        end: NaiveDate,
+        ex: Box<dyn Executor + 'a>,
+    ) -> Metrics<'a> {
+        Metrics { cfg, end, ex }
+    }
+
+    fn run(&self, req: &Request) -> Result<Answer> {
+        self.ex.run(req)
+    }
+
+    fn one(&self, req: &Request) -> Result<Row> {
+        self.ex.one(req)
+    }
+
+    /// The measures of rows whose `date` falls in each of `ranges` (one row
+    /// per range, zeros where no row falls in it): an ungrouped request for
+    /// one range (its sums added in row order), one grouped by range
+    /// (`Key::Bucket`) for several.
+    fn per_range(
+        &self,
+        source: Source,
+        date: request::Col,
+        filter: Cond,
+        measures: &[Measure],
+        ranges: &[Range],
+    ) -> Result<Vec<Row>> {
+        let zero = || Row {
+            keys: vec![],
+            values: vec![0.0; measures.len()],
+        };
+        if let [r] = ranges {
+            let req = Request::new(source, Cond::and([filter, Cond::within(date, *r)]))
+                .measures(measures.iter().cloned());
+            return Ok(vec![self.one(&req)?]);
+        }
+        // Bucket keys need sorted, disjoint ranges.
+        let mut sorted: Vec<(NaiveDate, NaiveDate)> =
+            ranges.iter().map(|r| (r.start, r.end)).collect();
+        sorted.sort();
+        sorted.dedup();
+        debug_assert!(
+            sorted.windows(2).all(|w| w[0].1 < w[1].0),
+            "overlapping ranges"
+        );
+        let req = Request::new(source, filter)
+            .by(Key::Bucket {
+                col: date,
+                ranges: sorted.clone(),
+            })
+            .measures(measures.iter().cloned());
+        let answer = self.run(&req)?;
+        Ok(ranges
+            .iter()
+            .map(|r| {
+                let i = sorted.iter().position(|x| *x == (r.start, r.end));
+                i.and_then(|i| {
+                    answer
+                        .iter()
+                        .find(|row| row.keys.first().and_then(|k| k.as_int()) == Some(i as i64))
+                        .cloned()
+                })
+                .map(|mut row| {
+                    row.keys.clear();
+                    row
+                })
+                .unwrap_or_else(zero)
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod testkit;
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::*;
+    use super::*;
+
+    #[test]
+    fn ratio_of_zero_denominator_is_none() {
+        assert_eq!(ratio(5.0, 0.0), None);
+        assert_eq!(ratio(0.0, 4.0), Some(0.0));
+        assert_eq!(return_pct(150.0, 100.0), Some(50.0));
+        assert_eq!(return_pct(150.0, 0.0), None);
+    }
+
+    /// The measures of several ranges at once (one grouped request) equal
+    /// those of each range asked alone (an ungrouped request); a range with
+    /// no row gets zeros.
+    #[test]
+    fn per_range_grouped_equals_one_by_one() {
+        let leads = vec![
+            lead("a", "2024-01-05", None, None),
+            lead("b", "2024-01-31", None, None),
+            lead("c", "2024-02-01", None, None),
+            lead("d", "2024-04-10", None, None),
+        ];
+        let data = data(leads, vec![], vec![]);
+        let cfg = Config::default();
+        let m = metrics(&data, &cfg, "2024-04-30");
+        let ranges: Vec<Range> = (1..=4)
+            .map(|mo| Period::month(2024, mo).unwrap().range())
+            .collect();
+        let all = m
+            .per_range(
+                Source::Leads,
+                "created_at",
+                Cond::All,
+                &[Measure::Count],
+                &ranges,
+            )
+            .unwrap();
+        let counts: Vec<u64> = all.iter().map(|r| r.count(0)).collect();
+        assert_eq!(counts, [2, 1, 0, 1]);
+        for (r, row) in ranges.iter().zip(&all) {
+            let one = m
+                .per_range(
+                    Source::Leads,
+                    "created_at",
+                    Cond::All,
+                    &[Measure::Count],
+                    &[*r],
+                )
+                .unwrap();
+            assert_eq!(one[0].values, row.values);
+        }
+    }
+}

@@ -1,0 +1,508 @@
+//! The polars executor: the tables as of `end` as in-memory frames (built
+//! once per build from the loaded [`Dataset`]), and each [`Request`]
+//! answered by one lazy query on them.
+//!
+//! Dates are kept as days since 1970-01-01 (`Int32`), so comparisons are
+//! integer comparisons. Grouped requests are `group_by().agg()` queries;
+//! an ungrouped request is a filter and a select whose columns are then
+//! added up in row order, so its sums are the same to the last bit on every
+//! machine and with any number of threads.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::request::{
+    Answer, Cond, Executor, Key, KeyValue, Measure, Request, Row, Scalar, Source, Value,
+};
+use crate::config::Config;
+use crate::load::Dataset;
+
+/// Days since 1970-01-01.
+pub fn days(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() as i32
+}
+
+/// The date of a day number.
+pub fn date(days: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default() + chrono::Days::new(days.max(0) as u64)
+}
+
+/// The four tables as of `end`, with the derived columns of
+/// [`super::request`].
+pub struct PolarsExecutor {
+    leads: DataFrame,
+    deals: DataFrame,
+    costs: DataFrame,
+    traffic: DataFrame,
+}
+
+/// A date column of `df` as day numbers (nulls kept).
+fn day_numbers(df: &DataFrame, name: &str) -> Result<Int32Chunked> {
+    let c = df
+        .column(name)
+        .map_err(|_| anyhow::anyhow!("column `{name}` missing"))?;
+    let s = c.as_materialized_series().cast(&DataType::Int32)?;
+    Ok(s.i32()?.clone())
+}
+
+/// `ca` with every day after `end` made null.
+fn as_of(ca: &Int32Chunked, end: i32) -> Int32Chunked {
+    ca.apply(|v| v.filter(|d| *d <= end))
+}
+
+fn strings(df: &DataFrame, name: &str) -> Result<StringChunked> {
+    let c = df
+        .column(name)
+        .map_err(|_| anyhow::anyhow!("column `{name}` missing"))?;
+    Ok(c.str()?.clone())
+}
+
+fn floats(df: &DataFrame, name: &str) -> Result<Float64Chunked> {
+    let c = df
+        .column(name)
+        .map_err(|_| anyhow::anyhow!("column `{name}` missing"))?;
+    Ok(c.as_materialized_series()
+        .cast(&DataType::Float64)?
+        .f64()?
+        .clone())
+}
+
+fn named(s: impl IntoSeries, name: &str) -> Column {
+    s.into_series().with_name(name.into()).into_column()
+}
+
+impl PolarsExecutor {
+    pub fn new(data: &Dataset, cfg: &Config, end: NaiveDate) -> Result<PolarsExecutor> {
+        let end = days(end);
+        let deals = Self::deals(data, cfg, end)?;
+        let leads = Self::leads(data, cfg, end)?;
+        let costs = {
+            let c = &data.costs;
+            DataFrame::new_infer_height(vec![
+                named(day_numbers(c, "month")?, "month"),
+                named(strings(c, "department")?, "department"),
+                named(strings(c, "channel")?, "channel"),
+                c.column("personnel")?.clone(),
+                named(floats(c, "amount")?, "amount"),
+            ])?
+        };
+        let traffic = {
+            let t = &data.traffic;
+            DataFrame::new_infer_height(vec![
+                named(day_numbers(t, "month")?, "month"),
+                named(strings(t, "channel")?, "channel"),
+                named(floats(t, "visitors")?, "visitors"),
+            ])?
+        };
+        Ok(PolarsExecutor {
+            leads,
+            deals,
+            costs,
+            traffic,
+        })
+    }
+
+    /// Leads as of `end`, with each lead's first deal and won revenue.
+    fn leads(data: &Dataset, cfg: &Config, end: i32) -> Result<DataFrame> {
+        let l = &data.leads;
+        let d = &data.deals;
+        let n = l.height();
+        // Per lead: created date of its first deal, deals won by end and
+        // their amount (in deal order).
+        let mut opp: Vec<Option<i32>> = vec![None; n];
+        let mut won: Vec<bool> = vec![false; n];
+        let mut revenue: Vec<f64> = vec![0.0; n];
+        let lead_row = d.column("lead_row")?.u32()?.clone();
+        let created = day_numbers(d, "created_at")?;
+        let closed = day_numbers(d, "closed_at")?;
+        let status = strings(d, "status")?;
+        let amount = floats(d, "amount")?;
+        for (((row, c), (closed, status)), amount) in lead_row
+            .iter()
+            .zip(created.iter())
+            .zip(closed.iter().zip(status.iter()))
+            .zip(amount.iter())
+        {
+            let (Some(row), Some(c)) = (row, c) else {
+                continue;
+            };
+            let i = row as usize;
+            if i >= n {
+                continue;
+            }
+            opp[i] = Some(opp[i].map_or(c, |o| o.min(c)));
+            if status == Some("won") && closed.is_some_and(|x| x <= end) {
+                won[i] = true;
+                revenue[i] += amount.unwrap_or(0.0);
+            }
+        }
+        let opp: Int32Chunked = opp.into_iter().map(|o| o.filter(|d| *d <= end)).collect();
+        let q = &cfg.qualification;
+        let qualifies: BooleanChunked = if q.is_configured() {
+            let industry = strings(l, "industry")?;
+            let technology = strings(l, "technology")?;
+            let employees = l.column("employees")?.i64()?.clone();
+            let score = floats(l, "quality_score")?;
+            let in_list = |list: &[String], v: Option<&str>| {
+                list.is_empty() || v.is_some_and(|v| list.iter().any(|x| x.eq_ignore_ascii_case(v)))
+            };
+            industry
+                .iter()
+                .zip(technology.iter())
+                .zip(employees.iter().zip(score.iter()))
+                .map(|((ind, tech), (emp, score))| {
+                    Some(
+                        in_list(&q.industries, ind)
+                            && q.min_employees.is_none_or(|m| emp.is_some_and(|e| e >= m))
+                            && in_list(&q.technologies, tech)
+                            && q.min_quality_score
+                                .is_none_or(|m| score.is_some_and(|s| s >= m)),
+                    )
+                })
+                .collect()
+        } else {
+            BooleanChunked::full("qualifies".into(), false, n)
+        };
+        let mut df = DataFrame::new_infer_height(vec![
+            named(day_numbers(l, "created_at")?, "created_at"),
+            named(strings(l, "source")?, "source"),
+            named(strings(l, "conversion_point")?, "conversion_point"),
+            named(qualifies, "qualifies"),
+            named(as_of(&day_numbers(l, "mql_at")?, end), "mql_at"),
+            named(as_of(&day_numbers(l, "sql_at")?, end), "sql_at"),
+            named(
+                as_of(&day_numbers(l, "disqualified_at")?, end),
+                "disqualified_at",
+            ),
+            named(opp, "opp_at"),
+            named(BooleanChunked::from_slice("won".into(), &won), "won"),
+            named(
+                Float64Chunked::from_vec("won_revenue".into(), revenue),
+                "won_revenue",
+            ),
+        ])?;
+        df.rechunk_mut();
+        Ok(df)
+    }
+
+    /// Deals as of `end`: won/lost dates, open at end, weight.
+    fn deals(data: &Dataset, cfg: &Config, end: i32) -> Result<DataFrame> {
+        let d = &data.deals;
+        let created = day_numbers(d, "created_at")?;
+        let closed = day_numbers(d, "closed_at")?;
+        let status = strings(d, "status")?;
+        let closed_if = |want: &str| -> Int32Chunked {
+            closed
+                .iter()
+                .zip(status.iter())
+                .map(|(c, s)| c.filter(|c| *c <= end && s == Some(want)))
+                .collect()
+        };
+        let open: BooleanChunked = created
+            .iter()
+            .zip(closed.iter().zip(status.iter()))
+            .map(|(c, (closed, s))| {
+                Some(
+                    c.is_some_and(|c| c <= end)
+                        && match s {
+                            Some("won") | Some("lost") => closed.is_some_and(|x| x > end),
+                            _ => true,
+                        },
+                )
+            })
+            .collect();
+        let probability = floats(d, "probability")?;
+        let stage = strings(d, "stage")?;
+        let weight: Float64Chunked = probability
+            .iter()
+            .zip(stage.iter())
+            .map(|(p, s)| p.or_else(|| s.and_then(|s| cfg.stage_probability.get(s).copied())))
+            .collect();
+        let with_default = |name: &str, default: &str| -> Result<StringChunked> {
+            Ok(strings(d, name)?
+                .iter()
+                .map(|v| Some(v.unwrap_or(default)))
+                .collect())
+        };
+        let mut df = DataFrame::new_infer_height(vec![
+            named(created.clone(), "created_at"),
+            named(as_of(&day_numbers(d, "quote_at")?, end), "quote_at"),
+            named(closed_if("won"), "won_at"),
+            named(closed_if("lost"), "lost_at"),
+            named(open, "open_at_end"),
+            named(floats(d, "amount")?, "amount"),
+            named(strings(d, "deal_type")?, "deal_type"),
+            named(strings(d, "source")?, "source"),
+            d.column("lead_found")?.clone(),
+            named(weight, "weight"),
+            named(
+                with_default("lost_reason", super::NO_REASON)?,
+                "lost_reason",
+            ),
+            named(with_default("lost_stage", super::NO_STAGE)?, "lost_stage"),
+        ])?;
+        df.rechunk_mut();
+        Ok(df)
+    }
+
+    fn frame(&self, s: Source) -> &DataFrame {
+        match s {
+            Source::Leads => &self.leads,
+            Source::Deals => &self.deals,
+            Source::Costs => &self.costs,
+            Source::Traffic => &self.traffic,
+        }
+    }
+}
+
+fn scalar(s: &Scalar) -> Expr {
+    match s {
+        Scalar::Str(v) => lit(v.clone()),
+        Scalar::Date(d) => lit(days(*d)),
+        Scalar::Bool(b) => lit(*b),
+    }
+}
+
+fn cond(c: &Cond) -> Expr {
+    match c {
+        Cond::All => lit(true),
+        Cond::And(v) => v
+            .iter()
+            .map(cond)
+            .reduce(|a, b| a.and(b))
+            .unwrap_or(lit(true)),
+        Cond::Or(v) => v
+            .iter()
+            .map(cond)
+            .reduce(|a, b| a.or(b))
+            .unwrap_or(lit(false)),
+        Cond::Not(c) => cond(c).not(),
+        Cond::Between(c, a, b) => col(*c)
+            .gt_eq(lit(days(*a)))
+            .and(col(*c).lt_eq(lit(days(*b)))),
+        Cond::AtMost(c, d) => col(*c).lt_eq(lit(days(*d))),
+        Cond::AtLeast(c, d) => col(*c).gt_eq(lit(days(*d))),
+        Cond::IsNull(c) => col(*c).is_null(),
+        Cond::NotNull(c) => col(*c).is_not_null(),
+        Cond::Eq(c, s) => col(*c).eq(scalar(s)),
+        Cond::True(c) => col(*c),
+        Cond::DaysAtLeast { from, to, days } => (col(*to) - col(*from)).gt_eq(lit(*days as i32)),
+    }
+}
+
+fn value(v: &Value) -> Expr {
+    match v {
+        Value::Col(c) => col(*c).cast(DataType::Float64),
+        Value::Days { from, to } => (col(*to) - col(*from)).cast(DataType::Float64),
+        Value::Product(a, b) => value(a) * value(b),
+        Value::Lookup {
+            col: c,
+            table,
+            default,
+        } => {
+            let otherwise = match default {
+                Some(d) => lit(*d),
+                None => lit(NULL).cast(DataType::Float64),
+            };
+            table.iter().rev().fold(otherwise, |acc, (k, v)| {
+                when(col(*c).eq(scalar(k))).then(lit(*v)).otherwise(acc)
+            })
+        }
+    }
+}
+
+fn key(k: &Key, name: &str) -> Expr {
+    match k {
+        Key::Col(c) => col(*c).alias(name),
+        Key::Days { from, to } => (col(*to) - col(*from)).alias(name),
+        // Computed by the executor into column `b<i>` (see `run`).
+        Key::Bucket { .. } => col(name.replacen('k', "b", 1)).alias(name),
+    }
+}
+
+/// The value a measure adds per row, and the rows it counts.
+fn measure_parts(m: &Measure) -> (Option<Expr>, Option<Expr>) {
+    match m {
+        Measure::Count => (None, None),
+        Measure::CountIf(c) => (None, Some(cond(c))),
+        Measure::Sum(v) => (Some(value(v)), None),
+        Measure::SumIf(v, c) => (Some(value(v)), Some(cond(c))),
+    }
+}
+
+fn key_value(c: &Column, i: usize) -> Result<KeyValue> {
+    let v = c.get(i)?;
+    Ok(match v {
+        AnyValue::Null => KeyValue::Null,
+        AnyValue::String(s) => KeyValue::Str(s.to_string()),
+        AnyValue::StringOwned(s) => KeyValue::Str(s.to_string()),
+        AnyValue::Boolean(b) => KeyValue::Bool(b),
+        other => KeyValue::Int(
+            other
+                .extract::<i64>()
+                .with_context(|| format!("group key of type {}", c.dtype()))?,
+        ),
+    })
+}
+
+impl Executor for PolarsExecutor {
+    fn run(&self, req: &Request) -> Result<Answer> {
+        let mut frame = self.frame(req.source).clone();
+        // Bucket keys are computed here, by binary search over the ranges
+        // (a chain of conditions would test every row against every range),
+        // and rows outside every range are dropped before grouping.
+        let mut bucket_filter = Vec::new();
+        for (i, k) in req.group_by.iter().enumerate() {
+            if let Key::Bucket { col: c, ranges } = k {
+                let name = format!("b{i}");
+                let bounds: Vec<(i32, i32)> =
+                    ranges.iter().map(|(a, b)| (days(*a), days(*b))).collect();
+                let values = day_numbers(&frame, c)?;
+                let idx: Int32Chunked = values
+                    .iter()
+                    .map(|v| {
+                        let v = v?;
+                        let j = bounds.partition_point(|(_, end)| *end < v);
+                        bounds
+                            .get(j)
+                            .filter(|(start, _)| *start <= v)
+                            .map(|_| j as i32)
+                    })
+                    .collect();
+                frame.with_column(named(idx, &name))?;
+                bucket_filter.push(col(name.as_str()).is_not_null());
+            }
+        }
+        let lf = frame.lazy();
+        let lf = if req.filter == Cond::All {
+            lf
+        } else {
+            lf.filter(cond(&req.filter))
+        };
+        let lf = match bucket_filter.into_iter().reduce(|a, b| a.and(b)) {
+            Some(f) => lf.filter(f),
+            None => lf,
+        };
+        if req.group_by.is_empty() {
+            // Select each measure's value and mask; add up in row order.
+            let mut exprs = Vec::new();
+            let mut slots = Vec::new();
+            for (i, m) in req.measures.iter().enumerate() {
+                let (v, mask) = measure_parts(m);
+                let vi = v.map(|v| {
+                    exprs.push(v.alias(format!("v{i}")));
+                    format!("v{i}")
+                });
+                let mi = mask.map(|m| {
+                    exprs.push(m.alias(format!("m{i}")));
+                    format!("m{i}")
+                });
+                slots.push((vi, mi));
+            }
+            // `len()` is a scalar: alone it is one row, next to columns it
+            // is repeated on every row (none when no row is left).
+            exprs.push(len().cast(DataType::Float64).alias("__n"));
+            let df = lf.select(exprs).collect()?;
+            let n_col = df.column("__n")?.f64()?;
+            let n = if n_col.is_empty() {
+                0
+            } else {
+                n_col.get(0).unwrap_or(0.0) as usize
+            };
+            let mut values = Vec::with_capacity(slots.len());
+            for (vi, mi) in slots {
+                let mask = match &mi {
+                    Some(m) => Some(df.column(m)?.bool()?.clone()),
+                    None => None,
+                };
+                let x = match &vi {
+                    None => match &mask {
+                        None => n as f64,
+                        Some(m) => m.sum().unwrap_or(0) as f64,
+                    },
+                    Some(v) => {
+                        let v = df.column(v)?.f64()?.clone();
+                        let mut acc = 0.0;
+                        match &mask {
+                            None => {
+                                for x in v.iter().flatten() {
+                                    acc += x;
+                                }
+                            }
+                            Some(m) => {
+                                for (x, keep) in v.iter().zip(m.iter()) {
+                                    if let (Some(x), Some(true)) = (x, keep) {
+                                        acc += x;
+                                    }
+                                }
+                            }
+                        }
+                        acc
+                    }
+                };
+                values.push(x);
+            }
+            return Ok(vec![Row {
+                keys: vec![],
+                values,
+            }]);
+        }
+        let keys: Vec<Expr> = req
+            .group_by
+            .iter()
+            .enumerate()
+            .map(|(i, k)| key(k, &format!("k{i}")))
+            .collect();
+        let mut aggs = Vec::new();
+        for (i, m) in req.measures.iter().enumerate() {
+            let e = match measure_parts(m) {
+                (None, None) => len().cast(DataType::Float64),
+                (None, Some(mask)) => mask.sum().cast(DataType::Float64),
+                (Some(v), None) => v.sum(),
+                (Some(v), Some(mask)) => when(mask).then(v).otherwise(lit(0.0)).sum(),
+            };
+            aggs.push(e.alias(format!("a{i}")));
+        }
+        if aggs.is_empty() {
+            aggs.push(len().alias("__len"));
+        }
+        let df = lf.group_by(keys).agg(aggs).collect()?;
+        let key_cols: Vec<&Column> = (0..req.group_by.len())
+            .map(|i| df.column(&format!("k{i}")))
+            .collect::<PolarsResult<_>>()?;
+        let val_cols: Vec<Float64Chunked> = (0..req.measures.len())
+            .map(|i| {
+                df.column(&format!("a{i}"))
+                    .and_then(|c| c.as_materialized_series().cast(&DataType::Float64))
+                    .and_then(|s| s.f64().cloned())
+            })
+            .collect::<PolarsResult<_>>()?;
+        let mut rows = Vec::with_capacity(df.height());
+        for r in 0..df.height() {
+            rows.push(Row {
+                keys: key_cols
+                    .iter()
+                    .map(|c| key_value(c, r))
+                    .collect::<Result<_>>()?,
+                values: val_cols.iter().map(|c| c.get(r).unwrap_or(0.0)).collect(),
+            });
+        }
+        rows.sort_by(|a, b| a.keys.cmp(&b.keys));
+        Ok(rows)
+    }
+}
+
+/// Group `(key, value)` rows of an answer by their first key (strings).
+pub fn by_first_key(rows: &Answer) -> HashMap<String, &Row> {
+    rows.iter()
+        .filter_map(|r| {
+            r.keys
+                .first()
+                .and_then(|k| k.as_str())
+                .map(|k| (k.to_string(), r))
+        })
+        .collect()
+}

@@ -1,0 +1,195 @@
+//! Targets and YTD (SPEC "Targets and YTD", "Status at the boundary"):
+//! each measure's target over a range (monthly targets pro rata by days),
+//! attainment and status; and the year to date against its targets.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{Costs, Funnel, Metrics, Revenue, ratio};
+use crate::period::{Period, Range, month_fractions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetStatus {
+    Green,
+    Amber,
+    Red,
+}
+
+impl TargetStatus {
+    /// The status of an attainment (actual ÷ target): at or above a
+    /// threshold is the higher status, with a relative tolerance of 1e-9 so
+    /// that floating-point noise in the sums (0.9999999999999999 for
+    /// exactly on target) never turns green into amber (SPEC "Status at
+    /// the boundary").
+    pub fn of(attainment: f64, th: &crate::config::Thresholds) -> TargetStatus {
+        let reaches = |t: f64| attainment >= t - 1e-9 * t.abs();
+        if reaches(th.green) {
+            TargetStatus::Green
+        } else if reaches(th.amber) {
+            TargetStatus::Amber
+        } else {
+            TargetStatus::Red
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetLine {
+    pub actual: f64,
+    pub target: Option<f64>,
+    pub attainment: Option<f64>,
+    pub status: Option<TargetStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Targets {
+    pub revenue: TargetLine,
+    pub leads: TargetLine,
+    pub mqls: TargetLine,
+    pub sqls: TargetLine,
+    pub opportunities: TargetLine,
+    pub won: TargetLine,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ytd {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub funnel: Funnel,
+    pub costs: Costs,
+    pub revenue: Revenue,
+    pub targets: Targets,
+}
+
+impl Metrics<'_> {
+    /// The target of one measure over `r`: for each month `r` touches, that
+    /// month's target (`[targets.monthly]`, else annual ÷ 12) times the share
+    /// of its days inside `r`. `None` when a month has no target.
+    pub fn target_over(
+        &self,
+        r: Range,
+        get: fn(&crate::config::TargetValues) -> Option<f64>,
+    ) -> Option<f64> {
+        let t = &self.cfg.targets;
+        month_fractions(r)
+            .into_iter()
+            .map(|(month, frac)| {
+                t.monthly
+                    .get(&month)
+                    .and_then(get)
+                    .or_else(|| get(&t.annual).map(|a| a / 12.0))
+                    .map(|v| v * frac)
+            })
+            .try_fold(0.0, |acc, v| v.map(|v| acc + v))
+    }
+
+    /// Actual against target over `r` (a period, or the year to date).
+    pub fn targets(&self, r: Range, funnel: &Funnel, revenue: &Revenue) -> Targets {
+        let th = &self.cfg.targets.thresholds;
+        let line = |actual: f64, get: fn(&crate::config::TargetValues) -> Option<f64>| {
+            let target = self.target_over(r, get);
+            let attainment = target.and_then(|t| ratio(actual, t));
+            TargetLine {
+                actual,
+                target,
+                attainment,
+                status: attainment.map(|a| TargetStatus::of(a, th)),
+            }
+        };
+        Targets {
+            revenue: line(revenue.won, |v| v.revenue),
+            leads: line(funnel.leads as f64, |v| v.leads),
+            mqls: line(funnel.mqls as f64, |v| v.mqls),
+            sqls: line(funnel.sqls as f64, |v| v.sqls),
+            opportunities: line(funnel.opportunities as f64, |v| v.opportunities),
+            won: line(funnel.won as f64, |v| v.won),
+        }
+    }
+
+    /// Flow counts, costs and revenue from the start of the fiscal year to
+    /// `end`, against the targets of those months.
+    pub fn ytd(&self, p: &Period) -> Result<Ytd> {
+        let r = p.ytd(self.cfg.company.fiscal_year_start_month);
+        let (funnel, costs, revenue) = self.snapshots(&[r])?.remove(0);
+        Ok(Ytd {
+            start: r.start,
+            end: r.end,
+            targets: self.targets(r, &funnel, &revenue),
+            funnel,
+            costs,
+            revenue,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+
+    /// SPEC "Status at the boundary": exactly on a threshold is the higher
+    /// status, whatever the floating-point noise.
+    #[test]
+    fn status_at_the_boundary() {
+        let th = crate::config::Thresholds::default(); // green 1.0, amber 0.9
+        assert_eq!(TargetStatus::of(1.0, &th), TargetStatus::Green);
+        assert_eq!(
+            TargetStatus::of(0.9999999999999998, &th),
+            TargetStatus::Green
+        );
+        assert_eq!(TargetStatus::of(0.9999999, &th), TargetStatus::Amber);
+        assert_eq!(TargetStatus::of(0.9, &th), TargetStatus::Amber);
+        // 0.3 × 3 = 0.8999999999999999 in floating point: still amber.
+        assert_eq!(TargetStatus::of(0.3 * 3.0, &th), TargetStatus::Amber);
+        assert_eq!(TargetStatus::of(0.8999999, &th), TargetStatus::Red);
+        assert_eq!(TargetStatus::of(0.0, &th), TargetStatus::Red);
+    }
+
+    /// An annual leads target of 100 and 50 leads from January to June:
+    /// the YTD target is 6 × 100/12 = 50 (summed in floating point it is
+    /// 50.00000000000001), attainment 1 → green, not amber.
+    #[test]
+    fn ytd_exactly_on_target_is_green() {
+        let leads: Vec<Lead> = (0..50)
+            .map(|i| {
+                let day = d("2024-01-01") + chrono::Days::new(i * 3);
+                lead(&format!("L{i}"), &day.to_string(), None, None)
+            })
+            .collect();
+        assert!(leads.iter().all(|l| l.created_at <= d("2024-06-30")));
+        let data = data(leads, vec![], vec![]);
+        let mut cfg = Config::default();
+        cfg.targets.annual.leads = Some(100.0);
+        let m = metrics(&data, &cfg, "2024-06-30");
+        let ytd = m.ytd(&Period::month(2024, 6).unwrap()).unwrap();
+        assert_eq!(ytd.funnel.leads, 50);
+        let line = &ytd.targets.leads;
+        assert!((line.target.unwrap() - 50.0).abs() < 1e-9);
+        assert_eq!(line.status, Some(TargetStatus::Green));
+    }
+
+    /// A week's target is the monthly targets pro rata by days: 2024-W05
+    /// has 3 days of January (target 310) and 4 of February (target 290):
+    /// 30 + 40 = 70. A month without a target makes the sum unknown.
+    #[test]
+    fn week_targets_are_pro_rata() {
+        let mut cfg = Config::default();
+        for (m, v) in [("2024-01", 310.0), ("2024-02", 290.0)] {
+            cfg.targets.monthly.insert(
+                m.into(),
+                crate::config::TargetValues {
+                    leads: Some(v),
+                    ..Default::default()
+                },
+            );
+        }
+        let data = Dataset::default();
+        let m = metrics(&data, &cfg, "2024-02-04");
+        let week = Period::parse_week("2024-W05").unwrap().range();
+        let t = m.target_over(week, |v| v.leads).unwrap();
+        assert!((t - 70.0).abs() < 1e-9, "{t}");
+        assert_eq!(m.target_over(march(), |v| v.leads), None);
+    }
+}
