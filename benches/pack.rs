@@ -1,50 +1,44 @@
-//! `cargo bench`: time each stage of a sample-pack build (load, metrics,
-//! charts, PDF) over a few runs. Speed goals live here, not in tests.
-//! Goal: the sample month (≈20k leads) builds in well under 2 s in release.
+//! `cargo bench`: time each stage of a sample-pack build (load, then
+//! metrics, charts, JSON, HTML and PDF through `pack::render`, the code
+//! `smreport build` runs) over a few runs. Speed goals live here and in
+//! `benches/scale.sh` (generated data up to 10M leads), not in tests.
+//! Goal: the sample month (≈20k leads) builds in under 0.3 s in release.
 
 use std::path::Path;
 use std::time::Instant;
 
+use smreport::cli::OutputFormat;
 use smreport::config::Config;
+use smreport::pack::{self, RenderOptions, Steps};
 use smreport::period::Period;
-use smreport::render::{self, templates::TemplateSet};
-use smreport::{load, report};
-
-fn time<T>(name: &str, runs: u32, mut f: impl FnMut() -> T) -> T {
-    let mut out = None;
-    let start = Instant::now();
-    for _ in 0..runs {
-        out = Some(f());
-    }
-    let ms = start.elapsed().as_secs_f64() * 1000.0 / runs as f64;
-    println!("{name:<10} {ms:>9.1} ms/run ({runs} runs)");
-    out.expect("at least one run")
-}
+use smreport::render::templates::TemplateSet;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let cfg = Config::load(Some(&root.join("smreport.toml"))).expect("config");
     let period = Period::parse_month("2024-03").expect("month");
+    let opts = RenderOptions {
+        formats: vec![OutputFormat::Json, OutputFormat::Html, OutputFormat::Pdf],
+        templates: TemplateSet::builtin(),
+        font_dirs: vec![root.join("fonts")],
+        timestamp: period.end.and_time(chrono::NaiveTime::MIN),
+    };
     let runs = 5;
-    let data = time("load", runs, || {
-        load::load(&cfg, &root.join("sample-data")).expect("load")
-    });
-    let (rep, figures) = time("metrics", runs, || {
-        report::build_with_figures(&data, &cfg, &period).expect("report")
-    });
-    let templates = TemplateSet::builtin();
-    let t = templates.translations("en").expect("texts");
-    let mut ctx = smreport::pack_context(&cfg, &rep, &figures, &period, t);
-    ctx.charts = time("charts", runs, || {
-        smreport::render_charts(&cfg, &ctx).expect("charts")
-    });
-    let env = render::environment(smreport::format::Locale::En, "EUR");
-    let fonts = render::typst::fonts(&[]);
-    let ts = chrono::NaiveDate::from_ymd_opt(2024, 3, 31)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .expect("date");
-    let pdf = time("pdf", runs, || {
-        render::typst::render(&env, &templates, &ctx, &fonts, ts).expect("pdf")
-    });
-    println!("pdf size   {:>9} bytes", pdf.len());
+    for run in 1..=runs {
+        println!("run {run}");
+        let mut steps = Steps::new(true);
+        let data = steps
+            .run("load", || {
+                smreport::load::load(&cfg, &root.join("sample-data"))
+            })
+            .expect("load");
+        let started = Instant::now();
+        let out = pack::render(&cfg, &data, &period, &opts, &mut steps).expect("render");
+        steps.total();
+        let pdf = out.file(".pdf").map(|(_, b)| b.len()).unwrap_or(0);
+        println!(
+            "  render {:.1} ms, pdf {pdf} bytes",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 }

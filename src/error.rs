@@ -77,6 +77,48 @@ pub fn render(err: &anyhow::Error) -> String {
     out
 }
 
+/// Sections of code whose panics are caught and turned into errors (see
+/// [`guarded`]); while one runs, the panic hook stays silent.
+static GUARDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Whether a [`guarded`] section is running (on any thread: readers hand
+/// work to a thread pool, whose panics come back to the caller).
+pub fn in_guarded_section() -> bool {
+    GUARDED.load(std::sync::atomic::Ordering::SeqCst) > 0
+}
+
+/// Run `f`, turning a panic inside it into an input error about `what`.
+/// For third-party readers (Parquet, XLSX, CSV) that can panic on a
+/// malformed file instead of returning an error: the user gets exit 1 and
+/// a message naming the file, never a crash.
+pub fn guarded<T>(what: &str, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    use std::sync::atomic::Ordering;
+    GUARDED.fetch_add(1, Ordering::SeqCst);
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDED.fetch_sub(1, Ordering::SeqCst);
+    out.unwrap_or_else(|payload| {
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        Err(anyhow::Error::new(Failure::Input(format!(
+            "{what}: the file is damaged or not in the format its name says ({why})\nhint: export the table again, or save it as CSV"
+        ))))
+    })
+}
+
+/// The panic hook of the program: silent inside [`guarded`] sections (the
+/// panic becomes an error there), the default message elsewhere.
+pub fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !in_guarded_section() {
+            default(info);
+        }
+    }));
+}
+
 /// Shorthand: `bail_input!("leads.csv row 3, column `created_at`: ...")`.
 #[macro_export]
 macro_rules! input_err {
@@ -110,5 +152,27 @@ mod tests {
         let err = crate::config_err!("bad month\nhint: write 2024-03");
         assert_eq!(render(&err), "bad month\nhint: write 2024-03");
         assert_eq!(exit_code(&err), 2);
+    }
+
+    /// A reader's panic becomes an input error naming the file.
+    #[test]
+    fn guarded_turns_panics_into_input_errors() {
+        install_panic_hook();
+        let err = guarded("leads.parquet", || -> anyhow::Result<()> {
+            panic!("thrift bool field")
+        })
+        .unwrap_err();
+        assert_eq!(exit_code(&err), 1);
+        let text = render(&err);
+        assert!(
+            text.starts_with("leads.parquet: the file is damaged"),
+            "{text}"
+        );
+        assert!(
+            text.contains("thrift bool field") && text.contains("\nhint: "),
+            "{text}"
+        );
+        assert!(!in_guarded_section());
+        assert_eq!(guarded("x", || Ok(5)).unwrap(), 5);
     }
 }

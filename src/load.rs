@@ -22,6 +22,8 @@ use serde::Serialize;
 use crate::config::{Config, Input};
 use crate::input_err;
 
+#[doc(hidden)]
+pub mod fuzz;
 pub mod parse;
 pub mod presets;
 pub mod quality;
@@ -520,6 +522,50 @@ pub fn needed_columns(table: &str) -> &'static [&'static str] {
     }
 }
 
+/// `[columns.<table>]` merged with `[inputs.<table>.columns]`.
+fn column_mapping(
+    cfg: &Config,
+    table: &str,
+    input: Option<&Input>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut mapping = cfg.columns.get(table).cloned().unwrap_or_default();
+    if let Some(i) = input {
+        mapping.extend(i.columns.clone());
+    }
+    mapping
+}
+
+/// Load tables given as (file name, bytes) — the format taken from the
+/// name's extension — instead of files: the loader without the file system
+/// (the fuzz target uses it).
+pub fn load_bytes(
+    cfg: &Config,
+    leads: (&str, Vec<u8>),
+    deals: (&str, Vec<u8>),
+    costs: (&str, Vec<u8>),
+    traffic: Option<(&str, Vec<u8>)>,
+) -> Result<Dataset> {
+    let read = |table: &str, (name, bytes): (&str, Vec<u8>)| -> Result<Table> {
+        let input = input_of(cfg, table);
+        let hints = presets::header_hints(input, table);
+        let hints: Vec<&str> = hints.iter().map(String::as_str).collect();
+        let mut t = Table::from_bytes(name, bytes, &hints)?;
+        presets::apply(
+            &mut t,
+            table,
+            input,
+            &column_mapping(cfg, table, input),
+            &cfg.company.currency,
+        )?;
+        Ok(t)
+    };
+    let leads = read("leads", leads)?;
+    let deals = read("deals", deals)?;
+    let costs = vec![read("costs", costs)?];
+    let traffic = traffic.map(|t| read("traffic", t)).transpose()?;
+    from_tables(cfg, leads, deals, costs, traffic)
+}
+
 /// Read one input file and map it to the canonical columns of `table`.
 pub fn read_input(cfg: &Config, path: &Path, table: &str, input: Option<&Input>) -> Result<Table> {
     let hints = presets::header_hints(input, table);
@@ -528,10 +574,7 @@ pub fn read_input(cfg: &Config, path: &Path, table: &str, input: Option<&Input>)
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    let mut mapping = cfg.columns.get(table).cloned().unwrap_or_default();
-    if let Some(i) = input {
-        mapping.extend(i.columns.clone());
-    }
+    let mapping = column_mapping(cfg, table, input);
     let mut t = if ext.starts_with("xls") {
         let file = path
             .file_name()

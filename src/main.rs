@@ -5,6 +5,7 @@ use clap::Parser;
 use smreport::cli::{Cli, Command};
 
 fn main() {
+    smreport::error::install_panic_hook();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Build(args) => smreport::build(args).map(|built| {

@@ -36,8 +36,9 @@ impl Steps {
         let out = f().with_context(|| format!("stage `{name}` failed"));
         if self.verbose {
             eprintln!(
-                "  {name:<10} {:>8.1} ms",
-                t.elapsed().as_secs_f64() * 1000.0
+                "  {name:<10} {:>8.1} ms{}",
+                t.elapsed().as_secs_f64() * 1000.0,
+                peak_memory()
             );
         }
         out
@@ -46,12 +47,26 @@ impl Steps {
     pub fn total(&self) {
         if self.verbose {
             eprintln!(
-                "  {:<10} {:>8.1} ms",
+                "  {:<10} {:>8.1} ms{}",
                 "total",
-                self.started.elapsed().as_secs_f64() * 1000.0
+                self.started.elapsed().as_secs_f64() * 1000.0,
+                peak_memory()
             );
         }
     }
+}
+
+/// `   peak 123 MB`: the process's peak resident memory so far (Linux; empty
+/// elsewhere).
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+            let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(format!("   peak {:>6} MB", kb / 1024))
+        })
+        .unwrap_or_default()
 }
 
 /// How to render: which files, from which templates, with which fonts.

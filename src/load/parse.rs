@@ -133,7 +133,11 @@ fn parse_time(s: &str) -> Option<(chrono::NaiveTime, Option<i32>)> {
     let mut t: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut pm = None;
     for (suffix, is_pm) in [(" AM", false), (" PM", true), ("AM", false), ("PM", true)] {
-        if t.len() >= suffix.len() && t[t.len() - suffix.len()..].eq_ignore_ascii_case(suffix) {
+        let b = t.as_bytes();
+        // Compared as bytes: a cut inside a multi-byte character must not panic.
+        if b.len() >= suffix.len()
+            && b[b.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+        {
             t.truncate(t.len() - suffix.len());
             pm = Some(is_pm);
             break;
@@ -153,11 +157,14 @@ fn parse_time(s: &str) -> Option<(chrono::NaiveTime, Option<i32>)> {
             if &t[i..i + 1] == "-" { -1 } else { 1 },
             t[i + 1..].replace(':', ""),
         );
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
         let (h, m) = match digits.len() {
             2 => (digits.parse::<i32>().ok()?, 0),
             4 => (
-                digits[..2].parse::<i32>().ok()?,
-                digits[2..].parse::<i32>().ok()?,
+                digits.get(..2)?.parse::<i32>().ok()?,
+                digits.get(2..)?.parse::<i32>().ok()?,
             ),
             _ => return None,
         };

@@ -277,21 +277,7 @@ impl Table {
             "parquet" => {
                 let f = std::fs::File::open(path)
                     .map_err(|e| input_err!("{}: cannot open: {e}", path.display()))?;
-                let mut reader = ParquetReader::new(f);
-                let schema = reader.schema().map_err(|e| {
-                    input_err!("{}: not a readable Parquet file: {e}", path.display())
-                })?;
-                let all: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-                if let Some(keep) = keep {
-                    let wanted: Vec<String> =
-                        all.iter().filter(|c| keep(c.trim())).cloned().collect();
-                    reader = reader.with_columns(Some(wanted));
-                }
-                let df = reader.finish().map_err(|e| {
-                    input_err!("{}: not a readable Parquet file: {e}", path.display())
-                })?;
-                // No header line: data row 1 is row 1.
-                Table::from_frame(file, all, df, 1)
+                Table::parquet_from(path, file, f, keep)
             }
             _ => {
                 // A UTF-8 file without BOM whose header is on line 1 (the
@@ -306,10 +292,12 @@ impl Table {
                     if d.header_line == 0 {
                         let header = d.header();
                         let opts = csv_options(d.separator, &header, keep);
-                        if let Ok(reader) =
-                            opts.try_into_reader_with_file_path(Some(path.to_path_buf()))
-                            && let Ok(df) = reader.finish()
-                        {
+                        let fast = crate::error::guarded(&path.display().to_string(), || {
+                            let reader =
+                                opts.try_into_reader_with_file_path(Some(path.to_path_buf()))?;
+                            Ok(reader.finish()?)
+                        });
+                        if let Ok(df) = fast {
                             let mut t = Table::from_frame(file, header, df, 2)
                                 .with_context(|| format!("reading {}", path.display()))?;
                             t.decimal_comma = d.separator == b';';
@@ -319,24 +307,7 @@ impl Table {
                 }
                 let bytes = std::fs::read(path)
                     .map_err(|e| input_err!("{}: cannot open: {e}", path.display()))?;
-                let dialect = Dialect::sniff(bytes, header_hints);
-                let header = dialect.header();
-                let opts = csv_options(dialect.separator, &header, keep);
-                let header_line = dialect.header_line;
-                let separator = dialect.separator;
-                let df = opts
-                    .into_reader_with_file_handle(std::io::Cursor::new(dialect.text))
-                    .finish()
-                    .map_err(|e| {
-                        input_err!(
-                            "{}: not a readable CSV file: {e}\nhint: the first line must be the header; fields are separated by `,`, `;` or tabs",
-                            path.display()
-                        )
-                    })?;
-                let mut t = Table::from_frame(file, header, df, header_line + 2)
-                    .with_context(|| format!("reading {}", path.display()))?;
-                t.decimal_comma = separator == b';';
-                Ok(t)
+                Table::csv_from_bytes(path, file, bytes, header_hints, keep)
             }
         }
     }
@@ -577,8 +548,127 @@ impl Table {
         sheet: Option<&str>,
         header_hints: &[&str],
     ) -> Result<Table> {
-        use calamine::{Data, Reader, open_workbook_auto};
-        let mut wb = open_workbook_auto(path)
+        let bytes =
+            std::fs::read(path).map_err(|e| input_err!("{}: cannot open: {e}", path.display()))?;
+        Table::xlsx_from_bytes(path, file, bytes, sheet, header_hints)
+    }
+
+    /// A table from a file's bytes, read by its extension (`csv`, `xlsx`,
+    /// `parquet`): the loader without the file system (the fuzz target).
+    pub fn from_bytes(file: &str, bytes: Vec<u8>, header_hints: &[&str]) -> Result<Table> {
+        let path = Path::new(file);
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "xlsx" | "xlsm" | "xls" => {
+                Table::xlsx_from_bytes(path, file.to_string(), bytes, None, header_hints)
+            }
+            "parquet" => {
+                Table::parquet_from(path, file.to_string(), std::io::Cursor::new(bytes), None)
+            }
+            _ => Table::csv_from_bytes(path, file.to_string(), bytes, header_hints, None),
+        }
+    }
+
+    /// A Parquet file, typed columns as they are.
+    fn parquet_from<R: polars::io::mmap::MmapBytesReader>(
+        path: &Path,
+        file: String,
+        source: R,
+        keep: Option<&dyn Fn(&str) -> bool>,
+    ) -> Result<Table> {
+        let what = path.display().to_string();
+        crate::error::guarded(&what, || Table::parquet_unguarded(path, file, source, keep))
+    }
+
+    fn parquet_unguarded<R: polars::io::mmap::MmapBytesReader>(
+        path: &Path,
+        file: String,
+        source: R,
+        keep: Option<&dyn Fn(&str) -> bool>,
+    ) -> Result<Table> {
+        let mut reader = ParquetReader::new(source);
+        let schema = reader
+            .schema()
+            .map_err(|e| input_err!("{}: not a readable Parquet file: {e}", path.display()))?;
+        let all: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+        if let Some(keep) = keep {
+            let wanted: Vec<String> = all.iter().filter(|c| keep(c.trim())).cloned().collect();
+            reader = reader.with_columns(Some(wanted));
+        }
+        let df = reader
+            .finish()
+            .map_err(|e| input_err!("{}: not a readable Parquet file: {e}", path.display()))?;
+        // No header line: data row 1 is row 1.
+        Table::from_frame(file, all, df, 1)
+    }
+
+    /// A CSV file's bytes: dialect sniffed, decoded, read as text.
+    fn csv_from_bytes(
+        path: &Path,
+        file: String,
+        bytes: Vec<u8>,
+        header_hints: &[&str],
+        keep: Option<&dyn Fn(&str) -> bool>,
+    ) -> Result<Table> {
+        let what = path.display().to_string();
+        crate::error::guarded(&what, || {
+            Table::csv_unguarded(path, file, bytes, header_hints, keep)
+        })
+    }
+
+    fn csv_unguarded(
+        path: &Path,
+        file: String,
+        bytes: Vec<u8>,
+        header_hints: &[&str],
+        keep: Option<&dyn Fn(&str) -> bool>,
+    ) -> Result<Table> {
+        let dialect = Dialect::sniff(bytes, header_hints);
+        let header = dialect.header();
+        let opts = csv_options(dialect.separator, &header, keep);
+        let header_line = dialect.header_line;
+        let separator = dialect.separator;
+        let df = opts
+            .into_reader_with_file_handle(std::io::Cursor::new(dialect.text))
+            .finish()
+            .map_err(|e| {
+                input_err!(
+                    "{}: not a readable CSV file: {e}\nhint: the first line must be the header; fields are separated by `,`, `;` or tabs",
+                    path.display()
+                )
+            })?;
+        let mut t = Table::from_frame(file, header, df, header_line + 2)
+            .with_context(|| format!("reading {}", path.display()))?;
+        t.decimal_comma = separator == b';';
+        Ok(t)
+    }
+
+    /// A worksheet (the named one, else the first) of a workbook's bytes.
+    fn xlsx_from_bytes(
+        path: &Path,
+        file: String,
+        bytes: Vec<u8>,
+        sheet: Option<&str>,
+        header_hints: &[&str],
+    ) -> Result<Table> {
+        let what = path.display().to_string();
+        crate::error::guarded(&what, || {
+            Table::xlsx_unguarded(path, file, bytes, sheet, header_hints)
+        })
+    }
+
+    fn xlsx_unguarded(
+        path: &Path,
+        file: String,
+        bytes: Vec<u8>,
+        sheet: Option<&str>,
+        header_hints: &[&str],
+    ) -> Result<Table> {
+        use calamine::{Data, Reader, open_workbook_auto_from_rs};
+        let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
             .map_err(|e| input_err!("{}: not a readable Excel file: {e}", path.display()))?;
         let names = wb.sheet_names().to_vec();
         let name = match sheet {

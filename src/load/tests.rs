@@ -248,3 +248,20 @@ fn csv_dialects_are_sniffed() {
     assert!(d.text.starts_with(b"Day,"));
     assert_eq!(d.header(), ["Day", "Campaign", "Cost"]);
 }
+
+/// Found by the fuzzer: a time whose last characters are multi-byte, or an
+/// offset with non-digits, is not a date — and not a panic.
+#[test]
+fn odd_times_are_not_dates() {
+    let tz = chrono_tz::Europe::Amsterdam;
+    for v in [
+        "2024-03-02 09\u{9c}15",
+        "2024-03-02 10:00œ",
+        "2024-03-02 10:00 PœM",
+        "2024-03-02T10:00+é1",
+        "2024-03-02T10:00+0é",
+        "2024-03-02T10:00+ab:cd",
+    ] {
+        assert_eq!(parse_date(v, tz), None, "{v}");
+    }
+}

@@ -25,9 +25,16 @@ pub fn days(d: NaiveDate) -> i32 {
     (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() as i32
 }
 
-/// The date of a day number.
+/// The date of a day number (clamped to chrono's range: a Parquet `Date`
+/// can hold days no calendar here has).
 pub fn date(days: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default() + chrono::Days::new(days.max(0) as u64)
+    NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|e| e.checked_add_signed(chrono::Duration::days(days as i64)))
+        .unwrap_or(if days < 0 {
+            NaiveDate::MIN
+        } else {
+            NaiveDate::MAX
+        })
 }
 
 /// The four tables as of `end`, with the derived columns of
@@ -348,6 +355,73 @@ fn key_value(c: &Column, i: usize) -> Result<KeyValue> {
     })
 }
 
+/// Collects a query with the streaming engine (the frame is processed in
+/// morsels, so no intermediate column is held whole).
+fn collect(lf: LazyFrame) -> Result<DataFrame> {
+    Ok(lf.collect_with_engine(Engine::Streaming)?.unwrap_single())
+}
+
+/// An ungrouped request: counts aggregated by polars; sums of values
+/// added in row order from the selected values (so they are the same to
+/// the last bit on every machine and with any number of threads).
+fn ungrouped(lf: LazyFrame, measures: &[Measure]) -> Result<Answer> {
+    let mut counts = vec![len().cast(DataType::Float64).alias("__n")];
+    let mut sums = Vec::new();
+    for (i, m) in measures.iter().enumerate() {
+        match measure_parts(m) {
+            (None, Some(mask)) => {
+                counts.push(mask.sum().cast(DataType::Float64).alias(format!("a{i}")))
+            }
+            (Some(v), mask) => {
+                let v = match mask {
+                    Some(mask) => when(mask)
+                        .then(v)
+                        .otherwise(lit(NULL).cast(DataType::Float64)),
+                    None => v,
+                };
+                sums.push(v.alias(format!("a{i}")));
+            }
+            (None, None) => {}
+        }
+    }
+    let counted = collect(lf.clone().select(counts))?;
+    let first = |df: &DataFrame, name: &str| -> Result<f64> {
+        let c = df.column(name)?.f64()?;
+        Ok(if c.is_empty() {
+            0.0
+        } else {
+            c.get(0).unwrap_or(0.0)
+        })
+    };
+    let summed = if sums.is_empty() {
+        None
+    } else {
+        Some(collect(lf.select(sums))?)
+    };
+    let mut values = Vec::with_capacity(measures.len());
+    for (i, m) in measures.iter().enumerate() {
+        let name = format!("a{i}");
+        let x = match m {
+            Measure::Count => first(&counted, "__n")?,
+            Measure::CountIf(_) => first(&counted, &name)?,
+            Measure::Sum(_) | Measure::SumIf(..) => {
+                let mut acc = 0.0;
+                if let Some(df) = &summed {
+                    for x in df.column(&name)?.f64()?.iter().flatten() {
+                        acc += x;
+                    }
+                }
+                acc
+            }
+        };
+        values.push(x);
+    }
+    Ok(vec![Row {
+        keys: vec![],
+        values,
+    }])
+}
+
 impl Executor for PolarsExecutor {
     fn run(&self, req: &Request) -> Result<Answer> {
         let mut frame = self.frame(req.source).clone();
@@ -387,68 +461,7 @@ impl Executor for PolarsExecutor {
             None => lf,
         };
         if req.group_by.is_empty() {
-            // Select each measure's value and mask; add up in row order.
-            let mut exprs = Vec::new();
-            let mut slots = Vec::new();
-            for (i, m) in req.measures.iter().enumerate() {
-                let (v, mask) = measure_parts(m);
-                let vi = v.map(|v| {
-                    exprs.push(v.alias(format!("v{i}")));
-                    format!("v{i}")
-                });
-                let mi = mask.map(|m| {
-                    exprs.push(m.alias(format!("m{i}")));
-                    format!("m{i}")
-                });
-                slots.push((vi, mi));
-            }
-            // `len()` is a scalar: alone it is one row, next to columns it
-            // is repeated on every row (none when no row is left).
-            exprs.push(len().cast(DataType::Float64).alias("__n"));
-            let df = lf.select(exprs).collect()?;
-            let n_col = df.column("__n")?.f64()?;
-            let n = if n_col.is_empty() {
-                0
-            } else {
-                n_col.get(0).unwrap_or(0.0) as usize
-            };
-            let mut values = Vec::with_capacity(slots.len());
-            for (vi, mi) in slots {
-                let mask = match &mi {
-                    Some(m) => Some(df.column(m)?.bool()?.clone()),
-                    None => None,
-                };
-                let x = match &vi {
-                    None => match &mask {
-                        None => n as f64,
-                        Some(m) => m.sum().unwrap_or(0) as f64,
-                    },
-                    Some(v) => {
-                        let v = df.column(v)?.f64()?.clone();
-                        let mut acc = 0.0;
-                        match &mask {
-                            None => {
-                                for x in v.iter().flatten() {
-                                    acc += x;
-                                }
-                            }
-                            Some(m) => {
-                                for (x, keep) in v.iter().zip(m.iter()) {
-                                    if let (Some(x), Some(true)) = (x, keep) {
-                                        acc += x;
-                                    }
-                                }
-                            }
-                        }
-                        acc
-                    }
-                };
-                values.push(x);
-            }
-            return Ok(vec![Row {
-                keys: vec![],
-                values,
-            }]);
+            return ungrouped(lf, &req.measures);
         }
         let keys: Vec<Expr> = req
             .group_by
@@ -469,7 +482,7 @@ impl Executor for PolarsExecutor {
         if aggs.is_empty() {
             aggs.push(len().alias("__len"));
         }
-        let df = lf.group_by(keys).agg(aggs).collect()?;
+        let df = collect(lf.group_by(keys).agg(aggs))?;
         let key_cols: Vec<&Column> = (0..req.group_by.len())
             .map(|i| df.column(&format!("k{i}")))
             .collect::<PolarsResult<_>>()?;

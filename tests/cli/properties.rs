@@ -590,3 +590,29 @@ fn packs_build_for_edge_cases() {
     assert!(r.plan.is_none());
     assert_eq!(f.plan_note, Some(smreport::report::PlanNote::NoDealSize));
 }
+
+/// The fuzz target's seeds and every input it once crashed on
+/// (`tests/fixtures/fuzz/`, from `cargo fuzz run loader`) go through the
+/// same harness without a panic; the seeds that are whole valid tables
+/// load.
+#[test]
+fn fuzz_seeds_and_crashes_never_panic() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut n = 0;
+    let mut loaded = 0;
+    for dir in ["fuzz/seeds/loader", "tests/fixtures/fuzz"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for e in entries {
+            let path = e.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            let ok = std::panic::catch_unwind(|| smreport::load::fuzz::run(&bytes));
+            assert!(ok.is_ok(), "{} panics the loader", path.display());
+            loaded += ok.unwrap() as usize;
+            n += 1;
+        }
+    }
+    assert!(n >= 30, "seeds found: {n}");
+    assert!(loaded >= 10, "valid seeds load: {loaded} of {n}");
+}
