@@ -9,7 +9,9 @@ use anyhow::{Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::config::Color as BrandColor;
 use crate::format::{Locale, compact};
+use crate::render::Texts;
 use crate::report::Report;
 
 /// Everything a chart needs besides its data.
@@ -18,12 +20,13 @@ pub struct Style {
     pub primary: RGBColor,
     pub accent: RGBColor,
     pub locale: Locale,
+    /// What an empty chart says, in the pack's language.
+    pub no_data: String,
 }
 
-pub fn parse_hex(s: &str) -> RGBColor {
-    let h = s.trim_start_matches('#');
-    let c = |i: usize| u8::from_str_radix(h.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0);
-    RGBColor(c(0), c(2), c(4))
+/// A brand colour for plotters.
+pub fn rgb(c: BrandColor) -> RGBColor {
+    RGBColor(c.0, c.1, c.2)
 }
 
 const GREY: RGBColor = RGBColor(0x6b, 0x72, 0x80);
@@ -33,17 +36,17 @@ const LIGHT: RGBColor = RGBColor(0xe5, 0xe7, 0xeb);
 pub fn render_all(
     report: &Report,
     extra: &Extra,
-    labels: &ChartLabels,
+    labels: &Texts,
     style: &Style,
 ) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     let f = &report.funnel;
     let funnel_items = vec![
-        (labels.leads.clone(), f.leads as f64),
-        (labels.mqls.clone(), f.mqls as f64),
-        (labels.sqls.clone(), f.sqls as f64),
-        (labels.opportunities.clone(), f.opportunities as f64),
-        (labels.won.clone(), f.won as f64),
+        (labels.get("stage_lead"), f.leads as f64),
+        (labels.get("stage_mql"), f.mqls as f64),
+        (labels.get("stage_sql"), f.sqls as f64),
+        (labels.get("stage_opportunity"), f.opportunities as f64),
+        (labels.get("stage_won"), f.won as f64),
     ];
     out.insert(
         "funnel.svg".into(),
@@ -77,17 +80,17 @@ pub fn render_all(
             compact(x, style.locale)
         })?,
     );
-    out.insert("pareto.svg".into(), pareto(report, labels, style)?);
+    out.insert("pareto.svg".into(), pareto(report, style)?);
     let c = &report.costs;
     let per_stage: Vec<(String, f64)> = [
-        (labels.key("chart_cost_per_lead"), c.cost_per_lead),
-        (labels.key("chart_cost_per_mql"), c.cost_per_mql),
-        (labels.key("chart_cost_per_sql"), c.cost_per_sql),
+        (labels.get("chart_cost_per_lead"), c.cost_per_lead),
+        (labels.get("chart_cost_per_mql"), c.cost_per_mql),
+        (labels.get("chart_cost_per_sql"), c.cost_per_sql),
         (
-            labels.key("chart_cost_per_opportunity"),
+            labels.get("chart_cost_per_opportunity"),
             c.cost_per_opportunity,
         ),
-        (labels.key("chart_cac"), c.cac),
+        (labels.get("chart_cac"), c.cac),
     ]
     .into_iter()
     .map(|(k, v)| (k, v.unwrap_or(0.0)))
@@ -114,19 +117,19 @@ pub fn render_all(
         "chart_opportunity_to_quote",
         "chart_opportunity_to_won",
     ]
-    .map(|k| labels.key(k));
+    .map(|k| labels.get(k));
     out.insert(
         "lead_times.svg".into(),
         grouped_bars(
             &steps,
             &[
                 (
-                    labels.key("chart_this_period"),
+                    labels.get("chart_this_period"),
                     style.primary,
                     lt(&report.lead_time_days).to_vec(),
                 ),
                 (
-                    labels.key("chart_12_months"),
+                    labels.get("chart_12_months"),
                     style.accent,
                     lt(&report.lead_time_days_12m).to_vec(),
                 ),
@@ -139,7 +142,7 @@ pub fn render_all(
         let names: Vec<String> = plan
             .ytd
             .iter()
-            .map(|s| labels.key(&format!("stage_{}", s.stage)))
+            .map(|s| labels.get(&format!("stage_{}", s.stage.as_str())))
             .collect();
         out.insert(
             "plan_actual.svg".into(),
@@ -147,12 +150,12 @@ pub fn render_all(
                 &names,
                 &[
                     (
-                        labels.key("chart_required_ytd"),
+                        labels.get("chart_required_ytd"),
                         GREY,
                         plan.ytd.iter().map(|s| Some(s.required as f64)).collect(),
                     ),
                     (
-                        labels.key("chart_actual_ytd"),
+                        labels.get("chart_actual_ytd"),
                         style.primary,
                         plan.ytd.iter().map(|s| Some(s.actual as f64)).collect(),
                     ),
@@ -165,11 +168,11 @@ pub fn render_all(
     let v = &report.velocity;
     let velocity_items: Vec<(String, f64)> = [
         (
-            labels.key("chart_lead_value_generated"),
+            labels.get("chart_lead_value_generated"),
             v.lead_value_generated,
         ),
-        (labels.key("chart_velocity_per_month"), v.per_month),
-        (labels.key("chart_monthly_goal"), v.monthly_goal),
+        (labels.get("chart_velocity_per_month"), v.per_month),
+        (labels.get("chart_monthly_goal"), v.monthly_goal),
     ]
     .into_iter()
     .map(|(k, v)| (k, v.unwrap_or(0.0)))
@@ -203,7 +206,7 @@ fn grouped_bars(
             .flat_map(|s| s.2.iter().flatten())
             .fold(0.0, |a: f64, b| a.max(*b));
         if categories.is_empty() || max == 0.0 {
-            no_data(&root, "n/a", style)?;
+            no_data(&root, style)?;
         } else {
             let n = categories.len();
             let k = series.len().max(1);
@@ -214,11 +217,8 @@ fn grouped_bars(
                 .build_cartesian_2d((0..n).into_segmented(), 0.0..max * 1.3)
                 .map_err(err)?;
             let font = (style.font.as_str(), 22).into_font().color(&BLACK);
-            chart
-                .configure_mesh()
+            grid(&mut chart, font.clone(), WHITE)
                 .disable_x_mesh()
-                .light_line_style(WHITE)
-                .bold_line_style(LIGHT)
                 .x_labels(n)
                 .x_label_formatter(&|v| match v {
                     SegmentValue::CenterOf(i) => categories.get(*i).cloned().unwrap_or_default(),
@@ -226,8 +226,6 @@ fn grouped_bars(
                 })
                 .y_labels(5)
                 .y_label_formatter(&|y| compact(*y, style.locale))
-                .label_style(font.clone())
-                .axis_style(GREY)
                 .draw()
                 .map_err(err)?;
             for (si, (name, color, values)) in series.iter().enumerate() {
@@ -265,7 +263,7 @@ fn grouped_bars(
 
 /// Lost reasons over 12 months as a Pareto chart: bars by count, most
 /// frequent first, each labelled with its count and the cumulative share.
-fn pareto(report: &Report, labels: &ChartLabels, style: &Style) -> Result<String> {
+fn pareto(report: &Report, style: &Style) -> Result<String> {
     let items: Vec<(String, f64)> = report
         .lost_reasons_12m
         .iter()
@@ -281,8 +279,7 @@ fn pareto(report: &Report, labels: &ChartLabels, style: &Style) -> Result<String
         })
         .collect();
     if items.is_empty() {
-        return hbar(&[], style, style.accent, (900, 420), |_, _| String::new())
-            .map(|svg| svg.replace("n/a", &labels.no_data));
+        return hbar(&[], style, style.accent, (900, 420), |_, _| String::new());
     }
     hbar(&items, style, style.accent, (900, 440), |i, v| {
         format!(
@@ -295,7 +292,7 @@ fn pareto(report: &Report, labels: &ChartLabels, style: &Style) -> Result<String
 
 /// Cumulative lead value generated against the cumulative revenue target,
 /// month by month over the year to date.
-fn lead_value_ytd(extra: &Extra, labels: &ChartLabels, style: &Style) -> Result<String> {
+fn lead_value_ytd(extra: &Extra, labels: &Texts, style: &Style) -> Result<String> {
     let pts = &extra.lead_value_ytd;
     let mut svg = String::new();
     {
@@ -306,7 +303,7 @@ fn lead_value_ytd(extra: &Extra, labels: &ChartLabels, style: &Style) -> Result<
             .map(|(_, v, t)| v.max(t.unwrap_or(0.0)))
             .fold(0.0, f64::max);
         if pts.is_empty() || max == 0.0 {
-            no_data(&root, &labels.no_data, style)?;
+            no_data(&root, style)?;
         } else {
             let n = pts.len();
             let mut chart = ChartBuilder::on(&root)
@@ -317,11 +314,8 @@ fn lead_value_ytd(extra: &Extra, labels: &ChartLabels, style: &Style) -> Result<
                 .build_cartesian_2d((0..n).into_segmented(), 0.0..max * 1.3)
                 .map_err(err)?;
             let font = (style.font.as_str(), 18).into_font().color(&BLACK);
-            chart
-                .configure_mesh()
+            grid(&mut chart, font.clone(), WHITE)
                 .disable_x_mesh()
-                .light_line_style(WHITE)
-                .bold_line_style(LIGHT)
                 .x_labels(n)
                 .x_label_formatter(&|v| match v {
                     SegmentValue::CenterOf(i) => {
@@ -330,8 +324,6 @@ fn lead_value_ytd(extra: &Extra, labels: &ChartLabels, style: &Style) -> Result<
                     _ => String::new(),
                 })
                 .y_label_formatter(&|y| compact(*y, style.locale))
-                .label_style(font.clone())
-                .axis_style(GREY)
                 .draw()
                 .map_err(err)?;
             let primary = style.primary;
@@ -348,7 +340,7 @@ fn lead_value_ytd(extra: &Extra, labels: &ChartLabels, style: &Style) -> Result<
                     bar
                 }))
                 .map_err(err)?
-                .label(labels.key("chart_lead_value_cumulative"))
+                .label(labels.get("chart_lead_value_cumulative"))
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 6), (x + 14, y + 6)], primary.filled())
                 });
@@ -362,7 +354,7 @@ fn lead_value_ytd(extra: &Extra, labels: &ChartLabels, style: &Style) -> Result<
                 chart
                     .draw_series(LineSeries::new(target, accent.stroke_width(3)))
                     .map_err(err)?
-                    .label(labels.key("chart_revenue_target_cumulative"))
+                    .label(labels.get("chart_revenue_target_cumulative"))
                     .legend(move |(x, y)| {
                         PathElement::new(vec![(x, y), (x + 18, y)], accent.stroke_width(3))
                     });
@@ -374,30 +366,32 @@ fn lead_value_ytd(extra: &Extra, labels: &ChartLabels, style: &Style) -> Result<
     Ok(svg)
 }
 
-/// Translated labels used inside charts (from the template set's language
-/// file; `key` looks a label up, falling back to the key itself).
-#[derive(Debug, Clone, Default)]
-pub struct ChartLabels {
-    pub leads: String,
-    pub mqls: String,
-    pub sqls: String,
-    pub opportunities: String,
-    pub won: String,
-    pub no_data: String,
-    pub more: BTreeMap<String, String>,
-}
-
-impl ChartLabels {
-    pub fn key(&self, k: &str) -> String {
-        self.more.get(k).cloned().unwrap_or_else(|| k.to_string())
-    }
-}
-
 /// Extra series the pack charts that are not in the [`Report`] itself.
 #[derive(Debug, Clone, Default)]
 pub struct Extra {
     /// YTD months: label, cumulative lead value generated, cumulative revenue target.
     pub lead_value_ytd: Vec<(String, f64, Option<f64>)>,
+}
+
+/// The grid and axes every chart shares: light grid lines (`light`: the
+/// minor lines, white to hide them), grey axes, labels in the brand font.
+/// Callers add their own label formatters and draw.
+fn grid<'a, 'b, DB, XT, YT, X, Y>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    font: TextStyle<'b>,
+    light: RGBColor,
+) -> plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = XT> + plotters::coord::ranged1d::ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + plotters::coord::ranged1d::ValueFormatter<YT>,
+{
+    let mut mesh = chart.configure_mesh();
+    mesh.light_line_style(light)
+        .bold_line_style(LIGHT)
+        .label_style(font)
+        .axis_style(GREY);
+    mesh
 }
 
 /// The series legend, on a translucent white box.
@@ -424,10 +418,11 @@ fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("chart drawing failed: {e:?}")
 }
 
-fn no_data(root: &DrawingArea<SVGBackend, Shift>, msg: &str, style: &Style) -> Result<()> {
+/// The empty chart's text, in the pack's language.
+fn no_data(root: &DrawingArea<SVGBackend, Shift>, style: &Style) -> Result<()> {
     let (w, h) = root.dim_in_pixel();
     root.draw(&Text::new(
-        msg.to_string(),
+        style.no_data.clone(),
         (w as i32 / 2 - 40, h as i32 / 2),
         (style.font.as_str(), 18).into_font().color(&GREY),
     ))
@@ -448,7 +443,7 @@ fn hbar(
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         if items.is_empty() || items.iter().all(|(_, v)| *v == 0.0) {
-            no_data(&root, "n/a", style)?;
+            no_data(&root, style)?;
         } else {
             let n = items.len();
             let max = items.iter().map(|(_, v)| *v).fold(0.0, f64::max);
@@ -475,11 +470,8 @@ fn hbar(
                 .build_cartesian_2d(0.0..max * 1.18, (0..n).into_segmented())
                 .map_err(err)?;
             let label_font = (style.font.as_str(), 21).into_font().color(&BLACK);
-            chart
-                .configure_mesh()
+            grid(&mut chart, label_font.clone(), LIGHT)
                 .disable_y_mesh()
-                .light_line_style(LIGHT)
-                .bold_line_style(LIGHT)
                 .y_labels(n)
                 .y_label_formatter(&|v| match v {
                     SegmentValue::CenterOf(i) if *i < n => names[n - 1 - i].clone(),
@@ -492,8 +484,6 @@ fn hbar(
                     6
                 })
                 .x_label_formatter(&|x| compact(*x, style.locale))
-                .label_style(label_font.clone())
-                .axis_style(GREY)
                 .draw()
                 .map_err(err)?;
             chart
@@ -529,7 +519,7 @@ fn hbar(
 type Series<'a> = (&'a str, RGBColor, fn(&crate::metrics::Funnel) -> u64);
 
 /// Leads, MQLs, SQLs and won deals over the 13 trend periods.
-fn trend(report: &Report, labels: &ChartLabels, style: &Style) -> Result<String> {
+fn trend(report: &Report, labels: &Texts, style: &Style) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (900, 380)).into_drawing_area();
@@ -541,7 +531,7 @@ fn trend(report: &Report, labels: &ChartLabels, style: &Style) -> Result<String>
             .map(|p| p.funnel.leads.max(p.funnel.mqls) as f64)
             .fold(0.0, f64::max);
         if t.is_empty() || max == 0.0 {
-            no_data(&root, &labels.no_data, style)?;
+            no_data(&root, style)?;
         } else {
             let n = t.len();
             let mut chart = ChartBuilder::on(&root)
@@ -552,23 +542,24 @@ fn trend(report: &Report, labels: &ChartLabels, style: &Style) -> Result<String>
                 .build_cartesian_2d(0..n - 1, 0.0..max * 1.35) // headroom: the legend sits above the lines
                 .map_err(err)?;
             let font = (style.font.as_str(), 19).into_font().color(&BLACK);
-            chart
-                .configure_mesh()
-                .light_line_style(WHITE)
-                .bold_line_style(LIGHT)
+            grid(&mut chart, font.clone(), WHITE)
                 // Every other period: 13 month labels side by side overlap.
                 .x_labels(n.min(7))
                 .x_label_formatter(&|i| periods.get(*i).cloned().unwrap_or_default())
                 .y_label_formatter(&|y| compact(*y, style.locale))
-                .label_style(font.clone())
-                .axis_style(GREY)
                 .draw()
                 .map_err(err)?;
+            let (leads, mqls, sqls, won) = (
+                labels.get("stage_lead"),
+                labels.get("stage_mql"),
+                labels.get("stage_sql"),
+                labels.get("stage_won"),
+            );
             let series: [Series; 4] = [
-                (&labels.leads, style.primary, |f| f.leads),
-                (&labels.mqls, RGBColor(0x4f, 0x86, 0xc6), |f| f.mqls),
-                (&labels.sqls, RGBColor(0x2a, 0x9d, 0x8f), |f| f.sqls),
-                (&labels.won, style.accent, |f| f.won),
+                (&leads, style.primary, |f| f.leads),
+                (&mqls, RGBColor(0x4f, 0x86, 0xc6), |f| f.mqls),
+                (&sqls, RGBColor(0x2a, 0x9d, 0x8f), |f| f.sqls),
+                (&won, style.accent, |f| f.won),
             ];
             for (name, color, get) in series {
                 chart

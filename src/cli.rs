@@ -1,8 +1,15 @@
 //! Command-line surface (clap only): what the user can type, nothing else.
+//! Options shared by several subcommands are argument groups flattened into
+//! each (`ConfigArgs`, `DataArgs`, `PeriodArgs`, `ClockArgs`, `EmailArgs`);
+//! values that have a type are parsed into it here (language, `NAME=RATE`,
+//! dates), so a bad value is a usage error before any work.
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
+
+use crate::format::Locale;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -32,6 +39,23 @@ pub enum Command {
     Templates(TemplatesCommand),
 }
 
+/// `--config`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigArgs {
+    /// Configuration file (default: ./smreport.toml if present, else built-in defaults).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// `--data`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DataArgs {
+    /// Data directory holding leads, deals, costs (and optionally traffic)
+    /// (default: `[data] dir` of the config).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+}
+
 /// Exactly one of `--month`, `--week`, `--quarter`. `previous` means the
 /// last complete period before today (in the config's time zone).
 #[derive(Debug, Clone, Default, Args)]
@@ -48,57 +72,23 @@ pub struct PeriodArgs {
     pub quarter: Option<String>,
 }
 
-#[derive(Debug, Args)]
-pub struct BuildArgs {
-    #[command(flatten)]
-    pub period: PeriodArgs,
-    /// Configuration file (default: ./smreport.toml if present, else built-in defaults).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Data directory holding leads, deals, costs (and optionally traffic).
-    #[arg(long)]
-    pub data: Option<PathBuf>,
-    /// Output directory (default: out/).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Comma-separated outputs: pdf, html, json.
-    #[arg(long, value_delimiter = ',', default_value = "pdf,html,json")]
-    pub format: Vec<OutputFormat>,
-    /// Language of the pack (overrides the config `language`).
-    #[arg(long)]
-    pub lang: Option<String>,
-    /// Template directory (from `smreport templates export`); files it does
-    /// not have come from the built-in templates.
-    #[arg(long)]
-    pub templates: Option<PathBuf>,
-    /// Treat any error-level data-quality issue as fatal (exit 1).
-    #[arg(long)]
-    pub strict: bool,
-    /// Print each pipeline stage and its time.
-    #[arg(short, long)]
-    pub verbose: bool,
-    /// E-mail the PDF after building ([email] in the config, SMTP server
-    /// from SMREPORT_SMTP_URL).
-    #[arg(long)]
-    pub email: bool,
-    /// Recipient instead of [email] to (repeatable).
-    #[arg(long = "email-to", value_name = "ADDR")]
-    pub email_to: Vec<String>,
-    /// With --email: write the message as <pack>.eml instead of sending it.
-    #[arg(long)]
-    pub dry_run: bool,
+/// The clock, from the environment: what "today" is for `previous`, and
+/// the PDF's creation date.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ClockArgs {
+    /// Today, for `--month previous` and the like (env SMREPORT_TODAY,
+    /// YYYY-MM-DD): re-run a schedule as of a given day.
+    #[arg(long = "today", env = "SMREPORT_TODAY", hide = true, value_parser = parse_day)]
+    pub today: Option<NaiveDate>,
+    /// The PDF's creation date in seconds since 1970 (env SOURCE_DATE_EPOCH;
+    /// default: the period's end).
+    #[arg(long = "source-date-epoch", env = "SOURCE_DATE_EPOCH", hide = true)]
+    pub source_date_epoch: Option<i64>,
 }
 
-#[derive(Debug, Args)]
-pub struct SendArgs {
-    #[command(flatten)]
-    pub period: PeriodArgs,
-    /// Configuration file (default: ./smreport.toml if present, else built-in defaults).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Directory of the built pack (default: out/).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+/// Where an e-mail goes and whether it is only written.
+#[derive(Debug, Clone, Default, Args)]
+pub struct EmailArgs {
     /// Recipient instead of [email] to (repeatable).
     #[arg(long = "email-to", value_name = "ADDR")]
     pub email_to: Vec<String>,
@@ -108,13 +98,64 @@ pub struct SendArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Output directory (default: out/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Comma-separated outputs: pdf, html, json.
+    #[arg(long, value_delimiter = ',', default_value = "pdf,html,json")]
+    pub format: Vec<OutputFormat>,
+    /// Language of the pack: en or nl (overrides the config `language`).
+    #[arg(long, value_parser = parse_locale)]
+    pub lang: Option<Locale>,
+    /// Template directory (from `smreport templates export`); files it does
+    /// not have come from the built-in templates.
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
+    /// Treat any error-level data-quality issue as fatal (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+    /// Print each pipeline stage, its time and the peak memory.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// E-mail the PDF after building ([email] in the config, SMTP server
+    /// from SMREPORT_SMTP_URL).
+    #[arg(long)]
+    pub email: bool,
+    #[command(flatten)]
+    pub mail: EmailArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Directory of the built pack (default: out/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub mail: EmailArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Configuration file (default: ./smreport.toml if present, else built-in defaults).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// Data directory, for trailing-12-month rates (with --month).
-    #[arg(long)]
-    pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// Take missing rates and the deal size from the 12 months ending with
     /// this month's data (default: config, then benchmarks).
     #[arg(long)]
@@ -129,14 +170,14 @@ pub struct PlanArgs {
     #[arg(long)]
     pub customers: Option<u64>,
     /// Stage chain, comma-separated, ending with won, e.g. lead,sql,won.
-    #[arg(long, value_delimiter = ',')]
-    pub stages: Vec<String>,
+    #[arg(long, value_delimiter = ',', value_parser = parse_stage)]
+    pub stages: Vec<crate::plan::Stage>,
     /// A stage rate, e.g. --rate lead_to_mql=39% --rate sql_to_won=1/3 (repeatable).
-    #[arg(long = "rate", value_name = "PAIR=RATE")]
-    pub rates: Vec<String>,
+    #[arg(long = "rate", value_name = "PAIR=RATE", value_parser = parse_pair_rate)]
+    pub rates: Vec<(String, f64)>,
     /// A conversion point's lead→won rate, e.g. --point ebook=1/100 (repeatable).
-    #[arg(long = "point", value_name = "NAME=RATE")]
-    pub points: Vec<String>,
+    #[arg(long = "point", value_name = "NAME=RATE", value_parser = parse_named_rate)]
+    pub points: Vec<(String, f64)>,
     /// text (a readable table) or json.
     #[arg(long, value_enum, default_value = "text")]
     pub format: PlanFormat,
@@ -195,13 +236,78 @@ pub enum TemplatesCommand {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Configuration file (default: ./smreport.toml if present, else built-in defaults).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Data directory holding the exports.
-    #[arg(long)]
-    pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// Exit with code 1 when there are error-level issues.
     #[arg(long)]
     pub strict: bool,
+}
+
+fn parse_locale(s: &str) -> Result<Locale, String> {
+    Locale::parse(s).ok_or_else(|| format!("`{s}` is not a pack language: use en or nl"))
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a date: write YYYY-MM-DD"))
+}
+
+fn parse_stage(s: &str) -> Result<crate::plan::Stage, String> {
+    crate::plan::Stage::parse(s)
+}
+
+/// `NAME=RATE`: a name and a rate in one of the plan's notations.
+fn parse_named_rate(s: &str) -> Result<(String, f64), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected NAME=RATE, e.g. ebook=1/100"))?;
+    let r = crate::plan::parse_rate(v).map_err(|e| format!("{}: {e}", k.trim()))?;
+    Ok((k.trim().to_string(), r))
+}
+
+/// `PAIR=RATE` with a stage pair such as `lead_to_mql`.
+fn parse_pair_rate(s: &str) -> Result<(String, f64), String> {
+    let (k, r) = parse_named_rate(s).map_err(|e| {
+        e.replace(
+            "NAME=RATE, e.g. ebook=1/100",
+            "PAIR=RATE, e.g. lead_to_mql=39%",
+        )
+    })?;
+    crate::plan::check_pair_key(&k)?;
+    Ok((k, r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn typed_values_are_parsed_up_front() {
+        assert_eq!(parse_locale("NL"), Ok(Locale::Nl));
+        assert!(parse_locale("de").is_err());
+        assert_eq!(
+            parse_pair_rate("lead_to_mql=39%"),
+            Ok(("lead_to_mql".into(), 0.39))
+        );
+        assert!(parse_pair_rate("won_to_lead=1/3").is_err());
+        assert!(
+            parse_pair_rate("lead_to_mql")
+                .unwrap_err()
+                .contains("PAIR=RATE")
+        );
+        assert!(parse_named_rate("ebook=42").unwrap_err().contains("42%"));
+        assert_eq!(
+            parse_day("2024-03-05"),
+            Ok(NaiveDate::from_ymd_opt(2024, 3, 5).unwrap())
+        );
+    }
 }

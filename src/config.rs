@@ -65,7 +65,7 @@ impl Default for Config {
 pub struct Company {
     pub name: String,
     pub currency: String,
-    pub language: String,
+    pub language: crate::format::Locale,
     pub timezone: String,
     pub fiscal_year_start_month: u32,
 }
@@ -75,7 +75,7 @@ impl Default for Company {
         Company {
             name: "Sample company".into(),
             currency: "EUR".into(),
-            language: "en".into(),
+            language: crate::format::Locale::En,
             timezone: "Europe/Amsterdam".into(),
             fiscal_year_start_month: 1,
         }
@@ -199,8 +199,8 @@ impl Default for CostRules {
 pub struct Brand {
     /// Name on the title page (default: `company.name`).
     pub company_name: Option<String>,
-    pub primary_color: String,
-    pub accent_color: String,
+    pub primary_color: Color,
+    pub accent_color: Color,
     pub font: String,
     /// Logo (SVG, PNG or JPEG) on the title page and the HTML header.
     pub logo: Option<PathBuf>,
@@ -214,8 +214,8 @@ impl Default for Brand {
     fn default() -> Self {
         Brand {
             company_name: None,
-            primary_color: "#1f3a5f".into(),
-            accent_color: "#e07a1f".into(),
+            primary_color: Color::rgb(0x1f, 0x3a, 0x5f),
+            accent_color: Color::rgb(0xe0, 0x7a, 0x1f),
             font: "Inter".into(),
             logo: None,
             font_dir: None,
@@ -346,7 +346,7 @@ pub struct PlanConfig {
     /// Customers to win, instead of target ÷ deal size.
     pub customers: Option<u64>,
     /// Stage chain (default: lead, mql, sql, opportunity, won).
-    pub stages: Option<Vec<String>>,
+    pub stages: Option<Vec<crate::plan::Stage>>,
     /// Rates by stage pair, e.g. `lead_to_mql = "39%"`, `sql_to_won = "1/3"`.
     pub rates: BTreeMap<String, RateValue>,
     /// Lead→won rate per conversion point, e.g. `ebook = "1/100"`.
@@ -360,10 +360,10 @@ impl PlanConfig {
             .filter_map(|(k, v)| v.value().ok().map(|r| (k.clone(), r)))
             .collect()
     }
-    pub fn stages(&self) -> Vec<String> {
+    pub fn stages(&self) -> Vec<crate::plan::Stage> {
         self.stages
             .clone()
-            .unwrap_or_else(|| crate::plan::STAGES.iter().map(|s| s.to_string()).collect())
+            .unwrap_or_else(|| crate::plan::Stage::ALL.to_vec())
     }
 }
 
@@ -495,12 +495,6 @@ impl Config {
                 c.timezone
             ));
         }
-        if !["en", "nl"].contains(&c.language.as_str()) {
-            return Err(config_err!(
-                "company.language must be \"en\" or \"nl\", got `{}`",
-                c.language
-            ));
-        }
         let a = &self.assumptions;
         if !(0.0..=1.0).contains(&a.gross_margin) {
             return Err(config_err!(
@@ -609,13 +603,6 @@ impl Config {
                 }
             }
         }
-        for color in [&self.brand.primary_color, &self.brand.accent_color] {
-            if !is_hex_color(color) {
-                return Err(config_err!(
-                    "brand colour `{color}` is not a hex colour\nhint: write it as \"#1f3a5f\""
-                ));
-            }
-        }
         let font_ok =
             |f: &str| !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || " -_".contains(c));
         if !font_ok(&self.brand.font) {
@@ -650,11 +637,40 @@ impl Config {
     }
 }
 
-fn is_hex_color(s: &str) -> bool {
-    let Some(hex) = s.strip_prefix('#') else {
-        return false;
-    };
-    hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit())
+/// A brand colour, written `"#1f3a5f"` in the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Color(pub u8, pub u8, pub u8);
+
+impl Color {
+    pub const fn rgb(r: u8, g: u8, b: u8) -> Color {
+        Color(r, g, b)
+    }
+}
+
+impl TryFrom<String> for Color {
+    type Error = String;
+    fn try_from(s: String) -> Result<Color, String> {
+        let bad = || format!("brand colour `{s}` is not a hex colour (write it as \"#1f3a5f\")");
+        let hex = s.strip_prefix('#').ok_or_else(bad)?;
+        if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| bad());
+        Ok(Color(byte(0)?, byte(2)?, byte(4)?))
+    }
+}
+
+impl From<Color> for String {
+    fn from(c: Color) -> String {
+        c.to_string()
+    }
+}
+
+impl std::fmt::Display for Color {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+    }
 }
 
 #[cfg(test)]

@@ -18,11 +18,13 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Message, SmtpTransport, Transport};
 use minijinja::Environment;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::config::{Config, EmailConfig};
 use crate::config_err;
-use crate::error::Failure;
+use crate::metrics::TargetLine;
+use crate::period::Period;
+use crate::render::{Output, Texts};
+use crate::report::Report;
 
 /// The environment variable with the SMTP URL (and credentials).
 pub const SMTP_URL_VAR: &str = "SMREPORT_SMTP_URL";
@@ -141,74 +143,47 @@ pub struct Headline {
     pub status: Option<String>,
 }
 
-/// The headline KPIs of a report JSON, formatted and labelled in the
-/// pack's language, with their target status.
-pub fn headline(
-    report: &Value,
-    t: &std::collections::BTreeMap<String, String>,
-    cfg: &Config,
-) -> Vec<Headline> {
-    use crate::format::{self, Locale};
-    let loc = Locale::from_code(&cfg.company.language);
+/// The headline KPIs of a report, formatted and labelled in the pack's
+/// language, with their target status.
+pub fn headline(report: &Report, t: &Texts, cfg: &Config) -> Vec<Headline> {
+    use crate::format;
+    let loc = cfg.company.language;
     let cur = &cfg.company.currency;
-    let get = |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
-    let num = |p: &str| report.pointer(p).and_then(Value::as_f64);
-    let status = |k: &str| {
-        report
-            .pointer(&format!("/targets/{k}/status"))
-            .and_then(Value::as_str)
-            .map(|s| get(&format!("status_{s}")))
-    };
     let na = || loc.na().to_string();
-    let money = |p: &str| {
-        num(p)
-            .map(|x| format::money(x, 0, cur, loc))
-            .unwrap_or_else(na)
+    let money = |x: Option<f64>| x.map(|x| format::money(x, 0, cur, loc)).unwrap_or_else(na);
+    let count = |x: u64| format::number(x as f64, 0, loc);
+    let status = |l: &TargetLine| l.status.map(|s| t.get(&format!("status_{}", s.as_str())));
+    let (f, tg) = (&report.funnel, &report.targets);
+    let line = |label: &str, value: String, status: Option<String>| Headline {
+        label: t.get(label),
+        value,
+        status,
     };
-    let count = |p: &str| num(p).map(|x| format::number(x, 0, loc)).unwrap_or_else(na);
     vec![
-        Headline {
-            label: get("tile_revenue"),
-            value: money("/revenue/won"),
-            status: status("revenue"),
-        },
-        Headline {
-            label: get("tile_leads"),
-            value: count("/funnel/leads"),
-            status: status("leads"),
-        },
-        Headline {
-            label: get("tile_mqls"),
-            value: count("/funnel/mqls"),
-            status: status("mqls"),
-        },
-        Headline {
-            label: get("tile_sqls"),
-            value: count("/funnel/sqls"),
-            status: status("sqls"),
-        },
-        Headline {
-            label: get("tile_opportunities"),
-            value: count("/funnel/opportunities"),
-            status: status("opportunities"),
-        },
-        Headline {
-            label: get("tile_won"),
-            value: count("/funnel/won"),
-            status: status("won"),
-        },
-        Headline {
-            label: get("tile_win_rate"),
-            value: num("/revenue/win_rate")
+        line(
+            "tile_revenue",
+            money(Some(report.revenue.won)),
+            status(&tg.revenue),
+        ),
+        line("tile_leads", count(f.leads), status(&tg.leads)),
+        line("tile_mqls", count(f.mqls), status(&tg.mqls)),
+        line("tile_sqls", count(f.sqls), status(&tg.sqls)),
+        line(
+            "tile_opportunities",
+            count(f.opportunities),
+            status(&tg.opportunities),
+        ),
+        line("tile_won", count(f.won), status(&tg.won)),
+        line(
+            "tile_win_rate",
+            report
+                .revenue
+                .win_rate
                 .map(|x| format::percent(x, 1, loc))
                 .unwrap_or_else(na),
-            status: None,
-        },
-        Headline {
-            label: get("tile_cac"),
-            value: money("/costs/cac"),
-            status: None,
-        },
+            None,
+        ),
+        line("tile_cac", money(report.costs.cac), None),
     ]
 }
 
@@ -219,15 +194,62 @@ pub struct MailContext<'a> {
     pub period: &'a str,
     pub period_title: &'a str,
     pub headline: &'a [Headline],
-    pub t: &'a std::collections::BTreeMap<String, String>,
-    /// The full report JSON, for custom bodies.
-    pub report: &'a Value,
+    pub t: &'a Texts,
+    /// The full report, for custom bodies.
+    pub report: &'a Report,
 }
 
 /// The files to attach.
 pub struct Files<'a> {
     pub pdf: (&'a str, &'a [u8]),
     pub html: Option<(&'a str, &'a [u8])>,
+}
+
+/// A built pack to e-mail.
+pub struct Mail<'a> {
+    pub cfg: &'a Config,
+    pub delivery: &'a Delivery,
+    pub period: &'a Period,
+    /// The texts of the pack's language (from the pack's template set).
+    pub texts: &'a Texts,
+    pub report: &'a Report,
+    pub pdf: &'a Output,
+    pub html: Option<&'a Output>,
+    /// Where `--dry-run` writes the `.eml`.
+    pub out_dir: &'a Path,
+    pub dry_run: bool,
+}
+
+/// Build the message and send it, or write it as `.eml` for a dry run;
+/// returns the files written.
+pub fn deliver(m: &Mail) -> Result<Vec<PathBuf>> {
+    let headline = headline(m.report, m.texts, m.cfg);
+    let title = crate::render::period_title(m.period, m.texts);
+    let ctx = MailContext {
+        company: m.cfg.company_display_name(),
+        period: &m.period.label(),
+        period_title: &title,
+        headline: &headline,
+        t: m.texts,
+        report: m.report,
+    };
+    let files = Files {
+        pdf: (&m.pdf.file, &m.pdf.bytes),
+        html: m.html.map(|h| (h.file.as_str(), h.bytes.as_slice())),
+    };
+    let msg = message(m.delivery, &ctx, &files)?;
+    if m.dry_run {
+        let stem = format!("sm-report-{}", m.period.label());
+        Ok(vec![write_eml(m.out_dir, &stem, &msg)?])
+    } else {
+        send(m.delivery, &msg)?;
+        eprintln!(
+            "sent {} to {} recipient(s)",
+            m.pdf.file,
+            m.delivery.to.len() + m.delivery.cc.len()
+        );
+        Ok(vec![])
+    }
 }
 
 /// Build the message: plain-text body with an HTML alternative, the PDF
@@ -242,9 +264,9 @@ pub fn message(d: &Delivery, ctx: &MailContext, files: &Files) -> Result<Message
         env.template_from_str(src)
             .and_then(|t| t.render(minijinja::value::Serde(ctx)))
             .map_err(|e| {
-                anyhow::Error::new(Failure::Render(format!(
+                crate::render_err!(
                     "email.{what}: {e}\nhint: check the minijinja template in [email] {what}"
-                )))
+                )
             })
     };
     let subject = render("subject", &d.subject, false)?
@@ -322,15 +344,17 @@ pub fn send(d: &Delivery, msg: &Message) -> Result<()> {
             }
         }
     }
-    Err(anyhow::Error::new(Failure::Delivery(format!(
+    Err(crate::delivery_err!(
         "could not send the e-mail after {} attempt(s): {last}\nhint: the pack files are written; check {SMTP_URL_VAR} and the server, then run `smreport send` for the same period",
         d.retries
-    ))))
+    ))
 }
 
 /// Write the message as `<pack>.eml` (for `--dry-run`).
 pub fn write_eml(dir: &Path, stem: &str, msg: &Message) -> Result<PathBuf> {
-    let path = dir.join(format!("{stem}.eml"));
-    crate::write_all(dir, &[(format!("{stem}.eml"), msg.formatted())])?;
-    Ok(path)
+    let out = Output {
+        file: format!("{stem}.eml"),
+        bytes: msg.formatted(),
+    };
+    Ok(crate::write::atomically(dir, &[out])?.remove(0))
 }

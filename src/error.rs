@@ -6,21 +6,55 @@
 
 use thiserror::Error;
 
+/// What went wrong, and what to do about it: the hints are kept apart
+/// from the message and printed after it (`hint: …`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub hints: Vec<String>,
+}
+
+impl Message {
+    /// A message from text whose lines starting with `hint:` are its hints
+    /// (so `input_err!("… is not a date\nhint: write …")` keeps its hint
+    /// as data).
+    pub fn parse(text: String) -> Message {
+        let mut own = Vec::new();
+        let mut hints = Vec::new();
+        for line in text.lines() {
+            match line.trim_start().strip_prefix("hint:") {
+                Some(h) => hints.push(h.trim().to_string()),
+                None => own.push(line),
+            }
+        }
+        Message {
+            text: own.join("\n"),
+            hints,
+        }
+    }
+}
+
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
 /// A failure a caller (and the exit code) must distinguish.
 #[derive(Debug, Error)]
 pub enum Failure {
     /// Bad input data: the message names file, row and column. Exit 1.
     #[error("{0}")]
-    Input(String),
+    Input(Message),
     /// Bad command line or configuration. Exit 2.
     #[error("{0}")]
-    Config(String),
+    Config(Message),
     /// A template or the Typst compiler failed. Exit 3.
     #[error("{0}")]
-    Render(String),
+    Render(Message),
     /// E-mail delivery failed (files are still written). Exit 4.
     #[error("{0}")]
-    Delivery(String),
+    Delivery(Message),
 }
 
 impl Failure {
@@ -30,6 +64,12 @@ impl Failure {
             Failure::Config(_) => 2,
             Failure::Render(_) => 3,
             Failure::Delivery(_) => 4,
+        }
+    }
+
+    pub fn message(&self) -> &Message {
+        match self {
+            Failure::Input(m) | Failure::Config(m) | Failure::Render(m) | Failure::Delivery(m) => m,
         }
     }
 }
@@ -45,28 +85,24 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
 
 /// The text `main` prints after `error: `: the messages of the chain from
 /// the outermost context to the root cause (`stage `load` failed: leads.csv:
-/// row 6, column `created_at`: …`), then every hint found anywhere in the
-/// chain on its own line (`hint: …`), so the message always comes first.
+/// row 6, column `created_at`: …`), then every hint of the chain on its own
+/// line (`hint: …`), so the message always comes first. Hints are taken
+/// from the typed [`Failure`]s, and from `hint:` lines of other errors.
 pub fn render(err: &anyhow::Error) -> String {
     let mut messages: Vec<String> = Vec::new();
     let mut hints: Vec<String> = Vec::new();
     for e in err.chain() {
-        let text = e.to_string();
-        let mut own: Vec<&str> = Vec::new();
-        for line in text.lines() {
-            match line.trim_start().strip_prefix("hint:") {
-                Some(h) => {
-                    let h = h.trim().to_string();
-                    if !hints.contains(&h) {
-                        hints.push(h);
-                    }
-                }
-                None => own.push(line),
+        let m = match e.downcast_ref::<Failure>() {
+            Some(f) => f.message().clone(),
+            None => Message::parse(e.to_string()),
+        };
+        for h in m.hints {
+            if !hints.contains(&h) {
+                hints.push(h);
             }
         }
-        let own = own.join("\n");
-        if !own.trim().is_empty() && !messages.contains(&own) {
-            messages.push(own);
+        if !m.text.trim().is_empty() && !messages.contains(&m.text) {
+            messages.push(m.text);
         }
     }
     let mut out = messages.join(": ");
@@ -102,9 +138,9 @@ pub fn guarded<T>(what: &str, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown cause".into());
-        Err(anyhow::Error::new(Failure::Input(format!(
+        Err(crate::input_err!(
             "{what}: the file is damaged or not in the format its name says ({why})\nhint: export the table again, or save it as CSV"
-        ))))
+        ))
     })
 }
 
@@ -119,15 +155,28 @@ pub fn install_panic_hook() {
     }));
 }
 
-/// Shorthand: `bail_input!("leads.csv row 3, column `created_at`: ...")`.
+/// An input error (exit 1): `input_err!("leads.csv: row 3, column `created_at`: …\nhint: …")`.
 #[macro_export]
 macro_rules! input_err {
-    ($($arg:tt)*) => { anyhow::Error::new($crate::error::Failure::Input(format!($($arg)*))) };
+    ($($arg:tt)*) => { anyhow::Error::new($crate::error::Failure::Input($crate::error::Message::parse(format!($($arg)*)))) };
 }
 
+/// A usage or configuration error (exit 2).
 #[macro_export]
 macro_rules! config_err {
-    ($($arg:tt)*) => { anyhow::Error::new($crate::error::Failure::Config(format!($($arg)*))) };
+    ($($arg:tt)*) => { anyhow::Error::new($crate::error::Failure::Config($crate::error::Message::parse(format!($($arg)*)))) };
+}
+
+/// A template or render error (exit 3).
+#[macro_export]
+macro_rules! render_err {
+    ($($arg:tt)*) => { anyhow::Error::new($crate::error::Failure::Render($crate::error::Message::parse(format!($($arg)*)))) };
+}
+
+/// An e-mail delivery error (exit 4).
+#[macro_export]
+macro_rules! delivery_err {
+    ($($arg:tt)*) => { anyhow::Error::new($crate::error::Failure::Delivery($crate::error::Message::parse(format!($($arg)*)))) };
 }
 
 #[cfg(test)]

@@ -3,18 +3,32 @@
 
 use chrono::NaiveDate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The pack's language: its texts (`lang/<code>.toml`) and number and date
+/// formats. In the config: `language = "en"` or `"nl"`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Locale {
+    #[default]
     En,
     Nl,
 }
 
 impl Locale {
-    pub fn from_code(code: &str) -> Locale {
-        match code {
-            "nl" => Locale::Nl,
-            _ => Locale::En,
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::Nl];
+
+    /// `en` or `nl`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Nl => "nl",
         }
+    }
+
+    /// The locale of a language code (`en`, `nl`, any case).
+    pub fn parse(code: &str) -> Option<Locale> {
+        Locale::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(code.trim()))
     }
     fn seps(self) -> (char, char) {
         match self {

@@ -1,21 +1,22 @@
-//! The pack's stages after loading, run in order: report (metrics) →
-//! context → charts → JSON / HTML / PDF, each timed for `-v` (like zola's
-//! `Site::build`). [`render`] works in memory on a loaded [`Dataset`], so
-//! `smreport build`, the tests and the benchmark all run the same code.
+//! The pack of one period, stage by stage: [`Pack::load`] → [`Pack::report`]
+//! → [`Pack::render`] (context, charts, then each renderer), every stage
+//! timed and, with `-v`, printed with the peak memory (like zola's
+//! `Site::build`). Warnings are collected here and printed by the command.
+//! `smreport build`, the tests and the benchmark all run a pack this way.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 
 use crate::cli::OutputFormat;
 use crate::config::Config;
-use crate::format::Locale;
 use crate::load::Dataset;
 use crate::period::Period;
-use crate::render::templates::TemplateSet;
-use crate::report::{self, Report};
-use crate::{render, render_charts};
+use crate::render::{
+    self, HtmlRenderer, JsonRenderer, Output, PackContext, PdfRenderer, Renderer, TemplateSet,
+};
+use crate::report::{self, PackFigures, Report};
 
 /// Prints each stage and its duration when verbose.
 pub struct Steps {
@@ -81,66 +82,105 @@ pub struct RenderOptions {
     pub timestamp: chrono::NaiveDateTime,
 }
 
-/// What [`render`] made: the files by name, the report they show, the
-/// texts of the pack's language, and warnings for the person building it.
-#[derive(Debug)]
-pub struct Rendered {
-    /// File name (`sm-report-2024-03.pdf`) → bytes, in the order JSON, HTML, PDF.
-    pub files: Vec<(String, Vec<u8>)>,
+impl RenderOptions {
+    /// Every format, the built-in templates, the fonts shipped with
+    /// smreport; the PDF dated at the end of `period`.
+    pub fn all(period: &Period) -> RenderOptions {
+        RenderOptions {
+            formats: vec![OutputFormat::Json, OutputFormat::Html, OutputFormat::Pdf],
+            templates: TemplateSet::builtin(),
+            font_dirs: vec![],
+            timestamp: period.end.and_time(chrono::NaiveTime::MIN),
+        }
+    }
+}
+
+/// A period's report and the figures its pages show.
+#[derive(Debug, Clone)]
+pub struct Computed {
     pub report: Report,
-    pub t: std::collections::BTreeMap<String, String>,
-    pub warnings: Vec<String>,
+    pub figures: PackFigures,
 }
 
-impl Rendered {
-    /// The bytes of the file whose name ends with `ext` (`.pdf`).
-    pub fn file(&self, ext: &str) -> Option<(&str, &[u8])> {
-        self.files
-            .iter()
-            .find(|(n, _)| n.ends_with(ext))
-            .map(|(n, b)| (n.as_str(), b.as_slice()))
-    }
+/// The pack of one period for one config.
+pub struct Pack<'a> {
+    cfg: &'a Config,
+    period: Period,
+    steps: Steps,
+    warnings: Vec<String>,
 }
 
-/// Compute the report for `period` and render the requested formats.
-pub fn render(
-    cfg: &Config,
-    data: &Dataset,
-    period: &Period,
-    opts: &RenderOptions,
-    steps: &mut Steps,
-) -> Result<Rendered> {
-    let (report, figures) =
-        steps.run("metrics", || report::build_with_figures(data, cfg, period))?;
-    let mut warnings = figures.warnings.clone();
-    let wants = |f: OutputFormat| opts.formats.contains(&f);
-    let mut templates = opts.templates.clone();
-    let t = templates.translations(&cfg.company.language)?;
-    let mut ctx = crate::pack_context(cfg, &report, &figures, period, t.clone());
-    if let Some(logo) = &cfg.brand.logo {
-        let (name, uri) = templates.add_logo(&cfg.resolve(logo))?;
-        ctx.brand.logo = Some(name);
-        ctx.brand.logo_data_uri = Some(uri);
+impl<'a> Pack<'a> {
+    pub fn new(cfg: &'a Config, period: Period) -> Pack<'a> {
+        Pack {
+            cfg,
+            period,
+            steps: Steps::new(false),
+            warnings: Vec::new(),
+        }
     }
-    if wants(OutputFormat::Pdf) || wants(OutputFormat::Html) {
-        ctx.charts = steps.run("charts", || render_charts(cfg, &ctx))?;
+
+    /// Print each stage's time and the peak memory (`-v`).
+    pub fn verbose(mut self, verbose: bool) -> Pack<'a> {
+        self.steps.verbose = verbose;
+        self
     }
-    let env = render::environment(
-        Locale::from_code(&cfg.company.language),
-        &cfg.company.currency,
-    );
-    let label = period.label();
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    if wants(OutputFormat::Json) {
-        let bytes = steps.run("json", || render::json::render(&report))?;
-        files.push((format!("sm-report-{label}.json"), bytes));
+
+    pub fn period(&self) -> &Period {
+        &self.period
     }
-    if wants(OutputFormat::Html) {
-        let bytes = steps.run("html", || render::html::render(&env, &templates, &ctx))?;
-        files.push((format!("sm-report-{label}.html"), bytes));
+
+    /// Run a named stage (timed like the others).
+    pub fn stage<T>(&mut self, name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.steps.run(name, f)
     }
-    if wants(OutputFormat::Pdf) {
-        let bytes = steps.run("pdf", || {
+
+    /// Stage `load`: the tables of `data_dir` as typed frames.
+    pub fn load(&mut self, data_dir: &Path) -> Result<Dataset> {
+        let cfg = self.cfg;
+        self.steps.run("load", || crate::load::load(cfg, data_dir))
+    }
+
+    /// Stage `metrics`: every KPI of the period and the figures the pages
+    /// show.
+    pub fn report(&mut self, data: &Dataset) -> Result<Computed> {
+        let (cfg, period) = (self.cfg, self.period);
+        let (report, figures) = self
+            .steps
+            .run("metrics", || report::build_with_figures(data, cfg, &period))?;
+        self.warnings.extend(figures.warnings.iter().cloned());
+        Ok(Computed { report, figures })
+    }
+
+    /// Stages `charts`, then one per format: the context of the computed
+    /// report (charts only for a PDF or HTML page), rendered by each
+    /// requested renderer.
+    pub fn render(&mut self, computed: &Computed, opts: &RenderOptions) -> Result<Vec<Output>> {
+        let cfg = self.cfg;
+        let mut templates = opts.templates.clone();
+        let mut ctx = PackContext::new(
+            cfg,
+            &self.period,
+            &computed.report,
+            &computed.figures,
+            &mut templates,
+        )?;
+        let wants = |f: OutputFormat| opts.formats.contains(&f);
+        if wants(OutputFormat::Pdf) || wants(OutputFormat::Html) {
+            self.steps.run("charts", || ctx.draw_charts(cfg))?;
+        }
+        let env = render::environment(cfg.company.language, &cfg.company.currency);
+        let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
+        if wants(OutputFormat::Json) {
+            renderers.push(Box::new(JsonRenderer));
+        }
+        if wants(OutputFormat::Html) {
+            renderers.push(Box::new(HtmlRenderer {
+                env: env.clone(),
+                templates: templates.clone(),
+            }));
+        }
+        if wants(OutputFormat::Pdf) {
             let fonts = render::typst::fonts(&opts.font_dirs);
             if !render::typst::has_family(&fonts, &cfg.brand.font) {
                 let dirs: Vec<String> = opts
@@ -148,20 +188,63 @@ pub fn render(
                     .iter()
                     .map(|d| d.display().to_string())
                     .collect();
-                warnings.push(format!(
+                self.warnings.push(format!(
                     "font `{}` (brand.font) was not found in the fonts shipped with smreport or in {}; using Inter instead",
                     cfg.brand.font,
                     dirs.join(", ")
                 ));
             }
-            render::typst::render(&env, &templates, &ctx, &fonts, opts.timestamp)
-        })?;
-        files.push((format!("sm-report-{label}.pdf"), bytes));
+            renderers.push(Box::new(PdfRenderer {
+                env,
+                templates,
+                fonts,
+                timestamp: opts.timestamp,
+            }));
+        }
+        renderers
+            .iter()
+            .map(|r| self.steps.run(r.format(), || r.render(&ctx)))
+            .collect()
     }
-    Ok(Rendered {
+
+    /// Warnings for the person building the pack (an unused plan rate, no
+    /// plan for lack of a deal size, a missing brand font).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Print the total time (with `-v`).
+    pub fn finish(&self) {
+        self.steps.total();
+    }
+}
+
+/// Load, compute and render in one call, with the given options (tests).
+pub fn build(cfg: &Config, data: &Dataset, period: &Period, opts: &RenderOptions) -> Result<Built> {
+    let mut pack = Pack::new(cfg, *period);
+    let computed = pack.report(data)?;
+    let files = pack.render(&computed, opts)?;
+    Ok(Built {
         files,
-        report,
-        t,
-        warnings,
+        computed,
+        warnings: pack.warnings().to_vec(),
     })
+}
+
+/// What [`build`] made.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub files: Vec<Output>,
+    pub computed: Computed,
+    pub warnings: Vec<String>,
+}
+
+impl Built {
+    /// The bytes of the file whose name ends with `ext` (`.pdf`).
+    pub fn file(&self, ext: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .find(|o| o.file.ends_with(ext))
+            .map(|o| o.bytes.as_slice())
+    }
 }

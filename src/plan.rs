@@ -1,17 +1,20 @@
 //! The reverse-funnel plan (SPEC section 4): work back from a revenue goal
 //! to the volume each funnel stage must deliver.
 //!
-//! Pure functions, no I/O: [`resolve`] picks each stage rate from the flags,
-//! the config, the trailing-12-month cohort rates or the benchmarks (in that
-//! order) and [`compute`] does the arithmetic. Both `smreport plan` and the
-//! pack's `plan` block call them, so they always agree.
+//! Pure functions, no I/O: [`plan_for`] resolves the goal and, through the
+//! rate ladder of [`rates`] ([`resolve_rates`]: flags, config, trailing 12
+//! months, benchmarks), each stage's rate; [`compute`] does the arithmetic.
+//! Both `smreport plan` and the pack's `plan` block call [`plan_for`], so
+//! they always agree.
 
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
 
-use serde::Serialize;
+mod rates;
 
-/// The funnel stages a plan chain may use, in funnel order.
-pub const STAGES: [&str; 5] = ["lead", "mql", "sql", "opportunity", "won"];
+pub use rates::{
+    RatePart, RateSource, Rates, Stage, StepRate, check_chain, check_pair_key, check_rate,
+    pair_key, parse_rate, resolve_rates,
+};
 
 /// `ceil(x)` that tolerates floating-point noise, relative to the size of
 /// `x`: ceil(x − 1e-9·max(1, x)). `100 / (1/3)` is 300.00000000000006 in
@@ -30,66 +33,6 @@ fn cents(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Parse a conversion rate: `0.42`, `42%` or `1/3`. A rate is in (0, 1].
-pub fn parse_rate(s: &str) -> Result<f64, String> {
-    let t = s.trim();
-    let bad = |why: &str| format!("`{s}` is not a conversion rate: {why} (write 0.42, 42% or 1/3)");
-    let num = |x: &str| -> Result<f64, String> {
-        x.trim().parse::<f64>().map_err(|_| bad("not a number"))
-    };
-    let r = if let Some(p) = t.strip_suffix('%') {
-        num(p)? / 100.0
-    } else if let Some((a, b)) = t.split_once('/') {
-        let (a, b) = (num(a)?, num(b)?);
-        if b == 0.0 {
-            return Err(bad("division by zero"));
-        }
-        a / b
-    } else {
-        let x = num(t)?;
-        if x > 1.0 {
-            return Err(bad(
-                "a plain number must be a fraction between 0 and 1; for percentages add %",
-            ));
-        }
-        x
-    };
-    check_rate(r).map_err(|why| bad(&why))
-}
-
-/// A rate must be a fraction in (0, 1]: a zero rate would need infinite volume.
-pub fn check_rate(r: f64) -> Result<f64, String> {
-    if !r.is_finite() || r <= 0.0 || r > 1.0 {
-        return Err(format!("{r} is outside (0, 1]"));
-    }
-    Ok(r)
-}
-
-/// Where a rate came from; the pack and `smreport plan` print it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RateSource {
-    Flag,
-    Config,
-    #[serde(rename = "trailing_12m")]
-    Trailing12m,
-    Benchmark,
-}
-
-impl RateSource {
-    pub fn describe(self) -> &'static str {
-        match self {
-            RateSource::Flag => "command line",
-            RateSource::Config => "config",
-            RateSource::Trailing12m => "trailing 12 months",
-            RateSource::Benchmark => "benchmark",
-        }
-    }
-}
-
-/// Rates by stage pair key (`lead_to_mql`, `sql_to_won`, …), one map per source.
-pub type Rates = BTreeMap<String, f64>;
-
 /// Everything a plan needs, already resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanInput {
@@ -98,16 +41,16 @@ pub struct PlanInput {
     /// Customers to win; when `None` it is ceil(target / deal size).
     pub customers: Option<u64>,
     /// The chain, in funnel order, ending with `won`.
-    pub stages: Vec<String>,
+    pub stages: Vec<Stage>,
     /// `rates[i]` converts `stages[i]` into `stages[i + 1]`.
     pub rates: Vec<StepRate>,
     /// Lead→won rate per conversion point.
     pub conversion_points: Vec<(String, f64, RateSource)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanStage {
-    pub stage: String,
+    pub stage: Stage,
     /// Volume this stage must deliver over the plan year.
     pub required: u64,
     /// `required` spread over 12 months, rounded up.
@@ -120,29 +63,11 @@ pub struct PlanStage {
     pub rate_source: Option<RateSource>,
     /// The rates a step that skips stages was multiplied from (absent for
     /// a step given directly).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub composed_of: Vec<RatePart>,
 }
 
-/// The rate of one step of the chain.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StepRate {
-    pub rate: f64,
-    pub source: RateSource,
-    /// The parts it was multiplied from, when it was composed (≥ 2).
-    pub parts: Vec<RatePart>,
-}
-
-/// One factor of a composed step rate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RatePart {
-    /// Stage pair key, e.g. `lead_to_mql`.
-    pub pair: String,
-    pub rate: f64,
-    pub rate_source: RateSource,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanPoint {
     pub conversion_point: String,
     pub lead_to_won: f64,
@@ -154,15 +79,15 @@ pub struct PlanPoint {
 }
 
 /// YTD actual against the share of the plan due by the period's end.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanYtd {
-    pub stage: String,
+    pub stage: Stage,
     pub required: u64,
     pub actual: u64,
     pub attainment: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub revenue_target: Option<f64>,
     pub deal_size: Option<f64>,
@@ -178,13 +103,13 @@ pub struct Plan {
     pub ytd: Vec<PlanYtd>,
     /// Configured rates the chain does not use, and similar notes; printed
     /// by `smreport plan` and `smreport build`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
 
 /// The stage volumes for `input` (SPEC section 4).
 pub fn compute(input: &PlanInput) -> Result<Plan, String> {
-    if input.stages.last().map(String::as_str) != Some("won") {
+    if input.stages.last() != Some(&Stage::Won) {
         return Err("the plan's stage chain must end with `won`".into());
     }
     if input.rates.len() + 1 != input.stages.len() {
@@ -217,7 +142,7 @@ pub fn compute(input: &PlanInput) -> Result<Plan, String> {
                 .iter()
                 .enumerate()
                 .map(|(i, s)| PlanStage {
-                    stage: s.clone(),
+                    stage: *s,
                     required: required[i],
                     per_month: ceil_tol(required[i] as f64 / 12.0),
                     rate_to_next: input.rates.get(i).map(|r| r.rate),
@@ -235,7 +160,7 @@ pub fn compute(input: &PlanInput) -> Result<Plan, String> {
         .revenue_target
         .or_else(|| input.deal_size.zip(customers).map(|(d, c)| d * c as f64));
     let lead_value = match (stages.first(), target) {
-        (Some(first), Some(t)) if first.stage == "lead" && first.required > 0 => {
+        (Some(first), Some(t)) if first.stage == Stage::Lead && first.required > 0 => {
             Some(cents(t / first.required as f64))
         }
         _ => None,
@@ -263,134 +188,6 @@ pub fn compute(input: &PlanInput) -> Result<Plan, String> {
     })
 }
 
-pub fn pair_key(a: usize, b: usize) -> String {
-    format!("{}_to_{}", STAGES[a], STAGES[b])
-}
-
-/// Check a `{a}_to_{b}` key: both stages known and `a` before `b`.
-pub fn check_pair_key(key: &str) -> Result<(), String> {
-    let ok = key.split_once("_to_").and_then(|(a, b)| {
-        let a = STAGES.iter().position(|s| *s == a)?;
-        let b = STAGES.iter().position(|s| *s == b)?;
-        (a < b).then_some(())
-    });
-    ok.ok_or_else(|| {
-        format!(
-            "`{key}` is not a stage pair; write `<from>_to_<to>` with stages in funnel order: {}",
-            STAGES.join(", ")
-        )
-    })
-}
-
-/// Check a stage chain: known stages, in funnel order, ending with `won`.
-pub fn check_chain(stages: &[String]) -> Result<(), String> {
-    let mut last: Option<usize> = None;
-    for s in stages {
-        let i = STAGES
-            .iter()
-            .position(|x| x == s)
-            .ok_or_else(|| format!("`{s}` is not a plan stage; use {}", STAGES.join(", ")))?;
-        if last.is_some_and(|l| l >= i) {
-            return Err(format!(
-                "plan stages must be in funnel order ({}) without repeats",
-                STAGES.join(", ")
-            ));
-        }
-        last = Some(i);
-    }
-    if stages.len() < 2 || stages.last().map(String::as_str) != Some("won") {
-        return Err(
-            "the plan's stage chain needs at least two stages and must end with `won`".into(),
-        );
-    }
-    Ok(())
-}
-
-/// The rate of each step of `stages`, from `sources` in order of authority
-/// (flags, config, trailing 12 months, benchmarks), and a warning for every
-/// flag or config rate that the chain does not use.
-///
-/// A step between neighbouring stages takes the first source that has its
-/// rate. A step that skips stages (lead→sql) takes a rate given for the
-/// whole step when there is one (from the first source that has it);
-/// otherwise it is the product of the rates of the stages it skips, walked
-/// from its first stage: at each stage the longest sub-step that a source
-/// gives directly (so a configured `lead_to_sql` inside a `lead→won` step is
-/// used), each from the first source that has it.
-pub fn resolve_rates(
-    stages: &[String],
-    sources: &[(RateSource, &Rates)],
-) -> Result<(Vec<StepRate>, Vec<String>), String> {
-    let idx: Vec<usize> = stages
-        .iter()
-        .filter_map(|s| STAGES.iter().position(|x| x == s))
-        .collect();
-    let find = |a: usize, b: usize| -> Option<RatePart> {
-        let key = pair_key(a, b);
-        sources.iter().find_map(|(src, rates)| {
-            rates.get(&key).map(|r| RatePart {
-                pair: key.clone(),
-                rate: *r,
-                rate_source: *src,
-            })
-        })
-    };
-    let mut used: Vec<String> = Vec::new();
-    let mut out = Vec::new();
-    for w in idx.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        let mut parts = Vec::new();
-        let mut i = a;
-        while i < b {
-            // The longest sub-step from i that some source gives.
-            let part = (i + 1..=b).rev().find_map(|k| find(i, k).map(|p| (k, p)));
-            let Some((k, part)) = part else {
-                return Err(format!(
-                    "no rate for `{}`: give it in [plan.rates] or with --rate {}=…",
-                    pair_key(i, i + 1),
-                    pair_key(i, i + 1)
-                ));
-            };
-            parts.push(part);
-            i = k;
-        }
-        used.extend(parts.iter().map(|p| p.pair.clone()));
-        let rate = parts.iter().map(|p| p.rate).product();
-        let source = parts
-            .iter()
-            .map(|p| p.rate_source)
-            .max()
-            .unwrap_or(RateSource::Benchmark);
-        if parts.len() == 1 {
-            parts.clear();
-        }
-        out.push(StepRate {
-            rate,
-            source,
-            parts,
-        });
-    }
-    let chain = stages.join(" → ");
-    let mut warnings = Vec::new();
-    for (src, rates) in sources {
-        if !matches!(src, RateSource::Flag | RateSource::Config) {
-            continue;
-        }
-        for key in rates.keys() {
-            if !used.contains(key) {
-                let given = match src {
-                    RateSource::Flag => format!("--rate {key}"),
-                    _ => format!("[plan.rates] {key}"),
-                };
-                warnings.push(format!(
-                    "{given} is not used by the plan's chain {chain}: a rate for a longer step that contains it, or a step the chain does not have, was used instead"
-                ));
-            }
-        }
-    }
-    Ok((out, warnings))
-}
-
 /// Command-line choices that override `[plan]` (`smreport plan`); the pack
 /// uses none.
 #[derive(Debug, Clone, Default)]
@@ -399,7 +196,7 @@ pub struct Overrides {
     pub deal_size: Option<f64>,
     pub customers: Option<u64>,
     /// Stage chain (empty: `[plan] stages`).
-    pub stages: Vec<String>,
+    pub stages: Vec<Stage>,
     pub rates: Rates,
     /// Lead→won rate per conversion point.
     pub points: Vec<(String, f64)>,
@@ -532,308 +329,4 @@ pub fn plan_for(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn chain(s: &[&str]) -> Vec<String> {
-        s.iter().map(|x| x.to_string()).collect()
-    }
-
-    fn direct(rate: f64, source: RateSource) -> StepRate {
-        StepRate {
-            rate,
-            source,
-            parts: vec![],
-        }
-    }
-
-    fn rates(r: &[(&str, f64)]) -> Rates {
-        r.iter().map(|(k, v)| (k.to_string(), *v)).collect()
-    }
-
-    #[test]
-    fn rates_parse_in_three_notations() {
-        assert_eq!(parse_rate("0.42"), Ok(0.42));
-        assert_eq!(parse_rate("42%"), Ok(0.42));
-        assert_eq!(parse_rate(" 1/3 "), Ok(1.0 / 3.0));
-        assert_eq!(parse_rate("100%"), Ok(1.0));
-        for bad in ["42", "0", "0%", "1/0", "abc", "-5%", "3/2", ""] {
-            assert!(parse_rate(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn ceil_tolerates_floating_point_noise() {
-        assert_eq!(ceil_tol(100.0 / (1.0 / 3.0)), 300);
-        assert_eq!(ceil_tol(300.000001), 301);
-        assert_eq!(ceil_tol(0.0), 0);
-        // The tolerance is relative: 7e8 customers at a rate of 0.7 is
-        // 1000000000.0000001 in floating point (noise 1.2e-7, far above an
-        // absolute 1e-9) and must plan 1e9; at a million, 0.01 (1e-8
-        // relative) is a real excess and is kept.
-        let x = 7e8 / 0.7;
-        assert!(x > 1e9, "the noise this test is about: {x}");
-        assert_eq!(ceil_tol(x), 1_000_000_000);
-        assert_eq!(ceil_tol(1e6 + 0.01), 1_000_001);
-        // Below 1 the tolerance stays absolute: 1e-9 · max(1, x).
-        assert_eq!(ceil_tol(0.5), 1);
-    }
-
-    /// SPEC section 4, worked example 1.
-    #[test]
-    fn worked_example_customers_to_leads() {
-        let input = PlanInput {
-            revenue_target: None,
-            deal_size: None,
-            customers: Some(100),
-            stages: chain(&["lead", "mql", "sql", "opportunity", "won"]),
-            rates: [0.39, 0.38, 0.42, 1.0 / 3.0]
-                .map(|r| direct(r, RateSource::Flag))
-                .to_vec(),
-            conversion_points: vec![],
-        };
-        let p = compute(&input).unwrap();
-        let req: Vec<u64> = p.stages.iter().map(|s| s.required).collect();
-        assert_eq!(req, vec![4826, 1882, 715, 300, 100]);
-        assert_eq!(p.lead_value, None, "no target, no deal size");
-    }
-
-    /// SPEC section 4, worked example 2.
-    #[test]
-    fn worked_example_target_to_leads() {
-        let input = PlanInput {
-            revenue_target: Some(1_000_000.0),
-            deal_size: Some(100_000.0),
-            customers: None,
-            stages: chain(&["lead", "sql", "won"]),
-            rates: vec![
-                direct(1.0 / 3.0, RateSource::Config),
-                direct(1.0 / 3.0, RateSource::Config),
-            ],
-            conversion_points: vec![],
-        };
-        let p = compute(&input).unwrap();
-        assert_eq!(p.customers, Some(10));
-        let req: Vec<u64> = p.stages.iter().map(|s| s.required).collect();
-        assert_eq!(req, vec![90, 30, 10]);
-        assert_eq!(p.lead_value, Some(11_111.11));
-    }
-
-    /// SPEC section 4, worked example 3.
-    #[test]
-    fn worked_example_conversion_points() {
-        let input = PlanInput {
-            revenue_target: None,
-            deal_size: Some(100_000.0),
-            customers: Some(1),
-            stages: chain(&["lead", "won"]),
-            rates: vec![direct(0.02, RateSource::Benchmark)],
-            conversion_points: vec![
-                ("ebook".into(), 1.0 / 100.0, RateSource::Flag),
-                ("demo_request".into(), 1.0 / 33.0, RateSource::Flag),
-            ],
-        };
-        let p = compute(&input).unwrap();
-        let pts: Vec<(u64, Option<f64>)> = p
-            .by_conversion_point
-            .iter()
-            .map(|x| (x.leads_per_sale, x.lead_value))
-            .collect();
-        assert_eq!(pts, vec![(100, Some(1000.0)), (33, Some(3030.30))]);
-    }
-
-    #[test]
-    fn rates_resolve_in_order_and_compose() {
-        let flags = rates(&[("sql_to_won", 0.5)]);
-        let cohort = rates(&[
-            ("lead_to_mql", 0.4),
-            ("mql_to_sql", 0.5),
-            ("sql_to_opportunity", 0.5),
-            ("opportunity_to_won", 0.2),
-        ]);
-        let (got, warnings) = resolve_rates(
-            &chain(&["lead", "sql", "won"]),
-            &[
-                (RateSource::Flag, &flags),
-                (RateSource::Trailing12m, &cohort),
-            ],
-        )
-        .unwrap();
-        // lead→sql = 0.4 × 0.5 from the cohort; sql→won given whole by flag.
-        assert_eq!((got[0].rate, got[0].source), (0.2, RateSource::Trailing12m));
-        assert_eq!(got[0].parts.len(), 2);
-        assert_eq!((got[1].rate, got[1].source), (0.5, RateSource::Flag));
-        assert!(got[1].parts.is_empty());
-        assert!(warnings.is_empty(), "{warnings:?}");
-        let err = resolve_rates(&chain(&["lead", "won"]), &[(RateSource::Flag, &flags)]);
-        assert!(err.unwrap_err().contains("lead_to_mql"));
-    }
-
-    /// A skipping step multiplies the skipped stages' rates, each from the
-    /// highest source that has it: a configured lead_to_mql (0.5) is used
-    /// with the cohort's mql_to_sql (0.4), giving 0.2; before, the config
-    /// could not give the whole step and the cohort's 0.3 × 0.4 = 0.12 was
-    /// used, ignoring the configured rate.
-    #[test]
-    fn a_skipping_step_uses_every_configured_rate() {
-        let config = rates(&[("lead_to_mql", 0.5)]);
-        let cohort = rates(&[
-            ("lead_to_mql", 0.3),
-            ("mql_to_sql", 0.4),
-            ("sql_to_opportunity", 0.5),
-            ("opportunity_to_won", 0.25),
-        ]);
-        let (got, warnings) = resolve_rates(
-            &chain(&["lead", "sql", "won"]),
-            &[
-                (RateSource::Config, &config),
-                (RateSource::Trailing12m, &cohort),
-            ],
-        )
-        .unwrap();
-        assert!((got[0].rate - 0.2).abs() < 1e-12);
-        // the least authoritative of the parts names the step's source
-        assert_eq!(got[0].source, RateSource::Trailing12m);
-        let parts: Vec<(&str, RateSource)> = got[0]
-            .parts
-            .iter()
-            .map(|p| (p.pair.as_str(), p.rate_source))
-            .collect();
-        assert_eq!(
-            parts,
-            [
-                ("lead_to_mql", RateSource::Config),
-                ("mql_to_sql", RateSource::Trailing12m)
-            ]
-        );
-        // sql→won = 0.5 × 0.25
-        assert!((got[1].rate - 0.125).abs() < 1e-12);
-        assert!(warnings.is_empty());
-    }
-
-    /// A rate given for the whole step wins over the product; a configured
-    /// rate the chain then does not use is warned about, never dropped
-    /// silently.
-    #[test]
-    fn a_whole_step_rate_wins_and_unused_rates_are_warned() {
-        let config = rates(&[
-            ("lead_to_sql", 0.1),
-            ("lead_to_mql", 0.5),
-            ("sql_to_opportunity", 0.4),
-        ]);
-        let cohort = rates(&[
-            ("lead_to_mql", 0.3),
-            ("mql_to_sql", 0.4),
-            ("sql_to_opportunity", 0.5),
-            ("opportunity_to_won", 0.25),
-        ]);
-        let (got, warnings) = resolve_rates(
-            &chain(&["lead", "sql", "won"]),
-            &[
-                (RateSource::Config, &config),
-                (RateSource::Trailing12m, &cohort),
-            ],
-        )
-        .unwrap();
-        assert_eq!((got[0].rate, got[0].source), (0.1, RateSource::Config));
-        // sql→won = config 0.4 × cohort 0.25
-        assert!((got[1].rate - 0.1).abs() < 1e-12);
-        assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(
-            warnings[0].contains("[plan.rates] lead_to_mql"),
-            "{warnings:?}"
-        );
-        // Inside a longer step, a configured sub-step is used: lead→won
-        // = lead_to_sql (config 0.1) × sql_to_opportunity (config 0.4) ×
-        // opportunity_to_won (cohort 0.25) = 0.01.
-        let (got, _) = resolve_rates(
-            &chain(&["lead", "won"]),
-            &[
-                (RateSource::Config, &config),
-                (RateSource::Trailing12m, &cohort),
-            ],
-        )
-        .unwrap();
-        assert!((got[0].rate - 0.01).abs() < 1e-12, "{got:?}");
-    }
-
-    #[test]
-    fn chains_and_keys_are_checked() {
-        assert!(check_chain(&chain(&["lead", "sql", "won"])).is_ok());
-        assert!(check_chain(&chain(&["sql", "lead", "won"])).is_err());
-        assert!(check_chain(&chain(&["lead", "sql"])).is_err());
-        assert!(check_chain(&chain(&["lead", "customer", "won"])).is_err());
-        assert!(check_pair_key("mql_to_won").is_ok());
-        assert!(check_pair_key("won_to_lead").is_err());
-        assert!(check_pair_key("lead2mql").is_err());
-    }
-
-    fn config(toml: &str) -> crate::config::Config {
-        crate::config::Config::parse(toml).unwrap()
-    }
-
-    /// `[plan] customers = 100, deal_size = 50000` next to an annual revenue
-    /// target of 15M: the goal is 100 customers, and the revenue behind the
-    /// lead value is 100 × 50,000 = 5M (not the annual target). With the
-    /// default chain and benchmark rates lead→mql 40.4%, mql→sql 38.4%,
-    /// sql→opp 43.6%, opp→won 36.4% (means over SEO, PPC, LinkedIn, Email,
-    /// Webinar): won 100 → opp ceil(100/0.364) = 275 → sql ceil(275/0.436)
-    /// = 631 → mql ceil(631/0.384) = 1,644 → lead ceil(1644/0.404) =
-    /// 4,070; lead value 5,000,000 / 4,070 = 1,228.50.
-    #[test]
-    fn plan_for_customers_uses_their_revenue() {
-        let cfg = config(
-            "[targets.annual]\nrevenue = 15000000\n[plan]\ncustomers = 100\ndeal_size = 50000\n",
-        );
-        let p = plan_for(&cfg, &Overrides::default(), None).unwrap();
-        assert_eq!(p.customers, Some(100));
-        assert_eq!(p.revenue_target, None);
-        let req: Vec<u64> = p.stages.iter().map(|s| s.required).collect();
-        assert_eq!(req, [4070, 1644, 631, 275, 100]);
-        assert_eq!(p.lead_value, Some(1228.5));
-        assert!(
-            p.stages[..4]
-                .iter()
-                .all(|s| s.rate_source == Some(RateSource::Benchmark))
-        );
-        // The same with data: the cohort rates come before the benchmarks.
-        let data = DataRates {
-            cohort: rates(&[
-                ("lead_to_mql", 0.5),
-                ("mql_to_sql", 0.5),
-                ("sql_to_opportunity", 0.5),
-                ("opportunity_to_won", 0.5),
-            ]),
-            deal_size: Some(10_000.0),
-            points: vec![("ebook".into(), 0.01)],
-        };
-        let p = plan_for(&cfg, &Overrides::default(), Some(&data)).unwrap();
-        let req: Vec<u64> = p.stages.iter().map(|s| s.required).collect();
-        assert_eq!(req, [1600, 800, 400, 200, 100]);
-        // the configured deal size wins over the data's
-        assert_eq!(p.deal_size, Some(50_000.0));
-        assert_eq!(p.by_conversion_point[0].lead_value, Some(500.0));
-    }
-
-    /// No goal, or a revenue target without a deal size: no plan, and why.
-    #[test]
-    fn plan_for_without_goal_or_deal_size() {
-        let cfg = config("");
-        assert_eq!(
-            plan_for(&cfg, &Overrides::default(), None),
-            Err(NoPlan::NoGoal)
-        );
-        let cfg = config("[targets.annual]\nrevenue = 1000000\n");
-        let no_deals = DataRates::default();
-        assert_eq!(
-            plan_for(&cfg, &Overrides::default(), Some(&no_deals)),
-            Err(NoPlan::NoDealSize)
-        );
-        // flags over config: a --deal-size makes the plan
-        let o = Overrides {
-            deal_size: Some(100_000.0),
-            ..Default::default()
-        };
-        assert_eq!(plan_for(&cfg, &o, None).unwrap().customers, Some(10));
-    }
-}
+mod tests;

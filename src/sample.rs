@@ -204,7 +204,11 @@ pub fn write(args: &SampleArgs) -> Result<Vec<PathBuf>> {
             }
         }
     }
-    crate::write_all(&args.out, &outputs)
+    let outputs: Vec<crate::render::Output> = outputs
+        .into_iter()
+        .map(|(file, bytes)| crate::render::Output { file, bytes })
+        .collect();
+    crate::write::atomically(&args.out, &outputs)
 }
 
 /// A generated CSV table as Parquet with typed columns: the date columns as

@@ -2,23 +2,23 @@
 //! with its count and first examples (file and row), so that no row is
 //! excluded from a KPI without being counted and shown.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Example {
     pub file: String,
     pub row: usize,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct QualityIssue {
     pub code: String,
     pub severity: Severity,
@@ -30,7 +30,7 @@ pub struct QualityIssue {
 }
 
 /// The `data_quality` block: one entry per issue code, with the first example.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct DataQuality {
     pub errors: usize,
     pub warnings: usize,

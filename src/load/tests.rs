@@ -125,9 +125,7 @@ fn slash_dates_follow_the_setting_or_the_column() {
     let mut dq = DataQuality::default();
     let mut dates = Dates::new(&cfg);
     dates.decide(&t, &["created_at"], &mut dq);
-    let e = date_at(&t, "created_at", 0, &dates)
-        .unwrap_err()
-        .to_string();
+    let e = crate::error::render(&date_at(&t, "created_at", 0, &dates).unwrap_err());
     assert!(
         e.contains("row 2") && e.contains("3/15/2024") && e.contains("other values"),
         "{e}"
@@ -144,9 +142,7 @@ fn slash_dates_follow_the_setting_or_the_column() {
         date_at(&t, "created_at", 0, &dates).unwrap(),
         Some(d("2024-01-02"))
     );
-    let e = date_at(&t, "created_at", 1, &dates)
-        .unwrap_err()
-        .to_string();
+    let e = crate::error::render(&date_at(&t, "created_at", 1, &dates).unwrap_err());
     assert!(e.contains("date_order = \"dmy\""), "{e}");
     assert_eq!(dq.warnings, 0);
 }

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::conversion::{cohorts, deal_cohort_measures, lead_cohort_measures};
 use super::costs::{fractions, month_of};
@@ -15,7 +15,7 @@ use super::{Conversion, Metrics, days, ratio, return_pct};
 use crate::config::Benchmark;
 use crate::period::Period;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Channel {
     pub channel: String,
     pub leads: u64,

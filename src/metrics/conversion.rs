@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::request::{Cond, Key, KeyValue, Measure, Request, Row, Source};
 use super::{Metrics, ratio};
@@ -13,7 +13,7 @@ use crate::period::{Period, Range};
 use crate::plan;
 
 /// Cohort conversion rates (fractions; `null` when nobody entered stage A).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Conversion {
     pub lead_to_mql: Option<f64>,
     pub mql_to_sql: Option<f64>,

@@ -3,13 +3,13 @@
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::request::{Cond, Measure, Request, Scalar, Source, Value};
 use super::{Funnel, Metrics, ratio};
 use crate::period::{Period, Range, month_fractions};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Costs {
     pub marketing: f64,
     pub sales: f64,

@@ -3,13 +3,13 @@
 //! qualified leads.
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Metrics;
 use super::request::{Cond, Measure, Source};
 use crate::period::Range;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Funnel {
     pub leads: u64,
     pub mqls: u64,

@@ -4,14 +4,14 @@
 //! `stage_dates_out_of_order`).
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Metrics;
 use super::request::{Col, Cond, Key, Measure, Request, Source};
 use crate::period::Range;
 
 /// Median, mean and count of a list of day counts.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Stat {
     pub median: Option<f64>,
     pub mean: Option<f64>,
@@ -57,7 +57,7 @@ impl Stat {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct LeadTimes {
     pub lead_to_mql: Stat,
     pub mql_to_sql: Stat,

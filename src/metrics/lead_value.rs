@@ -4,13 +4,13 @@
 //! in a range.
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::request::{Cond, Key, Measure, Request, Row, Scalar, Source, Value};
 use super::{Metrics, NO_POINT, ratio};
 use crate::period::{Period, Range};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct LeadValueRow {
     /// Leads of the group created in W.
     pub leads: u64,
@@ -32,21 +32,21 @@ impl LeadValueRow {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct PointValue {
     pub conversion_point: String,
     #[serde(flatten)]
     pub value: LeadValueRow,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct SourceValue {
     pub source: String,
     #[serde(flatten)]
     pub value: LeadValueRow,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct LeadValue12m {
     pub overall: LeadValueRow,
     pub by_conversion_point: Vec<PointValue>,

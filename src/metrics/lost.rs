@@ -2,20 +2,20 @@
 //! by the stage where they were lost.
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Metrics;
 use super::request::{Col, Cond, Key, Measure, Request, Source, Value};
 use crate::period::Range;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct LostReason {
     pub reason: String,
     pub count: u64,
     pub value: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct LostStage {
     pub stage: String,
     pub count: u64,

@@ -1,12 +1,12 @@
 //! The open pipeline at the period's end (SPEC "Pipeline at end").
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Metrics;
 use super::request::{Cond, Measure, Request, Source, Value};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct PipelineEnd {
     pub mql_open: u64,
     pub sql_open: u64,

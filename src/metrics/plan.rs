@@ -55,7 +55,7 @@ impl Metrics<'_> {
                 };
                 let required = plan::ceil_tol(s.required as f64 * elapsed);
                 PlanYtd {
-                    stage: s.stage.clone(),
+                    stage: s.stage,
                     required,
                     actual,
                     attainment: ratio(actual as f64, required as f64),

@@ -3,13 +3,13 @@
 //! and ROMI.
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::request::{Cond, Measure, Source, Value};
 use super::{Costs, Metrics, ratio, return_pct};
 use crate::period::Range;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Revenue {
     pub won: f64,
     pub new_business: f64,

@@ -4,12 +4,12 @@
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Costs, Funnel, Metrics, Revenue, ratio};
 use crate::period::{Period, Range, month_fractions};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TargetStatus {
     Green,
@@ -18,6 +18,15 @@ pub enum TargetStatus {
 }
 
 impl TargetStatus {
+    /// `green`, `amber`, `red`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetStatus::Green => "green",
+            TargetStatus::Amber => "amber",
+            TargetStatus::Red => "red",
+        }
+    }
+
     /// The status of an attainment (actual ÷ target): at or above a
     /// threshold is the higher status, with a relative tolerance of 1e-9 so
     /// that floating-point noise in the sums (0.9999999999999999 for
@@ -35,7 +44,7 @@ impl TargetStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct TargetLine {
     pub actual: f64,
     pub target: Option<f64>,
@@ -43,7 +52,7 @@ pub struct TargetLine {
     pub status: Option<TargetStatus>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Targets {
     pub revenue: TargetLine,
     pub leads: TargetLine,
@@ -53,7 +62,7 @@ pub struct Targets {
     pub won: TargetLine,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Ytd {
     pub start: NaiveDate,
     pub end: NaiveDate,

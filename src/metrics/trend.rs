@@ -3,12 +3,12 @@
 //! for all periods together, not one scan per period.
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Costs, Funnel, Metrics, Revenue};
 use crate::period::{Period, Range};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct TrendPoint {
     pub period: String,
     #[serde(flatten)]

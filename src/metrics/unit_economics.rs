@@ -2,13 +2,13 @@
 //! deal size, win rate, sales cycle, CLV, LTV:CAC and payback.
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::request::{Cond, Measure, Request, Source, Value};
 use super::{Metrics, ratio};
 use crate::period::Period;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct UnitEconomics {
     pub cac: Option<f64>,
     pub avg_new_deal_size: Option<f64>,

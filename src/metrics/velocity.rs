@@ -4,12 +4,12 @@
 
 use anyhow::Result;
 use chrono::Datelike;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{LeadValue12m, Metrics, PipelineEnd, UnitEconomics, ratio};
 use crate::period::Period;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Velocity {
     pub per_day: Option<f64>,
     pub per_month: Option<f64>,

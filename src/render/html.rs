@@ -1,13 +1,27 @@
 //! HTML renderer: one self-contained page (inline CSS and SVG, no URL).
 
-use super::templates::{HTML_TEMPLATE, TemplateSet};
-use super::{PackContext, render_template};
+use minijinja::Environment;
 
-pub fn render(
-    env: &minijinja::Environment<'static>,
-    templates: &TemplateSet,
-    ctx: &PackContext,
-) -> anyhow::Result<Vec<u8>> {
-    let source = templates.text(HTML_TEMPLATE)?;
-    Ok(render_template(env, HTML_TEMPLATE, &source, ctx)?.into_bytes())
+use super::templates::{HTML_TEMPLATE, TemplateSet};
+use super::{Output, PackContext, Renderer, file_name, render_template};
+
+/// `pack.html` of the template set, rendered with the pack's filters.
+pub struct HtmlRenderer {
+    pub env: Environment<'static>,
+    pub templates: TemplateSet,
+}
+
+impl Renderer for HtmlRenderer {
+    fn format(&self) -> &'static str {
+        "html"
+    }
+
+    fn render(&self, ctx: &PackContext) -> anyhow::Result<Output> {
+        let source = self.templates.text(HTML_TEMPLATE)?;
+        let html = render_template(&self.env, HTML_TEMPLATE, &source, ctx)?;
+        Ok(Output {
+            file: file_name(ctx, "html"),
+            bytes: html.into_bytes(),
+        })
+    }
 }

@@ -1,9 +1,21 @@
-//! JSON renderer: the [`Report`] as pretty-printed JSON (SPEC section 6).
+//! JSON renderer: the [`crate::report::Report`] as pretty-printed JSON
+//! (SPEC section 6).
 
-use crate::report::Report;
+use super::{Output, PackContext, Renderer, file_name};
 
-pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
-    let mut s = serde_json::to_string_pretty(report)?;
-    s.push('\n');
-    Ok(s.into_bytes())
+pub struct JsonRenderer;
+
+impl Renderer for JsonRenderer {
+    fn format(&self) -> &'static str {
+        "json"
+    }
+
+    fn render(&self, ctx: &PackContext) -> anyhow::Result<Output> {
+        let mut s = serde_json::to_string_pretty(ctx.report)?;
+        s.push('\n');
+        Ok(Output {
+            file: file_name(ctx, "json"),
+            bytes: s.into_bytes(),
+        })
+    }
 }

@@ -1,93 +1,50 @@
-//! Renderers: one [`PackContext`] in, bytes out (PDF via Typst, HTML, JSON).
+//! Renderers: one [`PackContext`] in, one file out ([`Renderer`]: PDF via
+//! Typst, HTML, JSON).
 //!
 //! The context is the renderer boundary (as in mdBook): a documented,
-//! serializable value with the report, comparisons, brand and chart SVGs.
+//! serializable value with the report, its figures, texts, brand and chart
+//! SVGs, built in [`context`].
 //! Templates are minijinja; the escaping applied to every printed value is
 //! chosen by the template's file type: `.typ` → a Typst string literal
 //! (`#"…";`, so data is never markup or code), `.html` → HTML escaping.
 
+pub mod context;
 pub mod html;
 pub mod json;
 pub mod templates;
 pub mod typst;
 
-use std::collections::BTreeMap;
-
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State};
-use serde::Serialize;
 
-use crate::config::Config;
 use crate::format::{self, Locale};
-use crate::report::{PackFigures, Report};
 
-/// Everything a template sees.
-#[derive(Debug, Serialize)]
-pub struct PackContext<'a> {
-    /// The KPI report (the JSON file).
-    pub report: &'a Report,
-    /// Every other figure the pages show (comparison periods, summary
-    /// tiles, step ratios, leak, lost-reason rows, plan rows, lead value
-    /// YTD, `has_data`), at the top level: `previous`, `summary`, ….
-    #[serde(flatten)]
-    pub figures: &'a PackFigures,
-    /// Company name as printed on the title page.
-    pub company: String,
-    pub brand: BrandContext,
-    /// Chart name (`funnel`, `trend`, …) → SVG source. Typst templates load
-    /// them as `charts/<name>.svg`; HTML templates inline them.
-    pub charts: BTreeMap<String, String>,
-    pub language: String,
-    /// The period in words, e.g. "March 2024".
-    pub period_title: String,
-    /// The texts of the pack's language (`lang/<language>.toml`).
-    pub t: BTreeMap<String, String>,
-    /// Target status thresholds (fractions of target).
-    pub thresholds: crate::config::Thresholds,
+pub use context::{BrandContext, PackContext, period_title};
+pub use html::HtmlRenderer;
+pub use json::JsonRenderer;
+pub use templates::{TemplateSet, Texts};
+pub use typst::PdfRenderer;
+
+/// One rendered file: its name (`sm-report-2024-03.pdf`) and bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub file: String,
+    pub bytes: Vec<u8>,
 }
 
-/// "March 2024", "Week 10, 2024 (4 March – 10 March)" or "Q1 2024", in the
-/// language of `t` (keys `month_1`…`month_12`, `week_title`, `quarter_title`).
-pub fn period_title(p: &crate::period::Period, t: &BTreeMap<String, String>) -> String {
-    use crate::period::PeriodKind;
-    use chrono::Datelike;
-    let get = |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
-    let month = |d: chrono::NaiveDate| get(&format!("month_{}", d.month()));
-    match p.kind {
-        PeriodKind::Month => format!("{} {}", month(p.start), p.start.year()),
-        PeriodKind::Quarter => get("quarter_title")
-            .replace("{q}", &(p.start.month0() / 3 + 1).to_string())
-            .replace("{year}", &p.start.year().to_string()),
-        PeriodKind::Week => get("week_title")
-            .replace("{week}", &p.start.iso_week().week().to_string())
-            .replace("{year}", &p.start.iso_week().year().to_string())
-            .replace("{from}", &format!("{} {}", p.start.day(), month(p.start)))
-            .replace("{to}", &format!("{} {}", p.end.day(), month(p.end))),
-    }
+/// A renderer of the pack (as mdBook's `Renderer`): the context in, one
+/// file out. JSON, HTML and PDF are the three; a new format is a new
+/// implementation and an entry in [`crate::cli::OutputFormat`].
+pub trait Renderer {
+    /// `json`, `html`, `pdf`: the file extension and the stage name `-v`
+    /// prints.
+    fn format(&self) -> &'static str;
+    fn render(&self, ctx: &PackContext) -> anyhow::Result<Output>;
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct BrandContext {
-    pub primary: String,
-    pub accent: String,
-    pub font: String,
-    /// File name of the logo under `brand/` in the template set (Typst
-    /// loads `/brand/<logo>`), if the config names one.
-    pub logo: Option<String>,
-    /// The logo as a `data:` URI, for the self-contained HTML page.
-    pub logo_data_uri: Option<String>,
-}
-
-impl BrandContext {
-    pub fn from_config(cfg: &Config) -> Self {
-        BrandContext {
-            primary: cfg.brand.primary_color.clone(),
-            accent: cfg.brand.accent_color.clone(),
-            font: cfg.brand.font.clone(),
-            logo: None,
-            logo_data_uri: None,
-        }
-    }
+/// `sm-report-<period>.<ext>`.
+pub fn file_name(ctx: &PackContext, ext: &str) -> String {
+    format!("sm-report-{}.{ext}", ctx.report.period.label)
 }
 
 /// `s` as a quoted Typst string literal for code positions (`"…"`).
@@ -262,10 +219,10 @@ pub fn render_template(
 fn template_error(name: &str, e: Error) -> anyhow::Error {
     let line = e.line().map(|l| format!(":{l}")).unwrap_or_default();
     let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
-    anyhow::Error::new(crate::error::Failure::Render(format!(
+    crate::render_err!(
         "template error in {name}{line}: {}{detail}\nhint: check the template syntax (minijinja) at that line",
         e.kind()
-    )))
+    )
 }
 
 #[cfg(test)]

@@ -140,40 +140,61 @@ impl TemplateSet {
         Ok((name, uri))
     }
 
-    /// The texts of language `lang` (`lang/<lang>.toml`): key → text.
-    pub fn translations(&self, lang: &str) -> anyhow::Result<BTreeMap<String, String>> {
-        let name = format!("lang/{lang}.toml");
+    /// The texts of a language (`lang/<code>.toml`): key → text.
+    pub fn translations(&self, lang: crate::format::Locale) -> anyhow::Result<Texts> {
+        let name = format!("lang/{}.toml", lang.code());
         let text = self.text(&name)?;
-        toml::from_str(&text).map_err(|e| {
-            anyhow::Error::new(crate::error::Failure::Render(format!(
-                "{name}: {e}\nhint: every line is key = \"text\""
-            )))
-        })
+        toml::from_str(&text)
+            .map(Texts)
+            .map_err(|e| crate::render_err!("{name}: {e}\nhint: every line is key = \"text\""))
     }
 
     pub fn text(&self, name: &str) -> anyhow::Result<String> {
         let bytes = self.files.get(name).ok_or_else(|| {
-            anyhow::Error::new(crate::error::Failure::Render(format!(
+            crate::render_err!(
                 "template {name} not found in the template directory\nhint: `smreport templates export DIR` writes every built-in file"
-            )))
+            )
         })?;
-        String::from_utf8(bytes.clone()).map_err(|_| {
-            anyhow::Error::new(crate::error::Failure::Render(format!(
-                "template {name} is not valid UTF-8"
-            )))
-        })
+        String::from_utf8(bytes.clone())
+            .map_err(|_| crate::render_err!("template {name} is not valid UTF-8"))
+    }
+}
+
+/// The texts of the pack's language, by key (`lang/<code>.toml`).
+/// Templates see them as `t`: `{{ t.summary_title }}`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Texts(pub BTreeMap<String, String>);
+
+impl Texts {
+    /// The text of `key`, or the key itself when the language file lacks it
+    /// (so a missing text shows as its key, never as nothing).
+    pub fn get(&self, key: &str) -> String {
+        self.0.get(key).cloned().unwrap_or_else(|| key.to_string())
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+}
+
+impl std::ops::Index<&str> for Texts {
+    type Output = str;
+    fn index(&self, key: &str) -> &str {
+        self.0.get(key).map(String::as_str).unwrap_or("")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::Locale;
 
     #[test]
     fn every_language_has_every_key() {
         let set = TemplateSet::builtin();
-        let en = set.translations("en").unwrap();
-        let nl = set.translations("nl").unwrap();
+        let en = set.translations(Locale::En).unwrap().0;
+        let nl = set.translations(Locale::Nl).unwrap().0;
         let missing: Vec<_> = en.keys().filter(|k| !nl.contains_key(*k)).collect();
         let extra: Vec<_> = nl.keys().filter(|k| !en.contains_key(*k)).collect();
         assert!(

@@ -17,8 +17,7 @@ use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 
 use super::templates::{PDF_TEMPLATE, TemplateSet};
-use super::{PackContext, render_template};
-use crate::error::Failure;
+use super::{Output, PackContext, Renderer, file_name, render_template};
 
 /// Fonts shipped inside the binary (Inter, SIL Open Font License).
 const EMBEDDED_FONTS: [&[u8]; 4] = [
@@ -250,17 +249,36 @@ pub fn template_line(template: &str, generated: &str, line: usize) -> Option<usi
         .map(|(i, _)| i)
 }
 
-/// Render the Typst template and compile it to PDF bytes.
-pub fn render(
-    env: &minijinja::Environment<'static>,
-    templates: &TemplateSet,
-    ctx: &PackContext,
-    fonts: &FontStore,
-    timestamp: chrono::NaiveDateTime,
-) -> Result<Vec<u8>> {
-    let template = templates.text(PDF_TEMPLATE)?;
-    let source = render_template(env, PDF_TEMPLATE, &template, ctx)?;
-    compile(source, Some(&template), templates, ctx, fonts, timestamp)
+/// `pack.typ` of the template set rendered to Typst source and compiled
+/// in-process to a PDF whose creation date is `timestamp`.
+pub struct PdfRenderer {
+    pub env: minijinja::Environment<'static>,
+    pub templates: TemplateSet,
+    pub fonts: FontStore,
+    pub timestamp: chrono::NaiveDateTime,
+}
+
+impl Renderer for PdfRenderer {
+    fn format(&self) -> &'static str {
+        "pdf"
+    }
+
+    fn render(&self, ctx: &PackContext) -> Result<Output> {
+        let template = self.templates.text(PDF_TEMPLATE)?;
+        let source = render_template(&self.env, PDF_TEMPLATE, &template, ctx)?;
+        let bytes = compile(
+            source,
+            Some(&template),
+            &self.templates,
+            ctx,
+            &self.fonts,
+            self.timestamp,
+        )?;
+        Ok(Output {
+            file: file_name(ctx, "pdf"),
+            bytes,
+        })
+    }
 }
 
 /// The generated Typst source (for snapshots and debugging).
@@ -296,10 +314,10 @@ pub fn compile(
                 )
             })
             .collect();
-        anyhow::Error::new(Failure::Render(format!(
+        crate::render_err!(
             "Typst could not compile the pack:\n{}\nhint: fix the template line named above; values from the data are always inserted as plain text, so the cause is the template's Typst code",
             msgs.join("\n")
-        )))
+        )
     })?;
     let ts = Datetime::from_ymd_hms(
         timestamp.year(),
@@ -317,10 +335,7 @@ pub fn compile(
     };
     typst_pdf::pdf(&doc, &options).map_err(|diags| {
         let msgs: Vec<String> = diags.iter().map(|d| d.message.to_string()).collect();
-        anyhow::Error::new(Failure::Render(format!(
-            "PDF export failed: {}",
-            msgs.join("; ")
-        )))
+        crate::render_err!("PDF export failed: {}", msgs.join("; "))
     })
 }
 

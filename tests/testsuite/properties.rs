@@ -435,17 +435,14 @@ fn any_period() -> impl Strategy<Value = Period> {
 /// hold whatever the data: the files exist, the JSON is the report, the
 /// page shows no template artefact, and the derived rows add up.
 fn check_pack(data: &Dataset, cfg: &Config, p: &Period, lang: &str) -> Result<(), TestCaseError> {
-    use smreport::cli::OutputFormat;
-    use smreport::pack::{self, RenderOptions, Steps};
+    use smreport::pack::{self, RenderOptions};
     let mut cfg = cfg.clone();
-    cfg.company.language = lang.into();
-    let opts = RenderOptions {
-        formats: vec![OutputFormat::Json, OutputFormat::Html, OutputFormat::Pdf],
-        templates: smreport::render::templates::TemplateSet::builtin(),
-        font_dirs: vec![],
-        timestamp: p.end.and_time(chrono::NaiveTime::MIN),
-    };
-    let out = pack::render(&cfg, data, p, &opts, &mut Steps::new(false));
+    let loc = smreport::format::Locale::parse(lang).unwrap();
+    cfg.company.language = loc;
+    let texts = smreport::render::TemplateSet::builtin()
+        .translations(loc)
+        .unwrap();
+    let out = pack::build(&cfg, data, p, &RenderOptions::all(p));
     let out = match out {
         Ok(o) => o,
         Err(e) => {
@@ -456,18 +453,18 @@ fn check_pack(data: &Dataset, cfg: &Config, p: &Period, lang: &str) -> Result<()
             )));
         }
     };
-    let json: Value = serde_json::from_slice(out.file(".json").unwrap().1).unwrap();
+    let json: Value = serde_json::from_slice(out.file(".json").unwrap()).unwrap();
     // (both through the same parser: serde_json's default float parsing
     // does not round-trip every last digit)
     let report_json: Value =
-        serde_json::from_str(&serde_json::to_string(&out.report).unwrap()).unwrap();
+        serde_json::from_str(&serde_json::to_string(&out.computed.report).unwrap()).unwrap();
     prop_assert!(
         json == report_json,
         "{} {}: the JSON file is not the report",
         p.label(),
         lang
     );
-    let html = String::from_utf8(out.file(".html").unwrap().1.to_vec()).unwrap();
+    let html = String::from_utf8(out.file(".html").unwrap().to_vec()).unwrap();
     for bad in [">none<", "undefined", "NaN"] {
         prop_assert!(
             !html.contains(bad),
@@ -477,10 +474,10 @@ fn check_pack(data: &Dataset, cfg: &Config, p: &Period, lang: &str) -> Result<()
             bad
         );
     }
-    prop_assert!(html.contains(&smreport::render::period_title(p, &out.t)));
-    prop_assert!(out.file(".pdf").unwrap().1.starts_with(b"%PDF-"));
+    prop_assert!(html.contains(&smreport::render::period_title(p, &texts)));
+    prop_assert!(out.file(".pdf").unwrap().starts_with(b"%PDF-"));
 
-    let (_, figures) = report::build_with_figures(data, &cfg, p).unwrap();
+    let figures = &out.computed.figures;
     let lost = json["funnel"]["lost"].as_u64().unwrap();
     let rows = &figures.lost_reason_rows;
     prop_assert_eq!(rows.iter().map(|r| r.count).sum::<u64>(), lost);

@@ -14,9 +14,9 @@ use smreport::cli::OutputFormat;
 use smreport::config::Config;
 use smreport::format::{self, Locale};
 use smreport::load::{self, Dataset};
-use smreport::pack::{self, RenderOptions, Steps};
+use smreport::pack::{self, RenderOptions};
 use smreport::period::Period;
-use smreport::render::templates::TemplateSet;
+use smreport::render::TemplateSet;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -83,19 +83,15 @@ fn options(templates: &TemplateSet, p: &Period) -> RenderOptions {
 /// what is wrong.
 fn check_period(cfg: &Config, data: &Dataset, p: &Period, lang: &str) -> Result<(), String> {
     let mut cfg = cfg.clone();
-    cfg.company.language = lang.into();
+    let loc = Locale::parse(lang).ok_or("a language")?;
+    cfg.company.language = loc;
     let templates = TemplateSet::builtin();
-    let out = pack::render(
-        &cfg,
-        data,
-        p,
-        &options(&templates, p),
-        &mut Steps::new(false),
-    )
-    .map_err(|e| smreport::error::render(&e))?;
-    let (_, json) = out.file(".json").ok_or("no JSON")?;
-    let (_, html) = out.file(".html").ok_or("no HTML")?;
-    let (_, pdf) = out.file(".pdf").ok_or("no PDF")?;
+    let texts = templates.translations(loc).map_err(|e| e.to_string())?;
+    let out = pack::build(&cfg, data, p, &options(&templates, p))
+        .map_err(|e| smreport::error::render(&e))?;
+    let json = out.file(".json").ok_or("no JSON")?;
+    let html = out.file(".html").ok_or("no HTML")?;
+    let pdf = out.file(".pdf").ok_or("no PDF")?;
     let j: serde_json::Value = serde_json::from_slice(json).map_err(|e| e.to_string())?;
 
     // Figures against the rows themselves.
@@ -125,11 +121,10 @@ fn check_period(cfg: &Config, data: &Dataset, p: &Period, lang: &str) -> Result<
     // The page: the period in words, the leads tile with the count in the
     // locale's format, no template artefacts.
     let html = String::from_utf8(html.to_vec()).map_err(|e| e.to_string())?;
-    let title = smreport::render::period_title(p, &out.t);
-    let loc = Locale::from_code(lang);
+    let title = smreport::render::period_title(p, &texts);
     let tile = format!(
         "<div class=\"label\">{}</div>\n    <div class=\"value\">{}</div>",
-        out.t["tile_leads"],
+        texts.get("tile_leads"),
         format::number(leads as f64, 0, loc)
     );
     for (what, needle) in [("period title", &title), ("leads tile", &tile)] {

@@ -1,0 +1,141 @@
+//! The renderer boundary: [`PackContext`], the one documented value every
+//! renderer gets (as in mdBook), built here and only here from the report
+//! and its figures, the texts of the pack's language, the brand and the
+//! charts. Nothing here computes a KPI.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::templates::{TemplateSet, Texts};
+use crate::charts;
+use crate::config::{Config, Thresholds};
+use crate::format::Locale;
+use crate::period::Period;
+use crate::report::{PackFigures, Report};
+
+/// Everything a template sees.
+#[derive(Debug, Serialize)]
+pub struct PackContext<'a> {
+    /// The KPI report (the JSON file).
+    pub report: &'a Report,
+    /// Every other figure the pages show (comparison periods, summary
+    /// tiles, step ratios, leak, lost-reason rows, plan rows, lead value
+    /// YTD, `has_data`), at the top level: `previous`, `summary`, ….
+    #[serde(flatten)]
+    pub figures: &'a PackFigures,
+    /// Company name as printed on the title page.
+    pub company: String,
+    pub brand: BrandContext,
+    /// Chart name (`funnel`, `trend`, …) → SVG source. Typst templates load
+    /// them as `charts/<name>.svg`; HTML templates inline them.
+    pub charts: BTreeMap<String, String>,
+    /// `en` or `nl`.
+    pub language: Locale,
+    /// The period in words, e.g. "March 2024".
+    pub period_title: String,
+    /// The texts of the pack's language (`lang/<language>.toml`).
+    pub t: Texts,
+    /// Target status thresholds (fractions of target).
+    pub thresholds: Thresholds,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BrandContext {
+    /// `#1f3a5f`.
+    pub primary: String,
+    pub accent: String,
+    pub font: String,
+    /// File name of the logo under `brand/` in the template set (Typst
+    /// loads `/brand/<logo>`), if the config names one.
+    pub logo: Option<String>,
+    /// The logo as a `data:` URI, for the self-contained HTML page.
+    pub logo_data_uri: Option<String>,
+}
+
+impl<'a> PackContext<'a> {
+    /// The context of `report` and its `figures` for `period`: texts from
+    /// the template set's language file, the brand of the config (its logo
+    /// added to `templates` as `brand/logo.<ext>`). Charts are added by
+    /// [`PackContext::draw_charts`].
+    pub fn new(
+        cfg: &Config,
+        period: &Period,
+        report: &'a Report,
+        figures: &'a PackFigures,
+        templates: &mut TemplateSet,
+    ) -> Result<PackContext<'a>> {
+        let t = templates.translations(cfg.company.language)?;
+        let mut brand = BrandContext {
+            primary: cfg.brand.primary_color.to_string(),
+            accent: cfg.brand.accent_color.to_string(),
+            font: cfg.brand.font.clone(),
+            logo: None,
+            logo_data_uri: None,
+        };
+        if let Some(logo) = &cfg.brand.logo {
+            let (name, uri) = templates.add_logo(&cfg.resolve(logo))?;
+            brand.logo = Some(name);
+            brand.logo_data_uri = Some(uri);
+        }
+        Ok(PackContext {
+            report,
+            figures,
+            company: cfg.company_display_name().to_string(),
+            brand,
+            charts: BTreeMap::new(),
+            language: cfg.company.language,
+            period_title: period_title(period, &t),
+            t,
+            thresholds: cfg.targets.thresholds.clone(),
+        })
+    }
+
+    /// Draw the charts (SVG) in the brand's font and colours, labelled in
+    /// the pack's language.
+    pub fn draw_charts(&mut self, cfg: &Config) -> Result<()> {
+        let style = charts::Style {
+            font: cfg.brand.font.clone(),
+            primary: charts::rgb(cfg.brand.primary_color),
+            accent: charts::rgb(cfg.brand.accent_color),
+            locale: cfg.company.language,
+            no_data: self.t.get("chart_no_data"),
+        };
+        let extra = charts::Extra {
+            lead_value_ytd: self
+                .figures
+                .lead_value_ytd
+                .iter()
+                .map(|m| (m.month.clone(), m.cumulative, m.target_cumulative))
+                .collect(),
+        };
+        let svgs = charts::render_all(self.report, &extra, &self.t, &style)?;
+        self.charts = svgs
+            .into_iter()
+            .map(|(k, v)| (k.trim_end_matches(".svg").to_string(), v))
+            .collect();
+        Ok(())
+    }
+}
+
+/// "March 2024", "Week 10, 2024 (4 March – 10 March)" or "Q1 2024", in the
+/// language of `t` (keys `month_1`…`month_12`, `week_title`, `quarter_title`).
+pub fn period_title(p: &Period, t: &Texts) -> String {
+    use crate::period::PeriodKind;
+    use chrono::Datelike;
+    let month = |d: chrono::NaiveDate| t.get(&format!("month_{}", d.month()));
+    match p.kind {
+        PeriodKind::Month => format!("{} {}", month(p.start), p.start.year()),
+        PeriodKind::Quarter => t
+            .get("quarter_title")
+            .replace("{q}", &(p.start.month0() / 3 + 1).to_string())
+            .replace("{year}", &p.start.year().to_string()),
+        PeriodKind::Week => t
+            .get("week_title")
+            .replace("{week}", &p.start.iso_week().week().to_string())
+            .replace("{year}", &p.start.iso_week().year().to_string())
+            .replace("{from}", &format!("{} {}", p.start.day(), month(p.start)))
+            .replace("{to}", &format!("{} {}", p.end.day(), month(p.end))),
+    }
+}

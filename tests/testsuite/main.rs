@@ -1,0 +1,15 @@
+//! The integration tests, one binary (ripgrep and mdBook style): each
+//! area in its own module, helpers in [`util`], a temp dir per case.
+
+mod build;
+mod check;
+mod determinism;
+mod email;
+mod inputs;
+mod kpi_fixture;
+mod periods;
+mod plan;
+mod properties;
+mod smtp;
+mod templates;
+mod util;
