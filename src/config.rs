@@ -1,6 +1,8 @@
-//! Configuration: `smreport.toml` (or built-in defaults) merged with the
-//! command line into one [`Config`]. Every section of the file is typed here;
-//! unknown keys are a config error (exit 2) so that typos do not pass silently.
+//! Configuration: `smreport.toml` (or built-in defaults) as one typed
+//! [`Config`]. Every section of the file is typed here; unknown keys are a
+//! config error (exit 2) so that typos do not pass silently. The command
+//! line is applied on top of it by the subcommands (`cmd::build`'s
+//! `BuildOptions`), not here.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,6 +11,8 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::config_err;
+
+mod validate;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -481,139 +485,6 @@ impl Config {
         Ok(cfg)
     }
 
-    fn validate(&self) -> Result<()> {
-        let c = &self.company;
-        if !(1..=12).contains(&c.fiscal_year_start_month) {
-            return Err(config_err!(
-                "company.fiscal_year_start_month must be 1..12, got {}",
-                c.fiscal_year_start_month
-            ));
-        }
-        if c.timezone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(config_err!(
-                "company.timezone `{}` is not an IANA time zone\nhint: e.g. \"Europe/Amsterdam\"",
-                c.timezone
-            ));
-        }
-        let a = &self.assumptions;
-        if !(0.0..=1.0).contains(&a.gross_margin) {
-            return Err(config_err!(
-                "assumptions.gross_margin must be a fraction in [0, 1], got {}",
-                a.gross_margin
-            ));
-        }
-        for (stage, p) in &self.stage_probability {
-            if !(0.0..=1.0).contains(p) {
-                return Err(config_err!(
-                    "stage_probability.{stage} must be in [0, 1], got {p}"
-                ));
-            }
-        }
-        let th = &self.targets.thresholds;
-        let fraction = |x: f64| x.is_finite() && x > 0.0;
-        if !(fraction(th.amber) && fraction(th.green) && th.amber <= th.green) {
-            return Err(config_err!(
-                "[targets.thresholds]: amber = {}, green = {}: expected fractions of the target with 0 < amber ≤ green\nhint: write 100% as 1.0 and 90% as 0.9, e.g. green = 1.0, amber = 0.9",
-                th.amber,
-                th.green
-            ));
-        }
-        for key in self.targets.monthly.keys() {
-            if crate::period::Period::parse_month(key).is_err() {
-                return Err(config_err!(
-                    "targets.monthly key `{key}` is not a month\nhint: use \"YYYY-MM\", e.g. [targets.monthly.\"2024-03\"]"
-                ));
-            }
-        }
-        let inputs = &self.inputs;
-        let all = [
-            ("leads", &inputs.leads),
-            ("deals", &inputs.deals),
-            ("costs", &inputs.costs),
-            ("traffic", &inputs.traffic),
-        ];
-        for (table, input) in all {
-            if let Some(p) = input.as_ref().and_then(|i| i.preset.as_deref())
-                && !PRESETS.contains(&p)
-            {
-                return Err(config_err!(
-                    "inputs.{table}.preset `{p}` is unknown\nhint: use one of {}",
-                    PRESETS.join(", ")
-                ));
-            }
-        }
-        for (n, input) in inputs.ad_costs.iter().enumerate() {
-            match input.preset.as_deref() {
-                Some("google_ads" | "linkedin_ads") | None => {}
-                Some(p) => {
-                    return Err(config_err!(
-                        "inputs.ad_costs[{n}].preset `{p}`: ad costs take google_ads or linkedin_ads"
-                    ));
-                }
-            }
-            if input.file.is_none() {
-                return Err(config_err!("inputs.ad_costs[{n}] needs a `file`"));
-            }
-        }
-        for (table, input) in all {
-            for (label, status) in input.iter().flat_map(|i| &i.stages) {
-                if !["open", "won", "lost"].contains(&status.to_lowercase().as_str()) {
-                    return Err(config_err!(
-                        "inputs.{table}.stages.\"{label}\" = `{status}`: expected open, won or lost"
-                    ));
-                }
-            }
-        }
-        let plan = &self.plan;
-        if let Some(stages) = &plan.stages {
-            crate::plan::check_chain(stages).map_err(|e| config_err!("plan.stages: {e}"))?;
-        }
-        for (key, v) in &plan.rates {
-            crate::plan::check_pair_key(key).map_err(|e| config_err!("plan.rates: {e}"))?;
-            v.value()
-                .map_err(|e| config_err!("plan.rates.{key}: {e}"))?;
-        }
-        for (key, v) in &plan.conversion_points {
-            v.value()
-                .map_err(|e| config_err!("plan.conversion_points.{key}: {e}"))?;
-        }
-        for (what, v) in [
-            ("revenue_target", plan.revenue_target),
-            ("deal_size", plan.deal_size),
-        ] {
-            if v.is_some_and(|v| v.is_nan() || v <= 0.0) {
-                return Err(config_err!("plan.{what} must be positive"));
-            }
-        }
-        for (channel, b) in &self.benchmarks {
-            for r in [
-                b.visitor_to_lead,
-                b.lead_to_mql,
-                b.mql_to_sql,
-                b.sql_to_opportunity,
-                b.opportunity_to_won,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                if !(0.0..=1.0).contains(&r) {
-                    return Err(config_err!(
-                        "benchmarks.{channel}: {r} is not a fraction in [0, 1]\nhint: write 2.1% as 0.021"
-                    ));
-                }
-            }
-        }
-        let font_ok =
-            |f: &str| !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || " -_".contains(c));
-        if !font_ok(&self.brand.font) {
-            return Err(config_err!(
-                "brand.font `{}` is not a font family name\nhint: letters, digits, spaces and - only, e.g. \"Inter\"",
-                self.brand.font
-            ));
-        }
-        Ok(())
-    }
-
     pub fn resolve(&self, p: &Path) -> PathBuf {
         if p.is_absolute() {
             p.to_path_buf()
@@ -674,48 +545,4 @@ impl std::fmt::Display for Color {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn example_config_parses() {
-        let text =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/smreport.toml")).unwrap();
-        let cfg = Config::parse(&text).unwrap();
-        assert_eq!(cfg.company.currency, "EUR");
-        assert!(cfg.qualification.is_configured());
-        assert!(cfg.targets.annual.revenue.is_some());
-    }
-
-    #[test]
-    fn unknown_key_is_config_error() {
-        let err = Config::parse("[company]\nnmae = \"x\"\n").unwrap_err();
-        assert_eq!(crate::error::exit_code(&err), 2);
-        assert!(format!("{err:#}").contains("nmae"));
-    }
-
-    /// Thresholds are fractions with 0 < amber ≤ green; anything else is a
-    /// config error (exit 2) naming `[targets.thresholds]`.
-    #[test]
-    fn thresholds_are_validated() {
-        for (green, amber) in [
-            ("0.9", "1.0"),
-            ("1.0", "0"),
-            ("1.0", "-0.1"),
-            ("0", "0"),
-            ("90", "nan"),
-        ] {
-            let text = format!("[targets.thresholds]\ngreen = {green}\namber = {amber}\n");
-            let err = Config::parse(&text).unwrap_err();
-            assert_eq!(crate::error::exit_code(&err), 2, "{green}/{amber}");
-            assert!(
-                format!("{err:#}").contains("[targets.thresholds]"),
-                "{err:#}"
-            );
-        }
-        for (green, amber) in [("1.0", "0.9"), ("1.0", "1.0"), ("1.2", "0.5")] {
-            let text = format!("[targets.thresholds]\ngreen = {green}\namber = {amber}\n");
-            assert!(Config::parse(&text).is_ok(), "{green}/{amber}");
-        }
-    }
-}
+mod tests;

@@ -219,7 +219,8 @@ impl<'a> Pack<'a> {
     }
 }
 
-/// Load, compute and render in one call, with the given options (tests).
+/// Compute and render a loaded dataset in one call (tests, the property
+/// tests and every-period builds).
 pub fn build(cfg: &Config, data: &Dataset, period: &Period, opts: &RenderOptions) -> Result<Built> {
     let mut pack = Pack::new(cfg, *period);
     let computed = pack.report(data)?;

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::cli::CheckArgs;
 use crate::input_err;
-use crate::load::{self, Dataset, Severity};
+use crate::load::{self, Dataset, Severity, TableKind};
 
 pub fn run(args: &CheckArgs) -> Result<()> {
     let (text, errors) = report(args)?;
@@ -39,11 +39,11 @@ pub fn report(args: &CheckArgs) -> Result<(String, usize)> {
         None => "no rows".into(),
     };
     for t in &info {
-        let dates = match t.table.as_str() {
-            "leads" => range(&data.leads, "created_at", false),
-            "deals" => range(&data.deals, "created_at", false),
-            "costs" => range(&data.costs, "month", true),
-            _ => range(&data.traffic, "month", true),
+        let dates = match t.table {
+            TableKind::Leads => range(&data.leads, "created_at", false),
+            TableKind::Deals => range(&data.deals, "created_at", false),
+            TableKind::Costs | TableKind::AdCosts => range(&data.costs, "month", true),
+            TableKind::Traffic => range(&data.traffic, "month", true),
         };
         let _ = writeln!(
             s,

@@ -14,7 +14,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::Table;
+use super::{Table, TableKind};
 use crate::config::Input;
 use crate::input_err;
 
@@ -118,12 +118,12 @@ const LINKEDIN_ADS: Columns = &[
 ];
 
 /// The column list of `preset` for `table` (`ad_costs` for ad exports).
-fn columns(preset: &str, table: &str) -> Columns {
+fn columns(preset: &str, table: TableKind) -> Columns {
     match (preset, table) {
-        ("hubspot", "leads") => HUBSPOT_LEADS,
-        ("hubspot", "deals") => HUBSPOT_DEALS,
-        ("salesforce", "leads") => SALESFORCE_LEADS,
-        ("salesforce", "deals") => SALESFORCE_DEALS,
+        ("hubspot", TableKind::Leads) => HUBSPOT_LEADS,
+        ("hubspot", TableKind::Deals) => HUBSPOT_DEALS,
+        ("salesforce", TableKind::Leads) => SALESFORCE_LEADS,
+        ("salesforce", TableKind::Deals) => SALESFORCE_DEALS,
         ("google_ads", _) => GOOGLE_ADS,
         ("linkedin_ads", _) => LINKEDIN_ADS,
         _ => &[],
@@ -132,7 +132,7 @@ fn columns(preset: &str, table: &str) -> Columns {
 
 /// Header names that mark the header line of an export (ad platforms put
 /// report-title lines above it).
-pub fn header_hints(input: Option<&Input>, table: &str) -> Vec<String> {
+pub fn header_hints(input: Option<&Input>, table: TableKind) -> Vec<String> {
     let Some(preset) = input.and_then(|i| i.preset.as_deref()) else {
         return vec![];
     };
@@ -159,7 +159,7 @@ pub fn display(preset: &str) -> &'static str {
 /// `[inputs.<table>.columns]`.
 pub fn apply(
     t: &mut Table,
-    table: &str,
+    table: TableKind,
     input: Option<&Input>,
     mapping: &BTreeMap<String, String>,
     currency: &str,
@@ -181,7 +181,7 @@ pub fn apply(
         if p == "salesforce" {
             let i = input.cloned().unwrap_or_default();
             let extra = match table {
-                "leads" => vec![
+                TableKind::Leads => vec![
                     (
                         "mql_at",
                         i.mql_date_field.unwrap_or_else(|| "MQL_Date__c".into()),
@@ -191,7 +191,7 @@ pub fn apply(
                         i.sql_date_field.unwrap_or_else(|| "SQL_Date__c".into()),
                     ),
                 ],
-                "deals" => vec![(
+                TableKind::Deals => vec![(
                     "lost_reason",
                     i.loss_reason_field
                         .unwrap_or_else(|| "Loss_Reason__c".into()),
@@ -228,9 +228,9 @@ pub fn apply(
         }
     }
     match (preset, table) {
-        (Some("hubspot"), "deals") => hubspot_deals(t, input)?,
-        (Some("salesforce"), "leads") => salesforce_leads(t),
-        (Some("salesforce"), "deals") => salesforce_deals(t),
+        (Some("hubspot"), TableKind::Deals) => hubspot_deals(t, input)?,
+        (Some("salesforce"), TableKind::Leads) => salesforce_leads(t),
+        (Some("salesforce"), TableKind::Deals) => salesforce_deals(t),
         (Some(p @ ("google_ads" | "linkedin_ads")), _) => ad_costs(t, p, input, currency)?,
         _ => {}
     }

@@ -1,6 +1,12 @@
 //! Unit tests of loading: dates, numbers, dialects, date order, duplicates
 //! and probability scales.
 
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::deals::load_deals;
 use super::*;
 use crate::config::DateOrder;
 

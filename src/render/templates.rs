@@ -178,13 +178,6 @@ impl Texts {
     }
 }
 
-impl std::ops::Index<&str> for Texts {
-    type Output = str;
-    fn index(&self, key: &str) -> &str {
-        self.0.get(key).map(String::as_str).unwrap_or("")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,143 @@
+//! Checks of a parsed config that its types cannot express: ranges,
+//! time zones, plan rates, input presets and value maps. Each failure is a
+//! config error (exit 2) naming the key.
+
+use anyhow::Result;
+
+use super::{Config, PRESETS};
+use crate::config_err;
+
+impl Config {
+    pub(super) fn validate(&self) -> Result<()> {
+        let c = &self.company;
+        if !(1..=12).contains(&c.fiscal_year_start_month) {
+            return Err(config_err!(
+                "company.fiscal_year_start_month must be 1..12, got {}",
+                c.fiscal_year_start_month
+            ));
+        }
+        if c.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(config_err!(
+                "company.timezone `{}` is not an IANA time zone\nhint: e.g. \"Europe/Amsterdam\"",
+                c.timezone
+            ));
+        }
+        let a = &self.assumptions;
+        if !(0.0..=1.0).contains(&a.gross_margin) {
+            return Err(config_err!(
+                "assumptions.gross_margin must be a fraction in [0, 1], got {}",
+                a.gross_margin
+            ));
+        }
+        for (stage, p) in &self.stage_probability {
+            if !(0.0..=1.0).contains(p) {
+                return Err(config_err!(
+                    "stage_probability.{stage} must be in [0, 1], got {p}"
+                ));
+            }
+        }
+        let th = &self.targets.thresholds;
+        let fraction = |x: f64| x.is_finite() && x > 0.0;
+        if !(fraction(th.amber) && fraction(th.green) && th.amber <= th.green) {
+            return Err(config_err!(
+                "[targets.thresholds]: amber = {}, green = {}: expected fractions of the target with 0 < amber ≤ green\nhint: write 100% as 1.0 and 90% as 0.9, e.g. green = 1.0, amber = 0.9",
+                th.amber,
+                th.green
+            ));
+        }
+        for key in self.targets.monthly.keys() {
+            if crate::period::Period::parse_month(key).is_err() {
+                return Err(config_err!(
+                    "targets.monthly key `{key}` is not a month\nhint: use \"YYYY-MM\", e.g. [targets.monthly.\"2024-03\"]"
+                ));
+            }
+        }
+        let inputs = &self.inputs;
+        let all = [
+            ("leads", &inputs.leads),
+            ("deals", &inputs.deals),
+            ("costs", &inputs.costs),
+            ("traffic", &inputs.traffic),
+        ];
+        for (table, input) in all {
+            if let Some(p) = input.as_ref().and_then(|i| i.preset.as_deref())
+                && !PRESETS.contains(&p)
+            {
+                return Err(config_err!(
+                    "inputs.{table}.preset `{p}` is unknown\nhint: use one of {}",
+                    PRESETS.join(", ")
+                ));
+            }
+        }
+        for (n, input) in inputs.ad_costs.iter().enumerate() {
+            match input.preset.as_deref() {
+                Some("google_ads" | "linkedin_ads") | None => {}
+                Some(p) => {
+                    return Err(config_err!(
+                        "inputs.ad_costs[{n}].preset `{p}`: ad costs take google_ads or linkedin_ads"
+                    ));
+                }
+            }
+            if input.file.is_none() {
+                return Err(config_err!("inputs.ad_costs[{n}] needs a `file`"));
+            }
+        }
+        for (table, input) in all {
+            for (label, status) in input.iter().flat_map(|i| &i.stages) {
+                if !["open", "won", "lost"].contains(&status.to_lowercase().as_str()) {
+                    return Err(config_err!(
+                        "inputs.{table}.stages.\"{label}\" = `{status}`: expected open, won or lost"
+                    ));
+                }
+            }
+        }
+        let plan = &self.plan;
+        if let Some(stages) = &plan.stages {
+            crate::plan::check_chain(stages).map_err(|e| config_err!("plan.stages: {e}"))?;
+        }
+        for (key, v) in &plan.rates {
+            crate::plan::check_pair_key(key).map_err(|e| config_err!("plan.rates: {e}"))?;
+            v.value()
+                .map_err(|e| config_err!("plan.rates.{key}: {e}"))?;
+        }
+        for (key, v) in &plan.conversion_points {
+            v.value()
+                .map_err(|e| config_err!("plan.conversion_points.{key}: {e}"))?;
+        }
+        for (what, v) in [
+            ("revenue_target", plan.revenue_target),
+            ("deal_size", plan.deal_size),
+        ] {
+            if v.is_some_and(|v| v.is_nan() || v <= 0.0) {
+                return Err(config_err!("plan.{what} must be positive"));
+            }
+        }
+        for (channel, b) in &self.benchmarks {
+            for r in [
+                b.visitor_to_lead,
+                b.lead_to_mql,
+                b.mql_to_sql,
+                b.sql_to_opportunity,
+                b.opportunity_to_won,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if !(0.0..=1.0).contains(&r) {
+                    return Err(config_err!(
+                        "benchmarks.{channel}: {r} is not a fraction in [0, 1]\nhint: write 2.1% as 0.021"
+                    ));
+                }
+            }
+        }
+        let font_ok =
+            |f: &str| !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || " -_".contains(c));
+        if !font_ok(&self.brand.font) {
+            return Err(config_err!(
+                "brand.font `{}` is not a font family name\nhint: letters, digits, spaces and - only, e.g. \"Inter\"",
+                self.brand.font
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,256 @@
+//! The deals table → the `deals` frame: status and deal type from their
+//! spellings, the linked lead, probabilities on one scale.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use polars::prelude::*;
+
+use super::dataset::{days_col, f_col};
+use super::frames::{
+    LeadIndex, ids_and_duplicates, mask, optional_dates, optional_text, required_dates,
+};
+use super::parse::{Dates, choice, first_blank, numbers};
+use super::quality::{DataQuality, Severity};
+use super::table::Table;
+use crate::config::Config;
+use crate::input_err;
+
+/// Whether the `probability` column is written in percent (0–100): it is
+/// when any value of it is above 1. The scale is one per column, so that
+/// `1` means 1% in a column of percentages and 100% in a column of
+/// fractions, whatever the row.
+fn probability_in_percent(p: &Float64Chunked, keep: &[bool]) -> bool {
+    p.iter()
+        .zip(keep)
+        .any(|(v, k)| *k && v.is_some_and(|v| v > 1.0))
+}
+
+pub(super) fn load_deals(
+    cfg: &Config,
+    t: &Table,
+    d: &Dates,
+    leads: &DataFrame,
+    opp_to_lead: &HashMap<String, String>,
+    dq: &mut DataQuality,
+) -> Result<DataFrame> {
+    t.require(&["deal_id", "created_at", "status", "amount"])?;
+    let (ids, mut keep) = ids_and_duplicates(t, "deal_id", dq)?;
+    let created = required_dates(t, "created_at", d, &keep)?;
+    let status = choice(t, "status", &["open", "won", "lost"], &keep)?
+        .unwrap_or_else(|| StringChunked::full_null("status".into(), t.rows));
+    if let Some(i) = first_blank(&status, &keep) {
+        return Err(t.missing("status", i, "value", "status is one of open, won, lost"));
+    }
+    let amount = numbers(t, "amount", &keep)?
+        .unwrap_or_else(|| Float64Chunked::full_null("amount".into(), t.rows));
+    if let Some(i) = first_blank(&amount, &keep) {
+        return Err(input_err!(
+            "{}: row {}, {}: number is missing",
+            t.file,
+            t.row(i),
+            t.col_label("amount")
+        ));
+    }
+    let deal_type: StringChunked = choice(t, "deal_type", &["new", "expansion", "renewal"], &keep)?
+        .unwrap_or_else(|| StringChunked::full_null("deal_type".into(), t.rows))
+        .iter()
+        .map(|v| Some(v.unwrap_or("new")))
+        .collect();
+    let probability = numbers(t, "probability", &keep)?
+        .unwrap_or_else(|| Float64Chunked::full_null("probability".into(), t.rows));
+    let percent = probability_in_percent(&probability, &keep);
+    let mut prob: Vec<Option<f64>> = Vec::with_capacity(t.rows);
+    for (i, p) in probability.iter().enumerate() {
+        prob.push(match p {
+            Some(p) if !keep[i] => Some(p),
+            None => None,
+            Some(p) if percent && (0.0..=100.0).contains(&p) => Some(p / 100.0),
+            Some(p) if !percent && (0.0..=1.0).contains(&p) => Some(p),
+            Some(p) => {
+                return Err(input_err!(
+                    "{}: row {}, column `probability`: `{p}` is not a probability\nhint: write the whole column as fractions 0–1 or as percentages 0–100",
+                    t.file,
+                    t.row(i)
+                ));
+            }
+        });
+    }
+    let quote = optional_dates(t, "quote_at", d, &keep)?;
+    let closed = optional_dates(t, "closed_at", d, &keep)?;
+    // The linked lead: lead_id, or the Salesforce lead converted into it.
+    let lead_ids = leads.column("lead_id")?.str()?;
+    let lead_created = leads
+        .column("created_at")?
+        .as_materialized_series()
+        .cast(&DataType::Int32)?;
+    let lead_created = lead_created.i32()?;
+    let lead_sql = leads
+        .column("sql_at")?
+        .as_materialized_series()
+        .cast(&DataType::Int32)?;
+    let lead_sql = lead_sql.i32()?;
+    let lead_source = leads.column("source")?.str()?;
+    let row_of = LeadIndex::new(lead_ids);
+    let link_col = optional_text(t, "lead_id");
+    let source_col = optional_text(t, "source");
+    let currency = optional_text(t, "currency");
+    let lost_reason = optional_text(t, "lost_reason");
+    let mut lead_id: Vec<Option<&str>> = Vec::with_capacity(t.rows);
+    let mut lead_row: Vec<Option<u32>> = Vec::with_capacity(t.rows);
+    let mut source: Vec<Option<&str>> = Vec::with_capacity(t.rows);
+    #[allow(clippy::needless_range_loop)] // `keep[i]` is written in the loop
+    for i in 0..t.rows {
+        let link: Option<&str> = link_col.get(i).or_else(|| {
+            ids.get(i)
+                .and_then(|id| opp_to_lead.get(id).map(String::as_str))
+        });
+        let row = link.and_then(|l| row_of.row(l));
+        let src: &str = source_col
+            .get(i)
+            .or_else(|| row.and_then(|r| lead_source.get(r as usize)))
+            .unwrap_or("(direct sales)");
+        if !keep[i] {
+            lead_id.push(link);
+            lead_row.push(row);
+            source.push(Some(src));
+            continue;
+        }
+        let id = ids.get(i).unwrap_or_default();
+        let excl = |dq: &mut DataQuality, code: &str, msg: String| {
+            dq.add(code, Severity::Error, &t.file, t.row(i), msg);
+        };
+        let st = status.get(i).unwrap_or("open");
+        let amt = amount.get(i).unwrap_or(0.0);
+        if let Some(cur) = currency.get(i)
+            && !cur.eq_ignore_ascii_case(&cfg.company.currency)
+        {
+            excl(
+                dq,
+                "currency_mismatch",
+                format!(
+                    "deal `{id}` is in {cur}, the pack is in {}; deal excluded",
+                    cfg.company.currency
+                ),
+            );
+            keep[i] = false;
+        } else if amt < 0.0 {
+            excl(
+                dq,
+                "negative_amount",
+                format!("deal `{id}` has amount {amt}; deal excluded"),
+            );
+            keep[i] = false;
+        }
+        if !keep[i] {
+            lead_id.push(link);
+            lead_row.push(row);
+            source.push(Some(src));
+            continue;
+        }
+        let c = created.get(i).unwrap_or_default();
+        let cl = closed.get(i);
+        if st != "open" && cl.is_none() {
+            excl(
+                dq,
+                "closed_without_date",
+                format!(
+                    "deal `{id}` is {st} but has no closed_at; excluded from won/lost and the open pipeline, still counted as an opportunity created"
+                ),
+            );
+        }
+        if st == "lost" && lost_reason.get(i).is_none() {
+            dq.add_with(
+                "lost_without_reason",
+                Severity::Warning,
+                &t.file,
+                t.row(i),
+                || format!("lost deal `{id}` has no lost_reason; counted as (no reason given)"),
+            );
+        }
+        if link.is_some() && row.is_none() {
+            dq.add_with(
+                "deal_lead_not_found",
+                Severity::Warning,
+                &t.file,
+                t.row(i),
+                || {
+                    format!(
+                        "deal `{id}` links lead `{}`, which is not in the leads table",
+                        link.unwrap_or_default()
+                    )
+                },
+            );
+        }
+        let closes_before_open = st != "open" && cl.is_some_and(|x| x < c);
+        let quote_before_open = quote.get(i).is_some_and(|q| q < c);
+        let before_lead = row.is_some_and(|r| {
+            let r = r as usize;
+            lead_created.get(r).is_some_and(|lc| c < lc) || lead_sql.get(r).is_some_and(|s| c < s)
+        });
+        if closes_before_open || quote_before_open {
+            dq.add_with(
+                "stage_dates_out_of_order",
+                Severity::Warning,
+                &t.file,
+                t.row(i),
+                || format!("deal `{id}`: quote_at or closed_at is before created_at"),
+            );
+        } else if before_lead {
+            dq.add_with(
+                "stage_dates_out_of_order",
+                Severity::Warning,
+                &t.file,
+                t.row(i),
+                || {
+                    format!(
+                        "deal `{id}` was created before its lead `{}` was created or became SQL",
+                        link.unwrap_or_default()
+                    )
+                },
+            );
+        }
+        lead_id.push(link);
+        lead_row.push(row);
+        source.push(Some(src));
+    }
+    let lead_found: BooleanChunked = lead_row.iter().map(|r| Some(r.is_some())).collect();
+    let df = DataFrame::new_infer_height(vec![
+        ids.with_name("deal_id".into()).into_series().into_column(),
+        StringChunked::from_iter_options("lead_id".into(), lead_id.into_iter())
+            .into_series()
+            .into_column(),
+        lead_found
+            .with_name("lead_found".into())
+            .into_series()
+            .into_column(),
+        UInt32Chunked::from_iter_options("lead_row".into(), lead_row.into_iter())
+            .into_series()
+            .into_column(),
+        days_col("created_at", created)?,
+        days_col("quote_at", quote)?,
+        days_col("closed_at", closed)?,
+        status
+            .with_name("status".into())
+            .into_series()
+            .into_column(),
+        optional_text(t, "stage").into_series().into_column(),
+        lost_reason.into_series().into_column(),
+        optional_text(t, "lost_stage").into_series().into_column(),
+        deal_type
+            .with_name("deal_type".into())
+            .into_series()
+            .into_column(),
+        StringChunked::from_iter_options("source".into(), source.into_iter())
+            .into_series()
+            .into_column(),
+        amount
+            .with_name("amount".into())
+            .into_series()
+            .into_column(),
+        f_col("probability", prob),
+    ])?;
+    let mut df = df.filter(&mask(&keep))?;
+    df.rechunk_mut();
+    Ok(df)
+}

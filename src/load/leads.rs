@@ -1,0 +1,110 @@
+//! The leads table → the `leads` frame.
+
+use anyhow::Result;
+use polars::prelude::*;
+
+use super::dataset::days_col;
+use super::frames::{ids_and_duplicates, mask, optional_dates, optional_text, required_dates};
+use super::parse::{Dates, integers, numbers};
+use super::quality::{DataQuality, Severity};
+use super::table::Table;
+use crate::input_err;
+
+pub(super) fn load_leads(t: &Table, d: &Dates, dq: &mut DataQuality) -> Result<DataFrame> {
+    t.require(&["lead_id", "created_at", "source"])?;
+    let (ids, keep) = ids_and_duplicates(t, "lead_id", dq)?;
+    let created = required_dates(t, "created_at", d, &keep)?;
+    let mql = optional_dates(t, "mql_at", d, &keep)?;
+    let sql = optional_dates(t, "sql_at", d, &keep)?;
+    let disq = optional_dates(t, "disqualified_at", d, &keep)?;
+    let quality = numbers(t, "quality_score", &keep)?
+        .unwrap_or_else(|| Float64Chunked::full_null("quality_score".into(), t.rows));
+    for (i, q) in quality.iter().enumerate() {
+        if let Some(q) = q
+            && keep[i]
+            && !(0.0..=100.0).contains(&q)
+        {
+            return Err(input_err!(
+                "{}: row {}, column `quality_score`: `{q}` is not in 0–100",
+                t.file,
+                t.row(i)
+            ));
+        }
+    }
+    let employees = integers(t, "employees", &keep)?
+        .unwrap_or_else(|| Int64Chunked::full_null("employees".into(), t.rows));
+    // Skipped stage: an SQL date without an MQL date is the MQL date too.
+    let mut mql_eff: Vec<Option<i32>> = Vec::with_capacity(t.rows);
+    for (i, ((((m, s), c), id), k)) in mql
+        .iter()
+        .zip(sql.iter())
+        .zip(created.iter())
+        .zip(ids.iter())
+        .zip(keep.iter())
+        .enumerate()
+    {
+        let id = id.unwrap_or_default();
+        let m = match (m, s) {
+            (None, Some(s)) if *k => {
+                dq.add_with(
+                    "skipped_stage",
+                    Severity::Warning,
+                    &t.file,
+                    t.row(i),
+                    || format!("lead `{id}` has sql_at but no mql_at; MQL date taken as sql_at"),
+                );
+                Some(s)
+            }
+            _ => m,
+        };
+        let order_ok = m.is_none_or(|m| c.is_none_or(|c| m >= c))
+            && match (m, s) {
+                (Some(m), Some(s)) => s >= m,
+                _ => true,
+            };
+        if *k && !order_ok {
+            dq.add_with(
+                "stage_dates_out_of_order",
+                Severity::Warning,
+                &t.file,
+                t.row(i),
+                || format!("lead `{id}`: stage dates are not in funnel order"),
+            );
+        }
+        mql_eff.push(m);
+    }
+    let source: StringChunked = optional_text(t, "source")
+        .iter()
+        .map(|s| Some(s.unwrap_or("(unknown)")))
+        .collect();
+    let df = DataFrame::new_infer_height(vec![
+        ids.with_name("lead_id".into()).into_series().into_column(),
+        days_col("created_at", created)?,
+        source
+            .with_name("source".into())
+            .into_series()
+            .into_column(),
+        optional_text(t, "conversion_point")
+            .into_series()
+            .into_column(),
+        optional_text(t, "industry").into_series().into_column(),
+        employees
+            .with_name("employees".into())
+            .into_series()
+            .into_column(),
+        optional_text(t, "technology").into_series().into_column(),
+        quality
+            .with_name("quality_score".into())
+            .into_series()
+            .into_column(),
+        days_col(
+            "mql_at",
+            Int32Chunked::from_iter_options("mql_at".into(), mql_eff.into_iter()),
+        )?,
+        days_col("sql_at", sql)?,
+        days_col("disqualified_at", disq)?,
+    ])?;
+    let mut df = df.filter(&mask(&keep))?;
+    df.rechunk_mut();
+    Ok(df)
+}
