@@ -100,6 +100,24 @@ fn parquet_input_gives_the_same_figures_as_csv() {
     assert_eq!(from_csv, from_pq);
 }
 
+/// A damaged Parquet file whose page header claims a negative number of
+/// values (found by the fuzz target: polars' reader would try to allocate
+/// 2^61 bytes and abort) is an input error naming the file, not a crash.
+#[test]
+fn damaged_parquet_page_is_an_input_error() {
+    let dir = temp_fixture("small");
+    let crash = fixture("fuzz/crash-91de15afe1d662ea1dba9bb7a6eed3f8ba24e514");
+    // The fuzz input's first byte routes it (to costs, as Parquet).
+    let bytes = std::fs::read(crash).unwrap();
+    std::fs::write(dir.path().join("costs.parquet"), &bytes[1..]).unwrap();
+    std::fs::remove_file(dir.path().join("costs.csv")).unwrap();
+    build(dir.path(), &["--format", "json"])
+        .expect_exit(1)
+        .stderr_contains("costs.parquet: not a readable Parquet file")
+        .stderr_contains("hint: export the table again");
+    assert!(!dir.path().join("out").exists());
+}
+
 /// Rewrite a canonical CSV as Dutch Excel writes it: `;`, dates as
 /// dd-mm-yyyy, amounts as `1.234,56`, a UTF-8 BOM or Windows-1252.
 fn dutch_excel(csv: &str, money_cols: &[&str], windows_1252: bool) -> Vec<u8> {

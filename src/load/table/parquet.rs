@@ -1,13 +1,23 @@
-//! Parquet files: typed columns used as they are, the footer checked
-//! before the reader trusts it.
+//! Parquet files: typed columns used as they are. The footer and every
+//! page header are checked before polars' reader trusts them: a damaged
+//! file can claim counts the reader would allocate for (an abort, which no
+//! error handling can catch), so such a file is an input error instead.
 
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use anyhow::Result;
 use polars::prelude::*;
+use polars_parquet::parquet::metadata::FileMetadata;
+use polars_parquet::parquet::page::CompressedPage;
+use polars_parquet::parquet::read::{PageMetaData, PageReader, read_metadata};
 
 use super::Table;
 use crate::input_err;
+
+/// The largest count (rows, values) and page size a file may claim.
+const LIMIT: usize = u32::MAX as usize;
+const MAX_PAGE: usize = 1 << 30;
 
 impl Table {
     /// A Parquet file, typed columns as they are.
@@ -24,41 +34,26 @@ impl Table {
     fn parquet_unguarded<R: polars::io::mmap::MmapBytesReader>(
         path: &Path,
         file: String,
-        source: R,
+        mut source: R,
         keep: Option<&dyn Fn(&str) -> bool>,
     ) -> Result<Table> {
+        let unreadable = |why: String| {
+            input_err!(
+                "{}: not a readable Parquet file: {why}\nhint: export the table again, or save it as CSV",
+                path.display()
+            )
+        };
+        let meta = read_metadata(&mut source).map_err(|e| unreadable(e.to_string()))?;
+        check_counts(&meta).map_err(unreadable)?;
+        check_pages(&mut source, &meta).map_err(unreadable)?;
+        source
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| unreadable(e.to_string()))?;
         let mut reader = ParquetReader::new(source);
+        reader.set_metadata(std::sync::Arc::new(meta));
         let schema = reader
             .schema()
             .map_err(|e| input_err!("{}: not a readable Parquet file: {e}", path.display()))?;
-        // A damaged footer can claim more rows than any file holds, and the
-        // reader would try to allocate for them (an abort, not an error).
-        let meta = reader
-            .get_metadata()
-            .map_err(|e| input_err!("{}: not a readable Parquet file: {e}", path.display()))?;
-        let limit = u32::MAX as usize;
-        let plausible = meta.num_rows <= limit
-            && meta.max_row_group_height <= limit
-            && meta.row_groups.iter().all(|rg| {
-                rg.num_rows() <= limit
-                    && rg
-                        .parquet_columns()
-                        .iter()
-                        .all(|c| (0..=limit as i64).contains(&c.num_values()))
-            })
-            && meta
-                .row_groups
-                .iter()
-                .map(|rg| rg.num_rows())
-                .sum::<usize>()
-                == meta.num_rows;
-        if !plausible {
-            return Err(input_err!(
-                "{}: not a readable Parquet file: its metadata claims an impossible number of rows ({})\nhint: export the table again, or save it as CSV",
-                path.display(),
-                meta.num_rows
-            ));
-        }
         let all: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         if let Some(keep) = keep {
             let wanted: Vec<String> = all.iter().filter(|c| keep(c.trim())).cloned().collect();
@@ -70,4 +65,75 @@ impl Table {
         // No header line: data row 1 is row 1.
         Table::from_frame(file, all, df, 1)
     }
+}
+
+/// The footer's row and value counts agree and fit in memory.
+fn check_counts(meta: &FileMetadata) -> Result<(), String> {
+    let plausible = meta.num_rows <= LIMIT
+        && meta.max_row_group_height <= LIMIT
+        && meta.row_groups.iter().all(|rg| {
+            rg.num_rows() <= LIMIT
+                && rg
+                    .parquet_columns()
+                    .iter()
+                    .all(|c| (0..=LIMIT as i64).contains(&c.num_values()))
+        })
+        && meta
+            .row_groups
+            .iter()
+            .map(|rg| rg.num_rows())
+            .sum::<usize>()
+            == meta.num_rows;
+    match plausible {
+        true => Ok(()),
+        false => Err(format!(
+            "its metadata claims an impossible number of rows ({})",
+            meta.num_rows
+        )),
+    }
+}
+
+/// Every page of every column chunk lies inside its chunk and claims no
+/// more values than the chunk holds, nor a page larger than 1 GiB. Reads
+/// each chunk once (the page headers are parsed, the data is not decoded).
+fn check_pages<R: Read + Seek>(source: &mut R, meta: &FileMetadata) -> Result<(), String> {
+    let len = source.seek(SeekFrom::End(0)).map_err(|e| e.to_string())?;
+    for rg in &meta.row_groups {
+        for chunk in rg.parquet_columns() {
+            let range = chunk.byte_range();
+            if range.start > range.end || range.end > len {
+                return Err("a column chunk lies outside the file".into());
+            }
+            let mut bytes = vec![0; (range.end - range.start) as usize];
+            source
+                .seek(SeekFrom::Start(range.start))
+                .and_then(|_| source.read_exact(&mut bytes))
+                .map_err(|e| e.to_string())?;
+            let values = chunk.num_values() as usize;
+            let pages = PageReader::new_with_page_meta(
+                std::io::Cursor::new(polars_buffer::Buffer::from_vec(bytes)),
+                PageMetaData::from(chunk),
+                Vec::new(),
+                MAX_PAGE,
+            );
+            for page in pages {
+                let page = page.map_err(|e| e.to_string())?;
+                if let CompressedPage::Data(p) = &page {
+                    let header = p.header();
+                    let nulls = header.null_count().unwrap_or(0);
+                    if header.num_values() > values
+                        || nulls > values
+                        || p.uncompressed_size() > MAX_PAGE
+                    {
+                        return Err(format!(
+                            "a page of column `{}` claims {} values in a chunk of {values}",
+                            chunk.descriptor().path_in_schema.join("."),
+                            header.num_values() as i64 as i32
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
