@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::SourceKind;
 use crate::format::Locale;
 
 #[derive(Debug, Parser)]
@@ -47,13 +48,18 @@ pub struct ConfigArgs {
     pub config: Option<PathBuf>,
 }
 
-/// `--data`.
+/// `--data`, `--source`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct DataArgs {
     /// Data directory holding leads, deals, costs (and optionally traffic)
     /// (default: `[data] dir` of the config).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Where the data is: `files` (the data directory) or `postgres` (a
+    /// database named by the environment variable SMREPORT_DATABASE_URL;
+    /// the KPIs are computed there). Default: `[source] kind`, else files.
+    #[arg(long, value_parser = parse_source)]
+    pub source: Option<SourceKind>,
 }
 
 /// Exactly one of `--month`, `--week`, `--quarter`. `previous` means the
@@ -247,6 +253,10 @@ pub struct CheckArgs {
 
 fn parse_locale(s: &str) -> Result<Locale, String> {
     Locale::parse(s).ok_or_else(|| format!("`{s}` is not a pack language: use en or nl"))
+}
+
+fn parse_source(s: &str) -> Result<SourceKind, String> {
+    SourceKind::parse(s).ok_or_else(|| format!("`{s}` is not a source: use files or postgres"))
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, String> {

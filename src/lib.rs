@@ -7,7 +7,8 @@
 //! | command line | [`cli`] | clap: what the user can type |
 //! | subcommands | [`cmd`] | one file each: resolve options, call the library, print |
 //! | config | [`config`] | `smreport.toml`, typed and validated |
-//! | load | [`load`] | files → typed polars frames, presets, data quality |
+//! | load | [`load`] | files → typed polars frames, presets, data quality; or a database |
+//! | warehouse | [`warehouse`] | a PostgreSQL-protocol database: tables staged, KPIs computed there |
 //! | metrics | [`metrics`] | the KPIs, one module per family, as aggregation requests |
 //! | plan | [`plan`] | the reverse funnel |
 //! | report | [`report`] | the JSON file and the figures the pages show |
@@ -37,4 +38,5 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod sample;
+pub mod warehouse;
 pub mod write;

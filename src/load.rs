@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::config::{Config, Input};
+use crate::config::{Config, Input as InputConfig, SourceKind};
 use crate::input_err;
+use crate::metrics::DataSource;
 
 mod costs;
 mod dataset;
@@ -142,7 +143,7 @@ pub fn table_path(cfg: &Config, data_dir: &Path, table: TableKind) -> Option<Pat
 }
 
 /// `[inputs.<table>]` (ad exports have one entry per file, not this).
-fn input_of(cfg: &Config, table: TableKind) -> Option<&Input> {
+fn input_of(cfg: &Config, table: TableKind) -> Option<&InputConfig> {
     match table {
         TableKind::Leads => cfg.inputs.leads.as_ref(),
         TableKind::Deals => cfg.inputs.deals.as_ref(),
@@ -156,7 +157,7 @@ fn input_of(cfg: &Config, table: TableKind) -> Option<&Input> {
 fn column_mapping(
     cfg: &Config,
     table: TableKind,
-    input: Option<&Input>,
+    input: Option<&InputConfig>,
 ) -> std::collections::BTreeMap<String, String> {
     let mut mapping = cfg.columns.get(table.name()).cloned().unwrap_or_default();
     if let Some(i) = input {
@@ -201,7 +202,7 @@ pub fn read_input(
     cfg: &Config,
     path: &Path,
     table: TableKind,
-    input: Option<&Input>,
+    input: Option<&InputConfig>,
 ) -> Result<Table> {
     let hints = presets::header_hints(input, table);
     let hints: Vec<&str> = hints.iter().map(String::as_str).collect();
@@ -241,6 +242,43 @@ pub struct TableInfo {
     /// Canonical column ← the header it was read from (only renamed ones).
     pub mapped: Vec<(String, String)>,
     pub columns: Vec<String>,
+}
+
+/// The data of a build: files loaded into frames, or a database that is
+/// queried in place (`--source postgres`).
+pub enum Input {
+    Files(Box<Dataset>),
+    Warehouse(Box<crate::warehouse::Warehouse>),
+}
+
+impl DataSource for Input {
+    fn quality(&self) -> &DataQuality {
+        match self {
+            Input::Files(d) => &d.quality,
+            Input::Warehouse(w) => &w.quality,
+        }
+    }
+    fn metrics<'a>(
+        &'a self,
+        cfg: &'a Config,
+        end: chrono::NaiveDate,
+    ) -> Result<crate::metrics::Metrics<'a>> {
+        match self {
+            Input::Files(d) => d.metrics(cfg, end),
+            Input::Warehouse(w) => w.metrics(cfg, end),
+        }
+    }
+}
+
+/// Open the data: the files of `data_dir`, or the database named by
+/// `SMREPORT_DATABASE_URL` (`verbose`: print each query's time and rows).
+pub fn open(cfg: &Config, kind: SourceKind, data_dir: &Path, verbose: bool) -> Result<Input> {
+    match kind {
+        SourceKind::Files => load(cfg, data_dir).map(|d| Input::Files(Box::new(d))),
+        SourceKind::Postgres => {
+            crate::warehouse::Warehouse::open(cfg, verbose).map(|w| Input::Warehouse(Box::new(w)))
+        }
+    }
 }
 
 /// Load all tables from `data_dir`.

@@ -11,7 +11,9 @@ use anyhow::{Context, Result};
 
 use crate::cli::OutputFormat;
 use crate::config::Config;
-use crate::load::Dataset;
+use crate::config::SourceKind;
+use crate::load::{Dataset, Input};
+use crate::metrics::DataSource;
 use crate::period::Period;
 use crate::render::{
     self, HtmlRenderer, JsonRenderer, Output, PackContext, PdfRenderer, Renderer, TemplateSet,
@@ -141,9 +143,17 @@ impl<'a> Pack<'a> {
         self.steps.run("load", || crate::load::load(cfg, data_dir))
     }
 
+    /// Stage `load` for any source: the files of `data_dir` as typed
+    /// frames, or the database staged for queries (`--source postgres`).
+    pub fn open(&mut self, source: SourceKind, data_dir: &Path) -> Result<Input> {
+        let (cfg, verbose) = (self.cfg, self.steps.verbose);
+        self.steps
+            .run("load", || crate::load::open(cfg, source, data_dir, verbose))
+    }
+
     /// Stage `metrics`: every KPI of the period and the figures the pages
     /// show.
-    pub fn report(&mut self, data: &Dataset) -> Result<Computed> {
+    pub fn report(&mut self, data: &dyn DataSource) -> Result<Computed> {
         let (cfg, period) = (self.cfg, self.period);
         let (report, figures) = self
             .steps

@@ -12,10 +12,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::load::{DataQuality, Dataset};
+use crate::load::DataQuality;
 use crate::metrics::{
-    Channel, Conversion, Costs, Funnel, LeadTimes, LeadValue12m, LostReason, LostStage, Metrics,
-    PipelineEnd, Revenue, Targets, TrendPoint, UnitEconomics, Velocity, Ytd,
+    Channel, Conversion, Costs, DataSource, Funnel, LeadTimes, LeadValue12m, LostReason, LostStage,
+    Metrics, PipelineEnd, Revenue, Targets, TrendPoint, UnitEconomics, Velocity, Ytd,
 };
 use crate::period::Period;
 use crate::plan::{NoPlan, Plan};
@@ -85,7 +85,7 @@ pub fn snapshot(m: &Metrics, p: &Period) -> anyhow::Result<Snapshot> {
 }
 
 /// Compute every block for period `p` (the JSON file).
-pub fn build(data: &Dataset, cfg: &Config, p: &Period) -> anyhow::Result<Report> {
+pub fn build(data: &dyn DataSource, cfg: &Config, p: &Period) -> anyhow::Result<Report> {
     build_with_figures(data, cfg, p).map(|(r, _)| r)
 }
 
@@ -93,11 +93,11 @@ pub fn build(data: &Dataset, cfg: &Config, p: &Period) -> anyhow::Result<Report>
 /// show beyond them. Fails only when the `[plan]` cannot be resolved (a
 /// stage rate that no source provides).
 pub fn build_with_figures(
-    data: &Dataset,
+    data: &dyn DataSource,
     cfg: &Config,
     p: &Period,
 ) -> anyhow::Result<(Report, PackFigures)> {
-    let m = Metrics::new(data, cfg, p.end)?;
+    let m = data.metrics(cfg, p.end)?;
     let Snapshot {
         funnel,
         costs,
@@ -152,7 +152,7 @@ pub fn build_with_figures(
         ytd,
         trend: m.trend(p)?,
         plan,
-        data_quality: data.quality.clone(),
+        data_quality: data.quality().clone(),
         funnel,
         costs,
         revenue,

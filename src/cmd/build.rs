@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::cli::{BuildArgs, OutputFormat};
-use crate::config::Config;
+use crate::config::{Config, SourceKind};
 use crate::deliver::{self, Delivery};
 use crate::load::Severity;
+use crate::metrics::DataSource;
 use crate::pack::{Pack, RenderOptions};
 use crate::period::Period;
 use crate::render::TemplateSet;
@@ -21,6 +22,8 @@ pub struct BuildOptions {
     pub cfg: Config,
     pub period: Period,
     pub data_dir: PathBuf,
+    /// Files or a database (`--source`, else `[source] kind`).
+    pub source: SourceKind,
     pub out_dir: PathBuf,
     pub render: RenderOptions,
     pub strict: bool,
@@ -69,6 +72,7 @@ impl BuildOptions {
             timestamp: pdf_timestamp(&period, args.clock.source_date_epoch)?,
         };
         Ok(BuildOptions {
+            source: args.data.source.unwrap_or(cfg.source.kind),
             data_dir: args
                 .data
                 .data
@@ -99,8 +103,8 @@ pub fn pdf_timestamp(p: &Period, epoch: Option<i64>) -> Result<chrono::NaiveDate
 pub fn run(args: &BuildArgs) -> Result<()> {
     let o = BuildOptions::resolve(args, super::config(&args.config)?)?;
     let mut pack = Pack::new(&o.cfg, o.period).verbose(o.verbose);
-    let data = pack.load(&o.data_dir)?;
-    let q = &data.quality;
+    let data = pack.open(o.source, &o.data_dir)?;
+    let q = data.quality();
     if o.strict && q.errors > 0 {
         let codes: Vec<String> = q
             .issues
@@ -108,8 +112,11 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             .filter(|i| i.severity == Severity::Error)
             .map(|i| {
                 format!(
-                    "{} ({}×, e.g. {} row {}: {})",
-                    i.code, i.count, i.example.file, i.example.row, i.example.message
+                    "{} ({}×, e.g. {}: {})",
+                    i.code,
+                    i.count,
+                    i.example.place(),
+                    i.example.message
                 )
             })
             .collect();
@@ -120,6 +127,10 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         ));
     }
     let computed = pack.report(&data)?;
+    if let (true, crate::load::Input::Warehouse(w)) = (o.verbose, &data) {
+        let (queries, rows) = w.stats();
+        eprintln!("  database: {queries} statements, {rows} rows fetched in all");
+    }
     drop(data);
     let outputs = pack.render(&computed, &o.render)?;
     for w in pack.warnings() {

@@ -5,8 +5,9 @@
 use anyhow::Result;
 
 use crate::cli::CheckArgs;
+use crate::config::SourceKind;
 use crate::input_err;
-use crate::load::{self, Dataset, Severity, TableKind};
+use crate::load::{self, Dataset, Severity, TableInfo, TableKind};
 
 pub fn run(args: &CheckArgs) -> Result<()> {
     let (text, errors) = report(args)?;
@@ -28,22 +29,47 @@ pub fn report(args: &CheckArgs) -> Result<(String, usize)> {
         .data
         .clone()
         .unwrap_or_else(|| cfg.resolve(&cfg.data.dir));
-    let (data, info) = load::load_with_info(&cfg, &dir)?;
+    let source = args.data.source.unwrap_or(cfg.source.kind);
     let mut s = String::new();
-    let _ = writeln!(s, "Inputs in {}", dir.display());
-    let range = |df: &polars::prelude::DataFrame, col: &str, month: bool| match Dataset::date_range(
-        df, col,
-    ) {
-        Some((a, b)) if month => format!("{} … {}", &a[..7], &b[..7]),
-        Some((a, b)) => format!("{a} … {b}"),
-        None => "no rows".into(),
+    let (quality, tables) = match source {
+        SourceKind::Files => {
+            let (data, info) = load::load_with_info(&cfg, &dir)?;
+            let range = |df: &polars::prelude::DataFrame, col: &str, month: bool| {
+                Dataset::date_range(df, col).map(|(a, b)| match month {
+                    true => (a[..7].to_string(), b[..7].to_string()),
+                    false => (a, b),
+                })
+            };
+            let tables: Vec<(TableInfo, Option<(String, String)>)> = info
+                .into_iter()
+                .map(|t| {
+                    let r = match t.table {
+                        TableKind::Leads => range(&data.leads, "created_at", false),
+                        TableKind::Deals => range(&data.deals, "created_at", false),
+                        TableKind::Costs | TableKind::AdCosts => range(&data.costs, "month", true),
+                        TableKind::Traffic => range(&data.traffic, "month", true),
+                    };
+                    (t, r)
+                })
+                .collect();
+            let _ = writeln!(s, "Inputs in {}", dir.display());
+            (data.quality, tables)
+        }
+        SourceKind::Postgres => {
+            let w = crate::warehouse::Warehouse::open(&cfg, false)?;
+            let _ = writeln!(
+                s,
+                "Inputs in the database ({})",
+                crate::warehouse::connect::URL_VAR
+            );
+            let tables = w.info()?;
+            (w.quality.clone(), tables)
+        }
     };
-    for t in &info {
-        let dates = match t.table {
-            TableKind::Leads => range(&data.leads, "created_at", false),
-            TableKind::Deals => range(&data.deals, "created_at", false),
-            TableKind::Costs | TableKind::AdCosts => range(&data.costs, "month", true),
-            TableKind::Traffic => range(&data.traffic, "month", true),
+    for (t, range) in &tables {
+        let dates = match range {
+            Some((a, b)) => format!("{a} … {b}"),
+            None => "no rows".into(),
         };
         let _ = writeln!(
             s,
@@ -62,7 +88,7 @@ pub fn report(args: &CheckArgs) -> Result<(String, usize)> {
             let _ = writeln!(s, "           columns: {}", m.join(", "));
         }
     }
-    let q = &data.quality;
+    let q = &quality;
     let _ = writeln!(
         s,
         "\nData quality: {} error(s), {} warning(s)",
@@ -75,7 +101,7 @@ pub fn report(args: &CheckArgs) -> Result<(String, usize)> {
         };
         let _ = writeln!(s, "  {sev:<8} {:<28} {:>6}×", i.code, i.count);
         for e in std::iter::once(&i.example).chain(&i.more) {
-            let _ = writeln!(s, "           {} row {}: {}", e.file, e.row, e.message);
+            let _ = writeln!(s, "           {}: {}", e.place(), e.message);
         }
     }
     if q.issues.is_empty() {

@@ -8,7 +8,7 @@ use crate::cli::{PlanArgs, PlanFormat};
 use crate::config::Config;
 use crate::config_err;
 use crate::format;
-use crate::metrics::Metrics;
+use crate::metrics::{DataSource, Metrics};
 use crate::period::Period;
 use crate::plan::{self, DataRates, NoPlan, Overrides};
 
@@ -57,8 +57,9 @@ fn trailing_rates(cfg: &Config, args: &PlanArgs, period: &Period) -> Result<Data
         .data
         .clone()
         .unwrap_or_else(|| cfg.resolve(&cfg.data.dir));
-    let data = crate::load::load(cfg, &dir)?;
-    let m = Metrics::new(&data, cfg, period.end)?;
+    let source = args.data.source.unwrap_or(cfg.source.kind);
+    let data = crate::load::open(cfg, source, &dir, false)?;
+    let m = data.metrics(cfg, period.end)?;
     Ok(Metrics::plan_data(
         &m.unit_economics(period)?,
         &m.conversion_12m(period)?,

@@ -11,11 +11,24 @@ pub enum Severity {
     Warning,
 }
 
+/// Where an issue was seen: a file and its row (1 = the first data row),
+/// or a database table and row 0 (a table has no row numbers; the message
+/// names the key).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Example {
     pub file: String,
     pub row: usize,
     pub message: String,
+}
+
+impl Example {
+    /// `file row N`, or just the table when there is no row number.
+    pub fn place(&self) -> String {
+        match self.row {
+            0 => self.file.clone(),
+            row => format!("{} row {row}", self.file),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -40,6 +53,42 @@ pub struct DataQuality {
 impl DataQuality {
     pub fn add(&mut self, code: &str, severity: Severity, file: &str, row: usize, message: String) {
         self.add_with(code, severity, file, row, || message)
+    }
+
+    /// `count` rows with issue `code`, of which `examples` are the first
+    /// (a database counts the rows itself and fetches only the examples).
+    pub fn add_counted(
+        &mut self,
+        code: &str,
+        severity: Severity,
+        count: usize,
+        examples: Vec<Example>,
+    ) {
+        if count == 0 {
+            return;
+        }
+        match severity {
+            Severity::Error => self.errors += count,
+            Severity::Warning => self.warnings += count,
+        }
+        let mut examples = examples.into_iter();
+        if let Some(i) = self.issues.iter_mut().find(|i| i.code == code) {
+            i.count += count;
+            i.more.extend(examples.take(2 - i.more.len().min(2)));
+            return;
+        }
+        let Some(example) = examples.next() else {
+            return;
+        };
+        self.issues.push(QualityIssue {
+            code: code.to_string(),
+            severity,
+            count,
+            example,
+            more: examples.take(2).collect(),
+        });
+        self.issues
+            .sort_by(|a, b| (a.severity, &a.code).cmp(&(b.severity, &b.code)));
     }
 
     /// [`DataQuality::add`] that writes the message only when it is kept as

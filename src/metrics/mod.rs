@@ -65,6 +65,25 @@ pub fn return_pct(gain: f64, cost: f64) -> Option<f64> {
     ratio(gain - cost, cost).map(|r| r * 100.0)
 }
 
+/// Where a build's data is, as the KPI families see it: something that
+/// answers their requests as of a period's end, and the data-quality report
+/// of its loading. Files are loaded into frames ([`Dataset`], answered by
+/// polars); a database answers in place (`crate::warehouse::Warehouse`).
+pub trait DataSource {
+    fn quality(&self) -> &crate::load::DataQuality;
+    /// The KPIs as of `end`.
+    fn metrics<'a>(&'a self, cfg: &'a Config, end: NaiveDate) -> Result<Metrics<'a>>;
+}
+
+impl DataSource for Dataset {
+    fn quality(&self) -> &crate::load::DataQuality {
+        &self.quality
+    }
+    fn metrics<'a>(&'a self, cfg: &'a Config, end: NaiveDate) -> Result<Metrics<'a>> {
+        Metrics::new(self, cfg, end)
+    }
+}
+
 /// The KPIs of one build: the config, the period's end (every figure is as
 /// of it) and the executor that answers the families' requests.
 pub struct Metrics<'a> {

@@ -13,3 +13,4 @@ mod properties;
 mod smtp;
 mod templates;
 mod util;
+mod warehouse;

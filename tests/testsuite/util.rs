@@ -132,6 +132,17 @@ impl Cmd {
         self
     }
 
+    pub fn arg_path(mut self, path: &Path) -> Cmd {
+        self.args.push(path.display().to_string());
+        self.cmd.arg(path);
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Cmd {
+        self.cmd.env_remove(key);
+        self
+    }
+
     pub fn env(mut self, key: &str, value: &str) -> Cmd {
         self.cmd.env(key, value);
         self

@@ -1,0 +1,392 @@
+//! The warehouse source (`--source postgres`): the input tables stay in a
+//! database that speaks the PostgreSQL protocol (PostgreSQL, Amazon
+//! Redshift, Citus, …) and every KPI request is answered there by one
+//! grouped query; smreport fetches only aggregates and the first examples
+//! of data-quality issues, never the rows.
+//!
+//! [`Warehouse::open`] connects ([`connect`]), finds each table and its
+//! columns in the catalog ([`schema`]), checks the values a build cannot
+//! do without, and stages the tables as temporary tables with canonical
+//! names and types (one pass over each input table; [`sql::staging`]).
+//! It then counts the data-quality issues ([`quality`]). For a period,
+//! [`DataSource::metrics`] stages the tables as of the period's end and
+//! hands the KPI families an executor that turns each request into SQL
+//! ([`sql::request`]). Everything that differs between databases is in
+//! [`dialect`].
+
+pub mod connect;
+pub mod dialect;
+mod quality;
+pub mod schema;
+pub mod sql;
+#[cfg(test)]
+mod tests;
+
+use std::cell::{Cell, RefCell};
+use std::time::Instant;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use postgres::types::{ToSql, Type};
+
+use crate::config::Config;
+use crate::input_err;
+use crate::load::{DataQuality, TableInfo, TableKind};
+use crate::metrics::request::{Answer, Executor, KeyValue, Request, Row};
+use crate::metrics::{DataSource, Metrics};
+use dialect::{Dialect, Postgres};
+use schema::TableSpec;
+use sql::Query;
+
+/// The first and last date (or month) of a table, when it has rows.
+pub type DateRange = Option<(String, String)>;
+
+/// A connected database with the input tables staged.
+pub struct Warehouse {
+    client: RefCell<postgres::Client>,
+    dialect: Postgres,
+    /// Leads, deals, costs and (when the database has it) traffic.
+    pub tables: Vec<TableSpec>,
+    pub quality: DataQuality,
+    /// The deals' probability column is in percent (any value above 1).
+    percent: bool,
+    verbose: bool,
+    queries: Cell<usize>,
+    rows_fetched: Cell<u64>,
+    /// The end the as-of tables were staged for.
+    staged_end: Cell<Option<NaiveDate>>,
+}
+
+fn param(p: &sql::Param) -> Box<dyn ToSql + Sync> {
+    match p {
+        sql::Param::Text(s) => Box::new(s.clone()),
+        sql::Param::Date(d) => Box::new(*d),
+        sql::Param::Float(f) => Box::new(*f),
+        sql::Param::Int(i) => Box::new(*i),
+        sql::Param::Bool(b) => Box::new(*b),
+    }
+}
+
+impl Warehouse {
+    /// Connect, find and check the tables, stage them and count the
+    /// data-quality issues.
+    pub fn open(cfg: &Config, verbose: bool) -> Result<Warehouse> {
+        let mut client = connect::connect()?;
+        let version: String = client
+            .query_one("SELECT CAST(version() AS VARCHAR)", &[])
+            .and_then(|r| r.try_get(0))
+            .unwrap_or_default();
+        let mut w = Warehouse {
+            client: RefCell::new(client),
+            dialect: Postgres::for_server(&version),
+            tables: Vec::new(),
+            quality: DataQuality::default(),
+            percent: false,
+            verbose,
+            queries: Cell::new(0),
+            rows_fetched: Cell::new(0),
+            staged_end: Cell::new(None),
+        };
+        for kind in [
+            TableKind::Leads,
+            TableKind::Deals,
+            TableKind::Costs,
+            TableKind::Traffic,
+        ] {
+            match w.find(cfg, kind)? {
+                Some(spec) => w.tables.push(spec),
+                None if kind == TableKind::Traffic => {}
+                None => return Err(w.missing_table(cfg, kind)),
+            }
+        }
+        w.check_text_dates()?;
+        for spec in &w.tables {
+            let q = sql::staging(&w.dialect, cfg, spec);
+            w.execute(&q, &format!("staging {}", spec.display()))?;
+        }
+        if w.spec(TableKind::Traffic).is_none() {
+            w.execute(&sql::empty_traffic(&w.dialect), "staging traffic (none)")?;
+        }
+        w.analyze(&sql::STAGE)?;
+        w.check_values()?;
+        w.percent = w.probability_in_percent()?;
+        w.execute(&sql::kept_deals(&w.dialect, cfg), "kept deals")?;
+        w.analyze(&[sql::KEPT_DEALS])?;
+        w.quality = w.count_quality(cfg)?;
+        Ok(w)
+    }
+
+    pub fn spec(&self, kind: TableKind) -> Option<&TableSpec> {
+        self.tables.iter().find(|t| t.kind == kind)
+    }
+
+    /// Queries run and rows fetched so far.
+    pub fn stats(&self) -> (usize, u64) {
+        (self.queries.get(), self.rows_fetched.get())
+    }
+
+    /// The table or view for `kind`, from the catalog.
+    fn find(&self, cfg: &Config, kind: TableKind) -> Result<Option<TableSpec>> {
+        let name = schema::table_name(cfg, kind);
+        // `$2` null: the search path.
+        let schema: Option<String> = cfg.source.schema.clone();
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(self.dialect.columns_query(), &[&name, &schema])
+            .map_err(|e| self.db_error(&e, &format!("reading the catalog for `{name}`")))?;
+        self.count(rows.len());
+        let rows: Vec<schema::CatalogRow> = rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+            .collect();
+        schema::resolve(cfg, &self.dialect, kind, &rows)
+    }
+
+    fn missing_table(&self, cfg: &Config, kind: TableKind) -> anyhow::Error {
+        let name = schema::table_name(cfg, kind);
+        let schema = cfg.source.schema.clone();
+        let have: Vec<String> = self
+            .client
+            .borrow_mut()
+            .query(self.dialect.tables_query(), &[&schema])
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| format!("{}.{}", r.get::<_, String>(0), r.get::<_, String>(1)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        input_err!(
+            "no table or view `{name}` (the {kind} table) in {}; the database has {}\nhint: name it under [source] {kind} = \"…\" (and [source] schema) in smreport.toml",
+            schema
+                .map(|s| format!("schema `{s}`"))
+                .unwrap_or_else(|| "the search path".into()),
+            if have.is_empty() {
+                "no tables there".to_string()
+            } else {
+                have.join(", ")
+            }
+        )
+    }
+
+    /// A database error as an input error naming what was being done (the
+    /// server's message, never the URL).
+    fn db_error(&self, e: &postgres::Error, what: &str) -> anyhow::Error {
+        let detail = match e.as_db_error() {
+            Some(d) => d.message().to_string(),
+            None => e.to_string(),
+        };
+        input_err!(
+            "{what}: the database said: {detail}\nhint: check that the tables and views are readable by this user (docs/warehouse.md)"
+        )
+    }
+
+    fn count(&self, rows: usize) {
+        self.queries.set(self.queries.get() + 1);
+        self.rows_fetched.set(self.rows_fetched.get() + rows as u64);
+    }
+
+    fn trace(&self, started: Instant, rows: usize, what: &str) {
+        if self.verbose {
+            eprintln!(
+                "    sql {:>8.1} ms {:>6} rows  {what}",
+                started.elapsed().as_secs_f64() * 1000.0,
+                rows
+            );
+        }
+    }
+
+    /// Run a statement that returns no rows.
+    fn execute(&self, q: &Query, what: &str) -> Result<()> {
+        let started = Instant::now();
+        let boxed: Vec<Box<dyn ToSql + Sync>> = q.params.iter().map(param).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
+        self.client
+            .borrow_mut()
+            .execute(q.sql.as_str(), &refs)
+            .map_err(|e| self.db_error(&e, what))?;
+        self.count(0);
+        self.trace(started, 0, what);
+        Ok(())
+    }
+
+    /// Run a query and fetch its (few) rows.
+    fn query(&self, q: &Query, what: &str) -> Result<Vec<postgres::Row>> {
+        let started = Instant::now();
+        let boxed: Vec<Box<dyn ToSql + Sync>> = q.params.iter().map(param).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(q.sql.as_str(), &refs)
+            .map_err(|e| self.db_error(&e, what))?;
+        self.count(rows.len());
+        self.trace(started, rows.len(), what);
+        Ok(rows)
+    }
+
+    fn analyze(&self, tables: &[&str]) -> Result<()> {
+        for t in tables {
+            let q = Query {
+                sql: format!("ANALYZE {}", self.dialect.ident(t)),
+                params: vec![],
+            };
+            self.execute(&q, &format!("analyze {t}"))?;
+        }
+        Ok(())
+    }
+
+    /// What `smreport check` shows for each table: where it is, its rows,
+    /// the columns read (renamed ones), and the range of its dates.
+    pub fn info(&self) -> Result<Vec<(TableInfo, DateRange)>> {
+        let mut out = Vec::new();
+        for spec in &self.tables {
+            let (table, date, month) = match spec.kind {
+                TableKind::Leads => ("smr_leads", "created_at", false),
+                TableKind::Deals => ("smr_deals", "created_at", false),
+                TableKind::Traffic => ("smr_traffic", "month", true),
+                _ => ("smr_costs", "month", true),
+            };
+            let q = Query {
+                sql: format!(
+                    "SELECT COUNT(*), CAST(MIN({c}) AS VARCHAR), CAST(MAX({c}) AS VARCHAR) FROM {t}",
+                    c = self.dialect.ident(date),
+                    t = self.dialect.ident(table)
+                ),
+                params: vec![],
+            };
+            let rows = self.query(&q, &format!("size of {}", spec.display()))?;
+            let (n, lo, hi): (i64, Option<String>, Option<String>) = rows
+                .first()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .unwrap_or((0, None, None));
+            let cut = |s: String| {
+                if month {
+                    s[..7.min(s.len())].to_string()
+                } else {
+                    s
+                }
+            };
+            let range = lo.zip(hi).map(|(a, b)| (cut(a), cut(b)));
+            out.push((
+                TableInfo {
+                    table: spec.kind,
+                    file: spec.display(),
+                    preset: None,
+                    rows: n as usize,
+                    mapped: spec
+                        .columns
+                        .iter()
+                        .filter(|(c, col)| **c != col.name)
+                        .map(|(c, col)| (c.to_string(), col.name.clone()))
+                        .collect(),
+                    columns: spec.columns.values().map(|c| c.name.clone()).collect(),
+                },
+                range,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Stage the tables as of `end` (once per end).
+    fn stage_asof(&self, cfg: &Config, end: NaiveDate) -> Result<()> {
+        if self.staged_end.get() == Some(end) {
+            return Ok(());
+        }
+        let tables = [
+            "smr_asof_leads",
+            "smr_asof_deals",
+            "smr_asof_costs",
+            "smr_asof_traffic",
+        ];
+        for t in tables {
+            let q = Query {
+                sql: format!("DROP TABLE IF EXISTS {}", self.dialect.ident(t)),
+                params: vec![],
+            };
+            self.execute(&q, &format!("drop {t}"))?;
+        }
+        for q in sql::asof(&self.dialect, cfg, end, self.percent) {
+            self.execute(&q, &format!("tables as of {end}"))?;
+        }
+        self.analyze(&tables)?;
+        self.staged_end.set(Some(end));
+        Ok(())
+    }
+}
+
+impl DataSource for Warehouse {
+    fn quality(&self) -> &DataQuality {
+        &self.quality
+    }
+
+    fn metrics<'a>(&'a self, cfg: &'a Config, end: NaiveDate) -> Result<Metrics<'a>> {
+        self.stage_asof(cfg, end)?;
+        Ok(Metrics::with_executor(
+            cfg,
+            end,
+            Box::new(SqlExecutor(self)),
+        ))
+    }
+}
+
+/// Answers the KPI families' requests with one query each.
+struct SqlExecutor<'a>(&'a Warehouse);
+
+impl Executor for SqlExecutor<'_> {
+    fn run(&self, req: &Request) -> Result<Answer> {
+        let w = self.0;
+        let q = sql::request(&w.dialect, req);
+        let what = format!("{:?} request", req.source);
+        let rows = w.query(&q, &what)?;
+        let keys = req.group_by.len();
+        let width = req.measures.len();
+        let mut answer = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let mut key_values = Vec::with_capacity(keys);
+            for i in 0..keys {
+                let ty = r.columns()[i].type_();
+                let v = if *ty == Type::BOOL {
+                    r.try_get::<_, Option<bool>>(i)
+                        .map(|v| v.map_or(KeyValue::Null, KeyValue::Bool))
+                } else if *ty == Type::INT8 {
+                    r.try_get::<_, Option<i64>>(i)
+                        .map(|v| v.map_or(KeyValue::Null, KeyValue::Int))
+                } else if *ty == Type::DATE {
+                    // As the polars executor: days since 1970-01-01.
+                    r.try_get::<_, Option<NaiveDate>>(i).map(|v| {
+                        v.map_or(KeyValue::Null, |d| {
+                            KeyValue::Int(
+                                (d - chrono::DateTime::UNIX_EPOCH.date_naive()).num_days(),
+                            )
+                        })
+                    })
+                } else if *ty == Type::INT4 {
+                    r.try_get::<_, Option<i32>>(i)
+                        .map(|v| v.map_or(KeyValue::Null, |v| KeyValue::Int(v as i64)))
+                } else {
+                    r.try_get::<_, Option<String>>(i)
+                        .map(|v| v.map_or(KeyValue::Null, KeyValue::Str))
+                };
+                key_values.push(v.map_err(|e| w.db_error(&e, &what))?);
+            }
+            let mut values = Vec::with_capacity(width);
+            for i in 0..width {
+                let v: Option<f64> = r.try_get(keys + i).map_err(|e| w.db_error(&e, &what))?;
+                values.push(v.unwrap_or(0.0));
+            }
+            answer.push(Row {
+                keys: key_values,
+                values,
+            });
+        }
+        answer.sort_by(|a, b| a.keys.cmp(&b.keys));
+        if keys == 0 && answer.is_empty() {
+            answer.push(Row {
+                keys: vec![],
+                values: vec![0.0; width],
+            });
+        }
+        Ok(answer)
+    }
+}

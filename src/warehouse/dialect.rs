@@ -1,0 +1,208 @@
+//! The SQL dialect layer: everything that differs between databases —
+//! quoting, parameter placeholders, date arithmetic, type names and the
+//! catalog queries — behind one trait, so that the SQL generator
+//! ([`super::sql`]) writes portable standard SQL (no `FILTER`, no `::`
+//! casts) and a later BigQuery, Snowflake or Trino source only adds a
+//! dialect.
+
+/// How a column of the database is typed, as far as smreport cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlType {
+    Text,
+    /// Whole numbers (`smallint`, `integer`, `bigint`).
+    Integer,
+    /// `numeric`, `real`, `double precision`.
+    Decimal,
+    Date,
+    /// `timestamp without time zone`.
+    Timestamp,
+    /// `timestamp with time zone`.
+    TimestampTz,
+    Boolean,
+    /// Any other type (reported, never cast silently).
+    Other,
+}
+
+impl SqlType {
+    pub fn is_number(self) -> bool {
+        matches!(self, SqlType::Integer | SqlType::Decimal)
+    }
+    pub fn is_date(self) -> bool {
+        matches!(
+            self,
+            SqlType::Date | SqlType::Timestamp | SqlType::TimestampTz
+        )
+    }
+}
+
+/// What differs between SQL databases.
+pub trait Dialect {
+    /// Its name in messages (`PostgreSQL`).
+    fn name(&self) -> &'static str;
+
+    /// A quoted identifier: never interpreted as SQL, whatever it holds.
+    fn ident(&self, name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+
+    /// The placeholder of the `n`-th bound parameter (1-based).
+    fn placeholder(&self, n: usize) -> String;
+
+    /// The type of a column from the catalog's type name.
+    fn sql_type(&self, type_name: &str) -> SqlType;
+
+    /// Days from date `from` to date `to` (an integer).
+    fn days_between(&self, from: &str, to: &str) -> String;
+
+    /// The date of a timestamp with time zone in the time zone given by the
+    /// placeholder `tz`.
+    fn date_in_zone(&self, expr: &str, tz: &str) -> String;
+
+    /// The first day of the month of a date.
+    fn month_start(&self, expr: &str) -> String;
+
+    /// The double-precision type's name.
+    fn double(&self) -> &'static str {
+        "DOUBLE PRECISION"
+    }
+
+    /// The text type's name.
+    fn text(&self) -> &'static str {
+        "VARCHAR"
+    }
+
+    /// `CREATE TEMPORARY TABLE name AS query`.
+    fn create_temp_as(&self, name: &str, query: &str) -> String {
+        format!("CREATE TEMPORARY TABLE {} AS {query}", self.ident(name))
+    }
+
+    /// A column that orders a base table's rows as they were inserted, if
+    /// the database has one (for "the first occurrence is kept").
+    fn insertion_order(&self) -> Option<&'static str>;
+
+    /// The columns of a table or view: `(schema, table, column, type)`
+    /// rows for table `$1` in schema `$2`, or, when `$2` is null, in the
+    /// connection's search path, the first schema that has it first.
+    fn columns_query(&self) -> &'static str;
+
+    /// `(schema, table)` of the tables and views the connection can see
+    /// (schema `$1`, or the search path when null), for messages.
+    fn tables_query(&self) -> &'static str;
+}
+
+/// PostgreSQL and the databases that speak its protocol and SQL (Amazon
+/// Redshift, Citus, YugabyteDB, CockroachDB).
+#[derive(Debug, Clone, Copy)]
+pub struct Postgres {
+    /// Rows of a base table can be ordered as stored (`ctid`): PostgreSQL
+    /// and Citus, not Redshift or CockroachDB.
+    pub ctid: bool,
+}
+
+impl Default for Postgres {
+    fn default() -> Self {
+        Postgres { ctid: true }
+    }
+}
+
+impl Postgres {
+    /// The dialect for the server whose `version()` is `version`.
+    pub fn for_server(version: &str) -> Postgres {
+        let v = version.to_ascii_lowercase();
+        Postgres {
+            ctid: v.starts_with("postgresql") && !v.contains("redshift") && !v.contains("-yb-"),
+        }
+    }
+}
+
+impl Dialect for Postgres {
+    fn name(&self) -> &'static str {
+        "PostgreSQL"
+    }
+
+    fn placeholder(&self, n: usize) -> String {
+        format!("${n}")
+    }
+
+    fn sql_type(&self, type_name: &str) -> SqlType {
+        match type_name {
+            "text" | "character varying" | "character" | "varchar" | "char" | "bpchar" => {
+                SqlType::Text
+            }
+            "smallint" | "integer" | "bigint" | "int2" | "int4" | "int8" => SqlType::Integer,
+            "numeric" | "real" | "double precision" | "float4" | "float8" | "decimal" => {
+                SqlType::Decimal
+            }
+            "date" => SqlType::Date,
+            "timestamp without time zone" | "timestamp" => SqlType::Timestamp,
+            "timestamp with time zone" | "timestamptz" => SqlType::TimestampTz,
+            "boolean" | "bool" => SqlType::Boolean,
+            _ => SqlType::Other,
+        }
+    }
+
+    fn days_between(&self, from: &str, to: &str) -> String {
+        // date − date is an integer number of days.
+        format!("({to} - {from})")
+    }
+
+    fn date_in_zone(&self, expr: &str, tz: &str) -> String {
+        format!("CAST(({expr}) AT TIME ZONE {tz} AS DATE)")
+    }
+
+    fn month_start(&self, expr: &str) -> String {
+        format!("CAST(DATE_TRUNC('month', {expr}) AS DATE)")
+    }
+
+    fn insertion_order(&self) -> Option<&'static str> {
+        self.ctid.then_some("ctid")
+    }
+
+    fn columns_query(&self) -> &'static str {
+        // Catalog columns are domains over `name`: compared and read as text.
+        "SELECT CAST(c.table_schema AS TEXT), CAST(c.table_name AS TEXT), \
+                CAST(c.column_name AS TEXT), CAST(c.data_type AS TEXT), CAST(t.table_type AS TEXT) \
+         FROM information_schema.columns c \
+         JOIN information_schema.tables t \
+           ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+         WHERE CAST(c.table_name AS TEXT) = $1 \
+           AND (CAST(c.table_schema AS TEXT) = $2 \
+                OR ($2 IS NULL AND CAST(c.table_schema AS TEXT) = ANY (current_schemas(false)))) \
+         ORDER BY array_position(current_schemas(false), CAST(c.table_schema AS NAME)), c.ordinal_position"
+    }
+
+    fn tables_query(&self) -> &'static str {
+        "SELECT CAST(table_schema AS TEXT), CAST(table_name AS TEXT) FROM information_schema.tables \
+         WHERE CAST(table_schema AS TEXT) = $1 \
+            OR ($1 IS NULL AND CAST(table_schema AS TEXT) = ANY (current_schemas(false))) \
+         ORDER BY 1, 2 LIMIT 50"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_quoted_and_cannot_close_the_quote() {
+        let d = Postgres::default();
+        assert_eq!(d.ident("leads"), "\"leads\"");
+        assert_eq!(
+            d.ident("leads\"; drop table deals; --"),
+            "\"leads\"\"; drop table deals; --\""
+        );
+        assert_eq!(d.placeholder(3), "$3");
+        assert_eq!(d.sql_type("timestamp with time zone"), SqlType::TimestampTz);
+        assert_eq!(d.sql_type("jsonb"), SqlType::Other);
+    }
+
+    #[test]
+    fn insertion_order_only_where_the_server_has_ctid() {
+        let pg = "PostgreSQL 15.8 (Debian 15.8-0+deb12u1) on x86_64-pc-linux-gnu";
+        assert_eq!(Postgres::for_server(pg).insertion_order(), Some("ctid"));
+        let rs = "PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467";
+        assert_eq!(Postgres::for_server(rs).insertion_order(), None);
+        let crdb = "CockroachDB CCL v23.1.11 (x86_64-pc-linux-gnu)";
+        assert_eq!(Postgres::for_server(crdb).insertion_order(), None);
+    }
+}

@@ -1,0 +1,408 @@
+//! The loader's guarantees, as queries: values a build cannot do without
+//! (an error naming table, key, column and value), and the data-quality
+//! issues of SPEC "Data quality" — each counted in the database, with the
+//! first three examples (by key) fetched to name them.
+
+use anyhow::Result;
+
+use super::Warehouse;
+use super::dialect::{Dialect, SqlType};
+use super::schema::Class;
+use super::sql::{KEPT_DEALS, Param, Query, Sql};
+use crate::config::Config;
+use crate::input_err;
+use crate::load::{DataQuality, Example, Severity, TableKind};
+
+/// A rule: rows of `table` meeting `filter` (SQL on its columns), each
+/// named by `key` with an `extra` value for its message.
+struct Rule<'a> {
+    code: &'static str,
+    severity: Severity,
+    table: &'static str,
+    key: &'static str,
+    extra: &'a str,
+    filter: String,
+    params: Vec<Param>,
+}
+
+impl Warehouse {
+    fn display(&self, kind: TableKind) -> String {
+        self.spec(kind)
+            .map(|s| s.display())
+            .unwrap_or_else(|| kind.name().to_string())
+    }
+
+    /// Dates and months held as text must be ISO (`YYYY-MM-DD…`, `YYYY-MM`):
+    /// the first that is not is an error naming table, key and value.
+    pub(super) fn check_text_dates(&self) -> Result<()> {
+        let d = &self.dialect;
+        for spec in &self.tables {
+            for (canonical, c) in &spec.columns {
+                if c.ty != SqlType::Text || !matches!(c.class, Class::Date | Class::Month) {
+                    continue;
+                }
+                let mut q = Sql::new(d);
+                let pattern = q.text(if c.class == Class::Month {
+                    "[0-9]{4}-[0-9]{2}%"
+                } else {
+                    "[0-9]{4}-[0-9]{2}-[0-9]{2}%"
+                });
+                let col = format!("t.{}", d.ident(&c.name));
+                let key = spec
+                    .id()
+                    .and_then(|id| spec.col(id))
+                    .map(|k| format!("CAST(t.{} AS {})", d.ident(&k.name), d.text()))
+                    .unwrap_or_else(|| format!("CAST(NULL AS {})", d.text()));
+                let sql = format!(
+                    "SELECT {key}, {col} FROM {}.{} AS t WHERE NULLIF(TRIM({col}), '') IS NOT NULL AND TRIM({col}) NOT SIMILAR TO {pattern} LIMIT 1",
+                    d.ident(&spec.schema),
+                    d.ident(&spec.table)
+                );
+                let what = format!("checking {}.{}", spec.display(), c.name);
+                let rows = self.query(&q.finish(sql), &what)?;
+                if let Some(r) = rows.first() {
+                    let (key, value): (Option<String>, Option<String>) = (r.get(0), r.get(1));
+                    let expected = if c.class == Class::Month {
+                        "a month (YYYY-MM)"
+                    } else {
+                        "an ISO date (YYYY-MM-DD)"
+                    };
+                    return Err(input_err!(
+                        "{}: {}column `{}` ({canonical}): `{}` is not {expected}\nhint: store dates as date or timestamp, or as ISO text; a view can convert them (docs/warehouse.md)",
+                        spec.display(),
+                        key.map(|k| format!("row with id `{k}`, "))
+                            .unwrap_or_default(),
+                        c.name,
+                        value.unwrap_or_default()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Values every kept row needs (as the file loader requires them): the
+    /// first row without one is an error.
+    pub(super) fn check_values(&self) -> Result<()> {
+        let d = &self.dialect;
+        let checks: Vec<ValueCheck> = vec![
+            (TableKind::Leads, "smr_leads", "lead_id", "lead_id", "lead_id IS NULL".into(), vec![]),
+            (TableKind::Leads, "smr_leads", "lead_id", "created_at", "smr_rn = 1 AND created_at IS NULL".into(), vec![]),
+            (TableKind::Leads, "smr_leads", "lead_id", "quality_score",
+                "smr_rn = 1 AND (quality_score < 0 OR quality_score > 100)".into(), vec![]),
+            (TableKind::Deals, "smr_deals", "deal_id", "deal_id", "deal_id IS NULL".into(), vec![]),
+            (TableKind::Deals, "smr_deals", "deal_id", "created_at", "smr_rn = 1 AND created_at IS NULL".into(), vec![]),
+            (TableKind::Deals, "smr_deals", "deal_id", "amount", "smr_rn = 1 AND amount IS NULL".into(), vec![]),
+            (TableKind::Deals, "smr_deals", "deal_id", "status",
+                "smr_rn = 1 AND (status IS NULL OR status NOT IN (CAST($1 AS VARCHAR), CAST($2 AS VARCHAR), CAST($3 AS VARCHAR)))".into(),
+                vec![Param::Text("open".into()), Param::Text("won".into()), Param::Text("lost".into())]),
+            (TableKind::Deals, "smr_deals", "deal_id", "deal_type",
+                "smr_rn = 1 AND deal_type NOT IN (CAST($1 AS VARCHAR), CAST($2 AS VARCHAR), CAST($3 AS VARCHAR))".into(),
+                vec![Param::Text("new".into()), Param::Text("expansion".into()), Param::Text("renewal".into())]),
+            (TableKind::Deals, "smr_deals", "deal_id", "probability",
+                "smr_rn = 1 AND (probability < 0 OR probability > 100)".into(), vec![]),
+            (TableKind::Costs, "smr_costs", "channel", "month", "month IS NULL".into(), vec![]),
+            (TableKind::Costs, "smr_costs", "channel", "department",
+                "department IS NULL OR department NOT IN (CAST($1 AS VARCHAR), CAST($2 AS VARCHAR))".into(),
+                vec![Param::Text("marketing".into()), Param::Text("sales".into())]),
+            (TableKind::Costs, "smr_costs", "channel", "amount", "amount IS NULL".into(), vec![]),
+            (TableKind::Traffic, "smr_traffic", "channel", "month", "month IS NULL".into(), vec![]),
+            (TableKind::Traffic, "smr_traffic", "channel", "channel", "channel IS NULL".into(), vec![]),
+            (TableKind::Traffic, "smr_traffic", "channel", "visitors", "visitors IS NULL".into(), vec![]),
+        ];
+        for (kind, table, key, col, filter, params) in checks {
+            let q = Query {
+                sql: format!(
+                    "SELECT CAST({} AS {t}), CAST({} AS {t}) FROM {} WHERE {filter} LIMIT 1",
+                    d.ident(key),
+                    d.ident(col),
+                    d.ident(table),
+                    t = d.text()
+                ),
+                params,
+            };
+            let what = format!("checking {} {col}", self.display(kind));
+            if let Some(r) = self.query(&q, &what)?.first() {
+                let (k, v): (Option<String>, Option<String>) = (r.get(0), r.get(1));
+                let source_col = self
+                    .spec(kind)
+                    .and_then(|s| s.col(col))
+                    .map(|c| c.name.clone())
+                    .unwrap_or_else(|| col.to_string());
+                let expected = match col {
+                    "status" => "open, won or lost",
+                    "deal_type" => "new, expansion or renewal",
+                    "department" => "marketing or sales",
+                    "quality_score" => "a score from 0 to 100",
+                    "probability" => "a probability (0–1 or 0–100)",
+                    _ => "a value (it is required)",
+                };
+                return Err(input_err!(
+                    "{}: {}column `{source_col}`: {} — expected {expected}\nhint: fix the row in the database, or leave it out in a view",
+                    self.display(kind),
+                    k.map(|k| format!("{key} `{k}`, ")).unwrap_or_default(),
+                    v.map(|v| format!("`{v}`"))
+                        .unwrap_or_else(|| "value is missing".into())
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the probability column is written in percent (any kept value
+    /// above 1), as the file loader decides it.
+    pub(super) fn probability_in_percent(&self) -> Result<bool> {
+        let q = Query {
+            sql: "SELECT COUNT(*) FROM smr_deals WHERE smr_rn = 1 AND probability > 1".into(),
+            params: vec![],
+        };
+        let rows = self.query(&q, "probability scale")?;
+        Ok(rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0) > 0)
+    }
+
+    /// Count one rule's rows and fetch its first examples.
+    fn rule(
+        &self,
+        dq: &mut DataQuality,
+        kind: TableKind,
+        r: Rule,
+        message: impl Fn(&str, &str) -> String,
+    ) -> Result<()> {
+        let d = &self.dialect;
+        let sql = format!(
+            "SELECT CAST({key} AS {t}), CAST({extra} AS {t}), COUNT(*) OVER () FROM {table} WHERE {filter} ORDER BY {key} LIMIT 3",
+            key = d.ident(r.key),
+            extra = r.extra,
+            t = d.text(),
+            table = d.ident(r.table),
+            filter = r.filter
+        );
+        let what = format!("data quality: {}", r.code);
+        let rows = self.query(
+            &Query {
+                sql,
+                params: r.params,
+            },
+            &what,
+        )?;
+        let Some(first) = rows.first() else {
+            return Ok(());
+        };
+        let count = first.get::<_, i64>(2) as usize;
+        let file = self.display(kind);
+        let examples: Vec<Example> = rows
+            .iter()
+            .map(|row| {
+                let k: Option<String> = row.get(0);
+                let x: Option<String> = row.get(1);
+                Example {
+                    file: file.clone(),
+                    row: 0,
+                    message: message(&k.unwrap_or_default(), &x.unwrap_or_default()),
+                }
+            })
+            .collect();
+        dq.add_counted(r.code, r.severity, count, examples);
+        Ok(())
+    }
+
+    /// The data-quality issues (SPEC "Data quality"), counted as the file
+    /// loader counts them.
+    pub(super) fn count_quality(&self, cfg: &Config) -> Result<DataQuality> {
+        let mut dq = DataQuality::default();
+        let cur = cfg.company.currency.clone();
+        let lower_cur = Param::Text(cur.to_lowercase());
+        let rule = |severity, table, key, extra, filter: &str, params: Vec<Param>| Rule {
+            code: "",
+            severity,
+            table,
+            key,
+            extra,
+            filter: filter.to_string(),
+            params,
+        };
+        use Severity::{Error, Warning};
+        use TableKind::{Costs, Deals, Leads};
+        self.rule(
+            &mut dq,
+            Leads,
+            rule(
+                Error,
+                "smr_leads",
+                "lead_id",
+                "lead_id",
+                "smr_rn > 1",
+                vec![],
+            )
+            .with("duplicate_id"),
+            |k, _| format!("lead_id `{k}` occurs again; the first occurrence is kept"),
+        )?;
+        self.rule(
+            &mut dq,
+            Deals,
+            rule(
+                Error,
+                "smr_deals",
+                "deal_id",
+                "deal_id",
+                "smr_rn > 1",
+                vec![],
+            )
+            .with("duplicate_id"),
+            |k, _| format!("deal_id `{k}` occurs again; the first occurrence is kept"),
+        )?;
+        self.rule(
+            &mut dq,
+            Deals,
+            rule(
+                Error,
+                "smr_deals",
+                "deal_id",
+                "currency",
+                "smr_rn = 1 AND currency IS NOT NULL AND LOWER(currency) <> CAST($1 AS VARCHAR)",
+                vec![lower_cur.clone()],
+            )
+            .with("currency_mismatch"),
+            |k, x| format!("deal `{k}` is in {x}, the pack is in {cur}; deal excluded"),
+        )?;
+        self.rule(
+            &mut dq,
+            Deals,
+            rule(Error, "smr_deals", "deal_id", "amount",
+                "smr_rn = 1 AND (currency IS NULL OR LOWER(currency) = CAST($1 AS VARCHAR)) AND amount < 0",
+                vec![lower_cur]).with("negative_amount"),
+            |k, x| format!("deal `{k}` has amount {}; deal excluded", number(x)),
+        )?;
+        self.rule(
+            &mut dq,
+            Costs,
+            rule(
+                Error,
+                "smr_costs",
+                "channel",
+                "amount",
+                "amount < 0",
+                vec![],
+            )
+            .with("negative_amount"),
+            |_, x| format!("cost row has amount {}; row excluded", number(x)),
+        )?;
+        self.rule(
+            &mut dq,
+            Deals,
+            rule(Error, KEPT_DEALS, "deal_id", "status",
+                "status IN (CAST($1 AS VARCHAR), CAST($2 AS VARCHAR)) AND closed_at IS NULL",
+                vec![Param::Text("won".into()), Param::Text("lost".into())]).with("closed_without_date"),
+            |k, x| format!("deal `{k}` is {x} but has no closed_at; excluded from won/lost and the open pipeline, still counted as an opportunity created"),
+        )?;
+        self.rule(
+            &mut dq,
+            Deals,
+            rule(
+                Warning,
+                KEPT_DEALS,
+                "deal_id",
+                "deal_id",
+                "status = CAST($1 AS VARCHAR) AND lost_reason IS NULL",
+                vec![Param::Text("lost".into())],
+            )
+            .with("lost_without_reason"),
+            |k, _| format!("lost deal `{k}` has no lost_reason; counted as (no reason given)"),
+        )?;
+        self.rule(
+            &mut dq,
+            Deals,
+            rule(
+                Warning,
+                KEPT_DEALS,
+                "deal_id",
+                "lead_id",
+                "lead_id IS NOT NULL AND lead_found = FALSE",
+                vec![],
+            )
+            .with("deal_lead_not_found"),
+            |k, x| format!("deal `{k}` links lead `{x}`, which is not in the leads table"),
+        )?;
+        self.rule(
+            &mut dq,
+            Leads,
+            rule(
+                Warning,
+                "smr_leads",
+                "lead_id",
+                "lead_id",
+                "smr_rn = 1 AND mql_at IS NULL AND sql_at IS NOT NULL",
+                vec![],
+            )
+            .with("skipped_stage"),
+            |k, _| format!("lead `{k}` has sql_at but no mql_at; MQL date taken as sql_at"),
+        )?;
+        self.rule(
+            &mut dq,
+            Leads,
+            rule(Warning, "smr_leads", "lead_id", "lead_id",
+                "smr_rn = 1 AND (COALESCE(mql_at, sql_at) < created_at OR sql_at < COALESCE(mql_at, sql_at))",
+                vec![]).with("stage_dates_out_of_order"),
+            |k, _| format!("lead `{k}`: stage dates are not in funnel order"),
+        )?;
+        // Deals: their own dates first, else against their lead's.
+        let own = "((status <> 'open' AND closed_at < created_at) OR quote_at < created_at)";
+        let extra = format!("CASE WHEN {own} THEN 'own' ELSE lead_id END");
+        self.rule(
+            &mut dq,
+            Deals,
+            Rule {
+                code: "stage_dates_out_of_order",
+                severity: Warning,
+                table: KEPT_DEALS,
+                key: "deal_id",
+                extra: &extra,
+                filter: format!(
+                    "{own} OR created_at < lead_created_at OR created_at < lead_sql_at"
+                ),
+                params: vec![],
+            },
+            |k, x| match x {
+                "own" => format!("deal `{k}`: quote_at or closed_at is before created_at"),
+                lead => format!(
+                    "deal `{k}` was created before its lead `{lead}` was created or became SQL"
+                ),
+            },
+        )?;
+        self.rule(
+            &mut dq,
+            Costs,
+            rule(Warning, "smr_costs", "channel", "channel",
+                "amount >= 0 AND department = CAST($1 AS VARCHAR) AND channel IS NOT NULL \
+                 AND channel NOT IN (SELECT source FROM smr_leads WHERE smr_rn = 1 AND source IS NOT NULL)",
+                vec![Param::Text("marketing".into())]).with("cost_channel_without_leads"),
+            |k, _| format!("cost channel `{k}` has no leads with that source"),
+        )?;
+        Ok(dq)
+    }
+}
+
+/// A value check: table, staging table, key column, checked column, the
+/// filter that finds a bad row, its parameters.
+type ValueCheck = (
+    TableKind,
+    &'static str,
+    &'static str,
+    &'static str,
+    String,
+    Vec<Param>,
+);
+
+impl Rule<'_> {
+    fn with(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+}
+
+/// A number as the file loader prints it (`-5`, `-12.5`).
+fn number(x: &str) -> String {
+    x.parse::<f64>()
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| x.to_string())
+}

@@ -1,0 +1,259 @@
+//! The tables in the database: which table or view holds each input table
+//! (`[source]`), which of its columns holds each canonical column
+//! (`[columns.<table>]`), and whether its type is one smreport reads. A
+//! missing table or column, or a type it does not read, is an input error
+//! naming it and listing what the database has.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+
+use super::dialect::{Dialect, SqlType};
+use crate::config::Config;
+use crate::input_err;
+use crate::load::TableKind;
+
+/// What a canonical column holds, and so which types it may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// An id: text, or a whole number (read as its decimal text).
+    Id,
+    Text,
+    /// A date: `date`, `timestamp`, `timestamptz` or ISO text.
+    Date,
+    /// A month: as a date, or `YYYY-MM` text.
+    Month,
+    /// A number: integer, numeric or double.
+    Number,
+}
+
+impl Class {
+    fn accepts(self, ty: SqlType) -> bool {
+        match self {
+            Class::Id => matches!(ty, SqlType::Text | SqlType::Integer),
+            Class::Text => ty == SqlType::Text,
+            Class::Date | Class::Month => ty.is_date() || ty == SqlType::Text,
+            Class::Number => ty.is_number(),
+        }
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            Class::Id => "text or an integer",
+            Class::Text => "text (text, varchar)",
+            Class::Date => "a date (date, timestamp, timestamptz, or ISO text YYYY-MM-DD)",
+            Class::Month => "a month (a date, or text YYYY-MM)",
+            Class::Number => "a number (integer, numeric, double precision)",
+        }
+    }
+}
+
+/// The canonical columns smreport reads from each table, with their class
+/// and whether they are required.
+pub fn canonical(kind: TableKind) -> &'static [(&'static str, Class, bool)] {
+    use Class::*;
+    match kind {
+        TableKind::Leads => &[
+            ("lead_id", Id, true),
+            ("created_at", Date, true),
+            ("source", Text, true),
+            ("conversion_point", Text, false),
+            ("industry", Text, false),
+            ("employees", Number, false),
+            ("technology", Text, false),
+            ("quality_score", Number, false),
+            ("mql_at", Date, false),
+            ("sql_at", Date, false),
+            ("disqualified_at", Date, false),
+        ],
+        TableKind::Deals => &[
+            ("deal_id", Id, true),
+            ("lead_id", Id, false),
+            ("created_at", Date, true),
+            ("quote_at", Date, false),
+            ("closed_at", Date, false),
+            ("status", Text, true),
+            ("stage", Text, false),
+            ("lost_reason", Text, false),
+            ("lost_stage", Text, false),
+            ("deal_type", Text, false),
+            ("source", Text, false),
+            ("amount", Number, true),
+            ("probability", Number, false),
+            ("currency", Text, false),
+        ],
+        TableKind::Costs | TableKind::AdCosts => &[
+            ("month", Month, false),
+            ("date", Date, false),
+            ("department", Text, true),
+            ("channel", Text, false),
+            ("category", Text, false),
+            ("amount", Number, true),
+        ],
+        TableKind::Traffic => &[
+            ("month", Month, true),
+            ("channel", Text, true),
+            ("visitors", Number, true),
+        ],
+    }
+}
+
+/// A column of the database that holds a canonical column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Its name in the database.
+    pub name: String,
+    pub ty: SqlType,
+    pub class: Class,
+}
+
+/// One input table in the database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableSpec {
+    pub kind: TableKind,
+    pub schema: String,
+    pub table: String,
+    /// A base table (not a view): rows have an insertion order.
+    pub is_table: bool,
+    /// Canonical column → the database column read for it.
+    pub columns: BTreeMap<&'static str, Column>,
+    /// Value translations (`[inputs.<table>.values.<column>]`), keys lower case.
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl TableSpec {
+    /// `schema.table`, for messages.
+    pub fn display(&self) -> String {
+        format!("{}.{}", self.schema, self.table)
+    }
+
+    pub fn col(&self, canonical: &str) -> Option<&Column> {
+        self.columns.get(canonical)
+    }
+
+    /// The id column's canonical name.
+    pub fn id(&self) -> Option<&'static str> {
+        match self.kind {
+            TableKind::Leads => Some("lead_id"),
+            TableKind::Deals => Some("deal_id"),
+            _ => None,
+        }
+    }
+}
+
+/// The name of each table's table or view in the database (`[source]`).
+pub fn table_name(cfg: &Config, kind: TableKind) -> String {
+    let s = &cfg.source;
+    match kind {
+        TableKind::Leads => s.leads.clone(),
+        TableKind::Deals => s.deals.clone(),
+        TableKind::Costs | TableKind::AdCosts => s.costs.clone(),
+        TableKind::Traffic => s.traffic.clone(),
+    }
+}
+
+/// A catalog row: schema, table, column, type name, table type.
+pub type CatalogRow = (String, String, String, String, String);
+
+/// Resolve one input table from the catalog rows the dialect's
+/// `columns_query` returned for it (`None` when it has none: no such
+/// table). `tables` lists what the database has, for the message.
+pub fn resolve(
+    cfg: &Config,
+    dialect: &dyn Dialect,
+    kind: TableKind,
+    rows: &[CatalogRow],
+) -> Result<Option<TableSpec>> {
+    let Some((schema, table, ..)) = rows.first() else {
+        return Ok(None);
+    };
+    // The first schema in the search path that has the table.
+    let rows: Vec<&CatalogRow> = rows.iter().filter(|r| &r.0 == schema).collect();
+    let found: Vec<(&str, SqlType)> = rows
+        .iter()
+        .map(|r| (r.2.as_str(), dialect.sql_type(&r.3)))
+        .collect();
+    let type_name = |name: &str| {
+        rows.iter()
+            .find(|r| r.2 == name)
+            .map(|r| r.3.clone())
+            .unwrap_or_default()
+    };
+    let mapping = cfg.columns.get(kind.name()).cloned().unwrap_or_default();
+    let shown = format!("{schema}.{table}");
+    let mut columns = BTreeMap::new();
+    for &(canonical, class, required) in canonical(kind) {
+        let wanted = mapping
+            .get(canonical)
+            .cloned()
+            .unwrap_or_else(|| canonical.to_string());
+        let hit = found
+            .iter()
+            .find(|(n, _)| *n == wanted)
+            .or_else(|| found.iter().find(|(n, _)| n.eq_ignore_ascii_case(&wanted)));
+        match hit {
+            Some(&(name, ty)) => {
+                if !class.accepts(ty) {
+                    return Err(input_err!(
+                        "{shown}: column `{name}` ({canonical}) has type {}; expected {}\nhint: cast it in a view over the table (see docs/warehouse.md)",
+                        type_name(name),
+                        class.expected()
+                    ));
+                }
+                columns.insert(
+                    canonical,
+                    Column {
+                        name: name.to_string(),
+                        ty,
+                        class,
+                    },
+                );
+            }
+            None if required => {
+                let have: Vec<&str> = found.iter().map(|(n, _)| *n).collect();
+                return Err(input_err!(
+                    "{shown}: no column `{wanted}` (the {canonical} of each row); the table has {}\nhint: name the column under [columns.{}] {canonical} = \"…\" in smreport.toml",
+                    have.join(", "),
+                    kind.name()
+                ));
+            }
+            None => {}
+        }
+    }
+    if kind == TableKind::Costs && !columns.contains_key("month") && !columns.contains_key("date") {
+        let have: Vec<&str> = found.iter().map(|(n, _)| *n).collect();
+        return Err(input_err!(
+            "{shown}: no column `month` or `date`; the table has {}\nhint: name the column under [columns.costs] month = \"…\"",
+            have.join(", ")
+        ));
+    }
+    let input = match kind {
+        TableKind::Leads => cfg.inputs.leads.as_ref(),
+        TableKind::Deals => cfg.inputs.deals.as_ref(),
+        TableKind::Costs => cfg.inputs.costs.as_ref(),
+        TableKind::Traffic => cfg.inputs.traffic.as_ref(),
+        TableKind::AdCosts => None,
+    };
+    let values = input
+        .map(|i| {
+            i.values
+                .iter()
+                .map(|(col, map)| {
+                    let lower = map
+                        .iter()
+                        .map(|(k, v)| (k.to_lowercase(), v.clone()))
+                        .collect();
+                    (col.clone(), lower)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Some(TableSpec {
+        kind,
+        schema: schema.clone(),
+        table: table.clone(),
+        is_table: rows.iter().any(|r| r.4 == "BASE TABLE"),
+        columns,
+        values,
+    }))
+}
