@@ -27,7 +27,7 @@ load() {
   fi
   [ -f "$dir/leads.csv" ] || { echo "no $dir: run benches/scale.sh $n first" >&2; exit 2; }
   echo "loading $n leads into schema $s …" >&2
-  "$psql" "$SMREPORT_DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL
+  "$psql" "$SMREPORT_DATABASE_URL" -q -v ON_ERROR_STOP=1 --single-transaction <<SQL
 DROP SCHEMA IF EXISTS $s CASCADE;
 CREATE SCHEMA $s;
 SET search_path = $s;

@@ -87,6 +87,13 @@ impl Warehouse {
             rows_fetched: Cell::new(0),
             staged_end: Cell::new(None),
         };
+        for setting in w.dialect.session_setup() {
+            let q = Query {
+                sql: setting.to_string(),
+                params: vec![],
+            };
+            w.execute(&q, setting)?;
+        }
         for kind in [
             TableKind::Leads,
             TableKind::Deals,

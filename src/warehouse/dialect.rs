@@ -80,6 +80,12 @@ pub trait Dialect {
     /// the database has one (for "the first occurrence is kept").
     fn insertion_order(&self) -> Option<&'static str>;
 
+    /// Session settings run first (memory for the sorts, hashes and
+    /// temporary tables of one build; nothing that outlives the session).
+    fn session_setup(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// The columns of a table or view: `(schema, table, column, type)`
     /// rows for table `$1` in schema `$2`, or, when `$2` is null, in the
     /// connection's search path, the first schema that has it first.
@@ -156,6 +162,14 @@ impl Dialect for Postgres {
 
     fn insertion_order(&self) -> Option<&'static str> {
         self.ctid.then_some("ctid")
+    }
+
+    fn session_setup(&self) -> &'static [&'static str] {
+        // The defaults (4 MB per sort or hash, 8 MB of buffers for
+        // temporary tables) send the staging of a few million rows to disk.
+        // Any user may raise them for their own session; `temp_buffers`
+        // only before the session's first temporary table.
+        &["SET temp_buffers = '1GB'", "SET work_mem = '256MB'"]
     }
 
     fn columns_query(&self) -> &'static str {

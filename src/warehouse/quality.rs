@@ -113,7 +113,7 @@ impl Warehouse {
         for (kind, table, key, col, filter, params) in checks {
             let q = Query {
                 sql: format!(
-                    "SELECT CAST({} AS {t}), CAST({} AS {t}) FROM {} WHERE {filter} LIMIT 1",
+                    "SELECT CAST({} AS {t}), CAST({} AS {t}) FROM {} WHERE {filter} ORDER BY smr_pos LIMIT 1",
                     d.ident(key),
                     d.ident(col),
                     d.ident(table),
@@ -170,7 +170,7 @@ impl Warehouse {
     ) -> Result<()> {
         let d = &self.dialect;
         let sql = format!(
-            "SELECT CAST({key} AS {t}), CAST({extra} AS {t}), COUNT(*) OVER () FROM {table} WHERE {filter} ORDER BY {key} LIMIT 3",
+            "SELECT CAST({key} AS {t}), CAST({extra} AS {t}), COUNT(*) OVER () FROM {table} WHERE {filter} ORDER BY smr_pos, {key} LIMIT 3",
             key = d.ident(r.key),
             extra = r.extra,
             t = d.text(),

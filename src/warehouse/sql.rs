@@ -242,6 +242,14 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
             "smr_traffic"
         }
     };
+    // Where the row is stored (base tables with an insertion order): the
+    // data-quality examples and the first bad value are taken in this
+    // order, as a file's come in row order. Null for a view.
+    let pos = match (spec.is_table, d.insertion_order()) {
+        (true, Some(o)) => format!("t.{o}"),
+        _ => "CAST(NULL AS BIGINT)".to_string(),
+    };
+    cols.push(format!("{pos} AS {}", q.ident("smr_pos")));
     if let Some(id) = spec.id() {
         let id_expr = column(&mut q, cfg, spec, id, Class::Id);
         let order = match (spec.is_table, d.insertion_order()) {
@@ -273,12 +281,13 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
 /// (traffic is optional).
 pub fn empty_traffic(d: &dyn Dialect) -> Query {
     let select = format!(
-        "SELECT CAST(NULL AS DATE) AS {}, CAST(NULL AS {}) AS {}, CAST(NULL AS {}) AS {} WHERE 1 = 0",
+        "SELECT CAST(NULL AS DATE) AS {}, CAST(NULL AS {}) AS {}, CAST(NULL AS {}) AS {}, CAST(NULL AS BIGINT) AS {} WHERE 1 = 0",
         d.ident("month"),
         d.text(),
         d.ident("channel"),
         d.double(),
-        d.ident("visitors")
+        d.ident("visitors"),
+        d.ident("smr_pos")
     );
     Sql::new(d).finish(d.create_temp_as("smr_traffic", &select))
 }
@@ -296,7 +305,7 @@ pub fn kept_deals(d: &dyn Dialect, cfg: &Config) -> Query {
          dl.lost_reason, dl.lost_stage, COALESCE(dl.deal_type, 'new') AS deal_type, \
          COALESCE(dl.source, ld.source, {direct}) AS source, dl.amount, dl.probability, \
          CASE WHEN ld.lead_id IS NULL THEN FALSE ELSE TRUE END AS lead_found, \
-         ld.created_at AS lead_created_at, ld.sql_at AS lead_sql_at \
+         ld.created_at AS lead_created_at, ld.sql_at AS lead_sql_at, dl.smr_pos \
          FROM smr_deals dl LEFT JOIN (SELECT lead_id, source, created_at, sql_at FROM smr_leads WHERE smr_rn = 1) ld \
          ON ld.lead_id = dl.lead_id \
          WHERE dl.smr_rn = 1 AND (dl.currency IS NULL OR LOWER(dl.currency) = {cur}) AND dl.amount >= 0"
