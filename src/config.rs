@@ -150,6 +150,10 @@ pub struct SourceConfig {
     pub costs: String,
     /// Optional: without it, conversion from visitors is n/a.
     pub traffic: String,
+    /// Never read: a connection URL (or password) in the config is refused
+    /// without echoing it; the URL comes only from SMREPORT_DATABASE_URL.
+    #[serde(alias = "password", alias = "database_url", alias = "dsn")]
+    pub url: Option<serde::de::IgnoredAny>,
 }
 
 impl Default for SourceConfig {
@@ -161,6 +165,7 @@ impl Default for SourceConfig {
             deals: "deals".into(),
             costs: "costs".into(),
             traffic: "traffic".into(),
+            url: None,
         }
     }
 }

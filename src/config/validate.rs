@@ -9,6 +9,11 @@ use crate::config_err;
 
 impl Config {
     pub(super) fn validate(&self) -> Result<()> {
+        if self.source.url.is_some() {
+            return Err(config_err!(
+                "[source] holds a connection URL or password; smreport reads the database URL only from the environment variable SMREPORT_DATABASE_URL, so that it never sits in a file\nhint: remove the key from the config and export SMREPORT_DATABASE_URL (docs/warehouse.md)"
+            ));
+        }
         let c = &self.company;
         if !(1..=12).contains(&c.fiscal_year_start_month) {
             return Err(config_err!(

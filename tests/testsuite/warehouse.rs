@@ -210,6 +210,17 @@ fn sample_data_same_report_as_files_for_every_kind_of_period() {
         &["--lang", "nl"],
     );
     assert_same(&files, &database, "2024-03 nl");
+    // `plan` takes its trailing rates from the database the same way.
+    let plan = |source: &str| {
+        smreport(dir.path())
+            .args(["plan", "--month", "2024-03", "--config", "smreport.toml"])
+            .args(["--source", source, "--data"])
+            .arg_path(&sample)
+            .run()
+            .expect_success()
+            .stdout()
+    };
+    assert_eq!(plan("files"), plan("postgres"));
     // The data-quality examples name the table and the key.
     let issues = database["data_quality"]["issues"].as_array().unwrap();
     let dup = issues.iter().find(|i| i["code"] == "duplicate_id").unwrap();
@@ -464,11 +475,15 @@ fn unreachable_database_is_a_clear_error_without_the_password() {
         "needs the connection URL in the environment variable SMREPORT_DATABASE_URL",
     );
 
-    // Not from the config.
-    crate::util::append_config(dir.path(), "\n[source]\nurl = \"postgresql://x\"\n");
-    smreport(dir.path())
+    // Not from the config, and not echoed from it.
+    crate::util::append_config(
+        dir.path(),
+        "\n[source]\nurl = \"postgresql://smr:s3cret-pw@db/crm\"\n",
+    );
+    let run = smreport(dir.path())
         .args(["check", "--config", "smreport.toml"])
-        .run()
-        .expect_exit(2)
-        .stderr_contains("url");
+        .run();
+    run.expect_exit(2)
+        .stderr_contains("only from the environment variable SMREPORT_DATABASE_URL");
+    assert!(!run.stderr().contains("s3cret"), "{}", run.stderr());
 }
