@@ -30,6 +30,7 @@ mod leads;
 pub mod parse;
 pub mod presets;
 pub mod quality;
+pub mod stages;
 pub mod table;
 
 pub use dataset::{Cost, Dataset, Deal, DealType, Department, Lead, Status, Traffic};
@@ -242,6 +243,9 @@ pub struct TableInfo {
     /// Canonical column ← the header it was read from (only renamed ones).
     pub mapped: Vec<(String, String)>,
     pub columns: Vec<String>,
+    /// Deals whose status a preset derived: each stage (or flag) value with
+    /// the status it got.
+    pub stages: Vec<stages::StageValue>,
 }
 
 /// The data of a build: files loaded into frames, or a database that is
@@ -320,6 +324,7 @@ pub fn load_with_info(cfg: &Config, data_dir: &Path) -> Result<(Dataset, Vec<Tab
             rows: t.rows,
             mapped: t.renamed.clone(),
             columns: t.columns.clone(),
+            stages: t.stage_map.clone(),
         })
     };
     describe(TableKind::Leads, &leads);

@@ -288,6 +288,7 @@ impl Warehouse {
                         .map(|(c, col)| (c.to_string(), col.name.clone()))
                         .collect(),
                     columns: spec.columns.values().map(|c| c.name.clone()).collect(),
+                    stages: Vec::new(),
                 },
                 range,
             ));

@@ -126,6 +126,14 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             codes.join("\n  ")
         ));
     }
+    for code in super::check::BLOCKING {
+        if let Some(i) = q.issues.iter().find(|i| i.code == code) {
+            eprintln!(
+                "warning: {code} ({}×): {}\n  the pack is built, but these figures are wrong until it is fixed; `smreport check` shows how",
+                i.count, i.example.message
+            );
+        }
+    }
     let computed = pack.report(&data)?;
     if let (true, crate::load::Input::Warehouse(w)) = (o.verbose, &data) {
         let (queries, rows) = w.stats();

@@ -7,21 +7,29 @@ use anyhow::Result;
 use crate::cli::CheckArgs;
 use crate::config::SourceKind;
 use crate::input_err;
+use crate::load::stages::{self, Mapped, StageValue};
 use crate::load::{self, Dataset, Severity, TableInfo, TableKind};
 
 pub fn run(args: &CheckArgs) -> Result<()> {
-    let (text, errors) = report(args)?;
+    let (text, errors, blocking) = report(args)?;
     print!("{text}");
     if args.strict && errors > 0 {
         return Err(input_err!(
             "--strict: {errors} row(s) with error-level data-quality issues (listed above)\nhint: fix the rows named, or run without --strict"
         ));
     }
+    if !blocking.is_empty() {
+        return Err(input_err!(
+            "the pack's figures would be wrong: {} (listed above)\nhint: map the deal stages or export the missing columns as shown above",
+            blocking.join(", ")
+        ));
+    }
     Ok(())
 }
 
-/// The report `check` prints, and the number of error-level issues.
-pub fn report(args: &CheckArgs) -> Result<(String, usize)> {
+/// The report `check` prints, the number of error-level issues, and the
+/// [`BLOCKING`] codes found.
+pub fn report(args: &CheckArgs) -> Result<(String, usize, Vec<&'static str>)> {
     use std::fmt::Write;
     let cfg = super::config(&args.config)?;
     let dir = args
@@ -87,6 +95,7 @@ pub fn report(args: &CheckArgs) -> Result<(String, usize)> {
             let m: Vec<String> = t.mapped.iter().map(|(c, h)| format!("{c} ← {h}")).collect();
             let _ = writeln!(s, "           columns: {}", m.join(", "));
         }
+        stage_mapping(&mut s, &t.stages);
     }
     let q = &quality;
     let _ = writeln!(
@@ -107,5 +116,44 @@ pub fn report(args: &CheckArgs) -> Result<(String, usize)> {
     if q.issues.is_empty() {
         let _ = writeln!(s, "  no issues found");
     }
-    Ok((s, q.errors))
+    let blocking = BLOCKING
+        .into_iter()
+        .filter(|c| q.issues.iter().any(|i| i.code == *c))
+        .collect();
+    Ok((s, q.errors, blocking))
+}
+
+/// Issues that make a pack's figures wrong rather than a row doubtful:
+/// `check` fails on them even without `--strict`.
+pub const BLOCKING: [&str; 2] = ["unmapped_deal_stage", "missing_stage_dates"];
+
+/// Each distinct stage (or flag) value, the status it got and how; for
+/// unmapped values, the `[inputs.deals.stages]` lines to paste.
+fn stage_mapping(s: &mut String, stages: &[StageValue]) {
+    use std::fmt::Write;
+    if stages.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "           deal stages → status:");
+    for v in stages {
+        let how = match v.how {
+            Mapped::Config => "[inputs.deals.stages]",
+            Mapped::BuiltIn => "built in",
+            Mapped::Unmapped => "NOT MAPPED, counted as open",
+        };
+        let _ = writeln!(
+            s,
+            "             {:<40} {:>6} deals → {:<5} ({how})",
+            v.value, v.rows, v.status
+        );
+    }
+    if stages.iter().any(|v| v.how == Mapped::Unmapped) {
+        let _ = writeln!(
+            s,
+            "           add to smreport.toml, with the status of each stage:"
+        );
+        for line in stages::snippet(stages).lines() {
+            let _ = writeln!(s, "             {line}");
+        }
+    }
 }

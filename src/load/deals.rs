@@ -35,6 +35,7 @@ pub(super) fn load_deals(
     dq: &mut DataQuality,
 ) -> Result<DataFrame> {
     t.require(&["deal_id", "created_at", "status", "amount"])?;
+    unmapped_stages(t, dq);
     let (ids, mut keep) = ids_and_duplicates(t, "deal_id", dq)?;
     let created = required_dates(t, "created_at", d, &keep)?;
     let status = choice(t, "status", &["open", "won", "lost"], &keep)?
@@ -253,4 +254,27 @@ pub(super) fn load_deals(
     let mut df = df.filter(&mask(&keep))?;
     df.rechunk_mut();
     Ok(df)
+}
+
+/// Stage (or flag) values the preset and `[inputs.deals.stages]` do not
+/// map: counted as open, each an error-level issue with its rows.
+fn unmapped_stages(t: &Table, dq: &mut DataQuality) {
+    use super::stages::Mapped;
+    for v in t.stage_map.iter().filter(|v| v.how == Mapped::Unmapped) {
+        dq.add_counted(
+            "unmapped_deal_stage",
+            Severity::Error,
+            v.rows,
+            vec![super::quality::Example {
+                file: t.file.clone(),
+                row: t.row(v.first),
+                message: format!(
+                    "deal stage `{}` ({} deal{}) is not mapped to open, won or lost; counted as open — map it under [inputs.deals.stages] (`smreport check` prints the lines to paste)",
+                    v.value,
+                    v.rows,
+                    if v.rows == 1 { "" } else { "s" }
+                ),
+            }],
+        );
+    }
 }

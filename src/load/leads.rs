@@ -17,17 +17,30 @@ pub(super) fn load_leads(t: &Table, d: &Dates, dq: &mut DataQuality) -> Result<D
     let mql = optional_dates(t, "mql_at", d, &keep)?;
     let sql = optional_dates(t, "sql_at", d, &keep)?;
     let disq = optional_dates(t, "disqualified_at", d, &keep)?;
+    missing_stage_dates(t, dq);
     let quality = numbers(t, "quality_score", &keep)?
         .unwrap_or_else(|| Float64Chunked::full_null("quality_score".into(), t.rows));
+    // HubSpot scores are not capped at 100.
+    let max = if t.preset.as_deref() == Some("HubSpot") {
+        f64::INFINITY
+    } else {
+        100.0
+    };
     for (i, q) in quality.iter().enumerate() {
         if let Some(q) = q
             && keep[i]
-            && !(0.0..=100.0).contains(&q)
+            && !(0.0..=max).contains(&q)
         {
             return Err(input_err!(
-                "{}: row {}, column `quality_score`: `{q}` is not in 0–100",
+                "{}: row {}, {}: `{q}` is not a score {}",
                 t.file,
-                t.row(i)
+                t.row(i),
+                t.col_label("quality_score"),
+                if max == 100.0 {
+                    "in 0–100"
+                } else {
+                    "of 0 or more"
+                }
             ));
         }
     }
@@ -107,4 +120,50 @@ pub(super) fn load_leads(t: &Table, d: &Dates, dq: &mut DataQuality) -> Result<D
     let mut df = df.filter(&mask(&keep))?;
     df.rechunk_mut();
     Ok(df)
+}
+
+/// A preset that expected MQL or SQL date columns the export does not have
+/// (e.g. a HubSpot export with only `Lifecycle Stage`): the KPIs built on
+/// them cannot be computed, which is an error-level issue, not a silent 0.
+fn missing_stage_dates(t: &Table, dq: &mut DataQuality) {
+    if t.preset.is_none() || t.rows == 0 {
+        return;
+    }
+    let missing: Vec<(&str, &str)> = [
+        (
+            "mql_at",
+            "MQLs, lead → MQL and MQL → SQL conversion, MQL targets",
+        ),
+        (
+            "sql_at",
+            "SQLs, MQL → SQL and SQL → opportunity conversion, SQL targets",
+        ),
+    ]
+    .into_iter()
+    .filter(|(c, _)| !t.has(c))
+    .collect();
+    for (col, kpis) in missing {
+        let headers = t
+            .expected
+            .get(col)
+            .map(|h| {
+                h.iter()
+                    .map(|h| format!("`{h}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            })
+            .unwrap_or_else(|| format!("`{col}`"));
+        dq.add_counted(
+            "missing_stage_dates",
+            Severity::Error,
+            t.rows,
+            vec![super::quality::Example {
+                file: t.file.clone(),
+                row: 0,
+                message: format!(
+                    "no {col} column ({headers} in the export): {kpis} cannot be computed and count 0; export the date property, or map it under [inputs.leads.columns] {col} = \"…\""
+                ),
+            }],
+        );
+    }
 }

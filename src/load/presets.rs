@@ -14,6 +14,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use super::stages::{self, HubSpotStages, Mapped, StageValue};
 use super::{Table, TableKind};
 use crate::config::Input;
 use crate::input_err;
@@ -326,16 +327,16 @@ fn hubspot_deals(t: &mut Table, input: Option<&Input>) -> Result<()> {
     if !t.has("status") {
         let rows = t.rows;
         let status = match stage_col.as_deref().and_then(|c| t.text_column(c)) {
-            Some(stage) => map_text(&stage, |v| {
-                let stage = v.to_lowercase();
-                Some(stages.get(&stage).cloned().unwrap_or_else(|| {
-                    match stage.replace([' ', '_', '-'], "").as_str() {
-                        "closedwon" => "won".into(),
-                        "closedlost" => "lost".into(),
-                        _ => "open".into(),
-                    }
-                }))
-            }),
+            Some(stage) => {
+                let mut map = HubSpotStages::new(&stages);
+                let out: StringChunked = stage
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| v.map(|v| map.status(i, v)))
+                    .collect();
+                t.stage_map = map.finish();
+                out
+            }
             None => StringChunked::full_null("status".into(), rows),
         };
         t.set("status", status);
@@ -377,22 +378,41 @@ fn salesforce_leads(t: &mut Table) {
     t.set("sql_at", out);
 }
 
-/// Salesforce opportunities: status from `IsClosed`/`IsWon`, deal types.
+/// Salesforce opportunities: status from `IsClosed`/`IsWon` (or, without
+/// them, the stage name), deal types.
 fn salesforce_deals(t: &mut Table) {
     let closed = t.find_column("IsClosed").and_then(|c| t.text_column(&c));
     let won = t.find_column("IsWon").and_then(|c| t.text_column(&c));
+    let stage = t.text_column("stage");
+    let have_flags = closed.is_some() || won.is_some();
     if !t.has("status") {
+        let mut seen: BTreeMap<String, StageValue> = BTreeMap::new();
         let status: StringChunked = (0..t.rows)
             .map(|i| {
-                let closed = closed.as_ref().is_some_and(|c| truthy(c.get(i)));
-                let won = won.as_ref().is_some_and(|c| truthy(c.get(i)));
-                Some(match (closed, won) {
-                    (_, true) => "won",
-                    (true, false) => "lost",
-                    _ => "open",
-                })
+                let c = closed.as_ref().and_then(|c| c.get(i));
+                let w = won.as_ref().and_then(|c| c.get(i));
+                let st = stage.as_ref().and_then(|c| c.get(i));
+                let (key, status) = stages::salesforce_status(c, w, st, have_flags);
+                let e = seen.entry(key.clone()).or_insert(StageValue {
+                    value: if key.is_empty() {
+                        "(blank)".into()
+                    } else {
+                        key
+                    },
+                    status: status.unwrap_or("open"),
+                    how: if status.is_some() {
+                        Mapped::BuiltIn
+                    } else {
+                        Mapped::Unmapped
+                    },
+                    rows: 0,
+                    first: i,
+                });
+                e.rows += 1;
+                Some(e.status)
             })
             .collect();
+        t.stage_map = stages::sorted(seen.into_values().collect());
         t.set("status", status);
     }
     blank_close_on_open(t);

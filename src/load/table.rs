@@ -40,6 +40,9 @@ pub struct Table {
     pub renamed: Vec<(String, String)>,
     /// Rows that are not data (an ad report's total line), by index.
     pub skip_rows: Vec<bool>,
+    /// The deal status each exported stage (or flag) value got, when a
+    /// preset derived the status (for `check` and `unmapped_deal_stage`).
+    pub stage_map: Vec<super::stages::StageValue>,
 }
 
 /// The found column closest to one of `names` (edit distance, any case),
@@ -154,6 +157,7 @@ impl Table {
             expected: HashMap::new(),
             renamed: Vec::new(),
             skip_rows: Vec::new(),
+            stage_map: Vec::new(),
         })
     }
 
@@ -170,6 +174,7 @@ impl Table {
             expected: HashMap::new(),
             renamed: Vec::new(),
             skip_rows: Vec::new(),
+            stage_map: Vec::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod crm_exports;
 mod determinism;
 mod email;
 mod inputs;
