@@ -9,7 +9,9 @@ use polars::prelude::*;
 
 use super::dataset::{days_col, is_personnel};
 use super::frames::{mask, optional_text};
-use super::parse::{self, Dates, Keep, choice, dates, days_of, first_blank, numbers, text};
+use super::parse::{
+    self, Dates, Keep, amounts, choice, dates, days_of, first_blank, numbers, text,
+};
 use super::quality::{DataQuality, Severity};
 use super::table::Table;
 use crate::input_err;
@@ -18,6 +20,7 @@ use crate::input_err;
 pub(super) fn load_costs(
     t: &Table,
     d: &Dates,
+    currency: &str,
     dq: &mut DataQuality,
 ) -> Result<(DataFrame, Vec<usize>)> {
     if !t.has("month") && !t.has("date") {
@@ -42,7 +45,7 @@ pub(super) fn load_costs(
     if let Some(i) = first_blank(&department, &keep) {
         return Err(t.missing("department", i, "value", "department is marketing or sales"));
     }
-    let amount = numbers(t, "amount", &keep)?
+    let amount = amounts(t, "amount", &keep, currency)?
         .unwrap_or_else(|| Float64Chunked::full_null("amount".into(), t.rows));
     if let Some(i) = first_blank(&amount, &keep) {
         return Err(input_err!(

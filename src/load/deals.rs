@@ -10,7 +10,7 @@ use super::dataset::{days_col, f_col};
 use super::frames::{
     LeadIndex, ids_and_duplicates, mask, optional_dates, optional_text, required_dates,
 };
-use super::parse::{Dates, choice, first_blank, numbers};
+use super::parse::{Dates, amounts, choice, first_blank, numbers};
 use super::quality::{DataQuality, Severity};
 use super::table::Table;
 use crate::config::Config;
@@ -43,16 +43,9 @@ pub(super) fn load_deals(
     if let Some(i) = first_blank(&status, &keep) {
         return Err(t.missing("status", i, "value", "status is one of open, won, lost"));
     }
-    let amount = numbers(t, "amount", &keep)?
+    let amount = amounts(t, "amount", &keep, &cfg.company.currency)?
         .unwrap_or_else(|| Float64Chunked::full_null("amount".into(), t.rows));
-    if let Some(i) = first_blank(&amount, &keep) {
-        return Err(input_err!(
-            "{}: row {}, {}: number is missing",
-            t.file,
-            t.row(i),
-            t.col_label("amount")
-        ));
-    }
+    let amount = blank_amounts(t, &ids, &status, amount, &keep, dq);
     let deal_type: StringChunked = choice(t, "deal_type", &["new", "expansion", "renewal"], &keep)?
         .unwrap_or_else(|| StringChunked::full_null("deal_type".into(), t.rows))
         .iter()
@@ -277,4 +270,45 @@ fn unmapped_stages(t: &Table, dq: &mut DataQuality) {
             }],
         );
     }
+}
+
+/// A blank amount counts as 0: with a warning on an open or lost deal
+/// (`missing_amount`; CRMs leave the amount of early deals empty), as an
+/// error-level issue on a won deal (`won_without_amount`: revenue is
+/// missing).
+fn blank_amounts(
+    t: &Table,
+    ids: &StringChunked,
+    status: &StringChunked,
+    amount: Float64Chunked,
+    keep: &[bool],
+    dq: &mut DataQuality,
+) -> Float64Chunked {
+    if first_blank(&amount, keep).is_none() {
+        return amount;
+    }
+    amount
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if a.is_some() || !keep[i] {
+                return a;
+            }
+            let id = ids.get(i).unwrap_or_default();
+            let won = status.get(i) == Some("won");
+            let (code, severity) = if won {
+                ("won_without_amount", Severity::Error)
+            } else {
+                ("missing_amount", Severity::Warning)
+            };
+            dq.add_with(code, severity, &t.file, t.row(i), || {
+                format!(
+                    "{} deal `{id}` has no amount; counted as 0",
+                    status.get(i).unwrap_or("open")
+                )
+            });
+            Some(0.0)
+        })
+        .collect::<Float64Chunked>()
+        .with_name("amount".into())
 }

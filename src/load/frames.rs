@@ -2,6 +2,7 @@
 //! (leads, deals, costs, traffic) and holds the helpers every table uses:
 //! ids and duplicates first, then dates, optional text and masks.
 
+use crate::input_err;
 use std::collections::HashMap;
 
 use anyhow::Result;
@@ -46,7 +47,7 @@ pub fn from_tables(
     let mut cost_frames = Vec::new();
     for t in &costs_t {
         let d = table_dates(cfg, t, &["date"], &mut dq);
-        let (df, rows) = load_costs(t, &d, &mut dq)?;
+        let (df, rows) = load_costs(t, &d, &cfg.company.currency, &mut dq)?;
         // A marketing cost channel that no lead has as its source.
         let dept = df.column("department")?.str()?;
         let chan = df.column("channel")?.str()?;
@@ -119,6 +120,19 @@ pub(super) fn ids_and_duplicates(
             &format!("`{id_col}` is required on every row"),
         ));
     }
+    if let Some((i, id)) = ids
+        .iter()
+        .enumerate()
+        .find(|(_, id)| id.is_some_and(scientific))
+    {
+        return Err(input_err!(
+            "{}: row {}, {}: `{}` is an id that Excel turned into a number in scientific notation; its last digits are lost, so ids no longer match\nhint: export the ids again and open the file as text (in Excel: Data → From Text/CSV, column type Text), or use the CRM's CSV as it was downloaded",
+            t.file,
+            t.row(i),
+            t.col_label(id_col),
+            id.unwrap_or_default()
+        ));
+    }
     // Exports usually list ids in ascending order: then there is no
     // duplicate, and no need to hash a million ids to know it.
     if strictly_ascending(&ids) {
@@ -135,8 +149,38 @@ pub(super) fn ids_and_duplicates(
             });
         }
     }
+    let distinct = seen.len();
     drop(seen);
+    // Most ids colliding is damage (ids rounded, a wrong column mapped),
+    // not duplicates to drop silently into a few rows.
+    if t.rows >= 10 && distinct * 2 < t.rows {
+        return Err(input_err!(
+            "{}: {}: only {distinct} distinct values in {} rows; keeping the first of each would drop most rows\nhint: check that this column holds the record ids (map it under [columns]), and that a spreadsheet did not round the ids",
+            t.file,
+            t.col_label(id_col),
+            t.rows
+        ));
+    }
     Ok((ids, keep))
+}
+
+/// `2,21203E+11`, `1.89165E+11`: a number Excel wrote in scientific
+/// notation.
+fn scientific(v: &str) -> bool {
+    let v = v.trim();
+    let Some(e) = v.find(['E', 'e']) else {
+        return false;
+    };
+    let (mantissa, exp) = (&v[..e], &v[e + 1..]);
+    let exp = exp.strip_prefix('+').unwrap_or(exp);
+    !mantissa.is_empty()
+        && mantissa.bytes().any(|b| b.is_ascii_digit())
+        && mantissa
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+        && !exp.is_empty()
+        && exp.bytes().all(|b| b.is_ascii_digit())
+        && v[e + 1..].starts_with('+')
 }
 
 /// Whether every id is greater than the one before (so none repeats).

@@ -5,7 +5,7 @@ use polars::prelude::*;
 
 use super::dataset::days_col;
 use super::frames::{ids_and_duplicates, mask, optional_dates, optional_text, required_dates};
-use super::parse::{Dates, integers, numbers};
+use super::parse::{Dates, employee_counts, numbers};
 use super::quality::{DataQuality, Severity};
 use super::table::Table;
 use crate::input_err;
@@ -44,7 +44,7 @@ pub(super) fn load_leads(t: &Table, d: &Dates, dq: &mut DataQuality) -> Result<D
             ));
         }
     }
-    let employees = integers(t, "employees", &keep)?
+    let employees = employee_counts(t, "employees", &keep)?
         .unwrap_or_else(|| Int64Chunked::full_null("employees".into(), t.rows));
     // Skipped stage: an SQL date without an MQL date is the MQL date too.
     let mut mql_eff: Vec<Option<i32>> = Vec::with_capacity(t.rows);

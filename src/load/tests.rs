@@ -267,3 +267,28 @@ fn odd_times_are_not_dates() {
         assert_eq!(parse_date(v, tz), None, "{v}");
     }
 }
+
+#[test]
+fn amounts_with_currency_in_either_notation() {
+    use super::parse::parse_amount;
+    let ok = |v: &str, comma: bool| parse_amount(v, comma, "EUR").unwrap();
+    assert_eq!(ok("€11.015,00", true), Some(11015.0));
+    assert_eq!(
+        ok("€ 11.015,00", false),
+        Some(11015.0),
+        "the value says which is decimal"
+    );
+    assert_eq!(ok("EUR 11,015.00", false), Some(11015.0));
+    assert_eq!(ok("11015 eur", false), Some(11015.0));
+    assert_eq!(ok("€1234", false), Some(1234.0));
+    assert_eq!(ok("1.234", true), Some(1234.0));
+    assert_eq!(ok("twelve", false), None);
+    assert_eq!(
+        parse_amount("$1,234.56", false, "EUR").unwrap_err(),
+        "an amount in USD; the pack's currency is EUR"
+    );
+    assert_eq!(
+        parse_amount("$1,234.56", false, "usd").unwrap(),
+        Some(1234.56)
+    );
+}

@@ -274,3 +274,170 @@ fn hubspot_score_above_100_is_valid() {
     let v = json(dir.path());
     assert_eq!(v["funnel"]["qualified_leads"], 4);
 }
+
+/// `Date entered "…"` headers as a CSV writes them (the field quoted, its
+/// quotes doubled) match as they do in XLSX.
+#[test]
+fn date_entered_headers_with_doubled_quotes_match_in_csv() {
+    let dir = temp_fixture("hubspot");
+    let contacts = dir.path().join("contacts.csv");
+    let text = std::fs::read_to_string(&contacts).unwrap().replacen(
+        "Date entered \"Sales Qualified Lead (Lifecycle Stage Pipeline)\"",
+        "\"Date entered \"\"Sales Qualified Lead (Lifecycle Stage Pipeline)\"\"\"",
+        1,
+    );
+    assert!(text.contains("\"\"Sales"));
+    std::fs::write(&contacts, text).unwrap();
+    build(dir.path(), &["--format", "json"]).expect_success();
+    let v = json(dir.path());
+    assert_eq!(v["funnel"]["sqls"], 3);
+    assert!(issue(&v, "missing_stage_dates").is_none());
+}
+
+/// `Number of Employees` as ranges: the lower bound is the count the
+/// qualification rules compare.
+#[test]
+fn employee_ranges_read_as_their_lower_bound() {
+    let dir = temp_fixture("hubspot");
+    let contacts = dir.path().join("contacts.csv");
+    replace_in_column(&contacts, "Number of Employees", "80", "51-200");
+    replace_in_column(&contacts, "Number of Employees", "500", "10,001+");
+    replace_in_column(&contacts, "Number of Employees", "10", "1000+");
+    qualify_on_employees(dir.path());
+    build(dir.path(), &["--format", "json"]).expect_success();
+    let v = json(dir.path());
+    // Qualified: score ≥ 50 and ≥ 60 employees.
+    let with_ranges = v["funnel"]["qualified_leads"].clone();
+    let dir2 = temp_fixture("hubspot");
+    let contacts2 = dir2.path().join("contacts.csv");
+    replace_in_column(&contacts2, "Number of Employees", "80", "51");
+    replace_in_column(&contacts2, "Number of Employees", "500", "10001");
+    replace_in_column(&contacts2, "Number of Employees", "10", "1000");
+    qualify_on_employees(dir2.path());
+    build(dir2.path(), &["--format", "json"]).expect_success();
+    assert_eq!(with_ranges, json(dir2.path())["funnel"]["qualified_leads"]);
+
+    replace_in_column(&contacts, "Number of Employees", "25", "a few");
+    build(dir.path(), &["--format", "json"])
+        .expect_exit(1)
+        .stderr_contains("`a few` is not a number of employees")
+        .stderr_contains("hint: a whole number, or a range such as 25-50 or 1000+");
+}
+
+/// `[qualification] min_employees = 60` beside the fixture's score rule.
+fn qualify_on_employees(dir: &Path) {
+    let path = dir.join("smreport.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "min_quality_score = 50",
+        "min_quality_score = 50\nmin_employees = 60",
+    );
+    std::fs::write(path, text).unwrap();
+}
+
+/// Blank amounts: 0 with a warning on an open deal, an error-level issue
+/// on a won deal; never a fatal load error.
+#[test]
+fn blank_amounts_count_as_zero_and_are_reported() {
+    let dir = temp_fixture("hubspot");
+    let deals = dir.path().join("deals.csv");
+    // D6 is open (12,000), D3 won (20,000, closed in April).
+    let text = std::fs::read_to_string(&deals).unwrap();
+    let text: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("D6,") || l.starts_with("D3,") {
+                let mut f: Vec<&str> = l.split(',').collect();
+                f[8] = "";
+                f.join(",")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&deals, text + "\n").unwrap();
+    build(dir.path(), &["--format", "json"]).expect_success();
+    let v = json(dir.path());
+    assert_eq!(v["pipeline_end"]["opportunities_open"], 2);
+    // Open at March's end: D6 and D3 (won in April), both now without an
+    // amount: 32,000 before, 0 now.
+    assert_eq!(v["pipeline_end"]["open_value"], 0.0);
+    let warn = issue(&v, "missing_amount").expect("missing_amount");
+    assert_eq!(
+        (warn["severity"].as_str(), warn["count"].as_u64()),
+        (Some("warning"), Some(1))
+    );
+    assert!(
+        warn["example"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("open deal `D6` has no amount")
+    );
+    let err = issue(&v, "won_without_amount").expect("won_without_amount");
+    assert_eq!(err["severity"], "error");
+    assert!(
+        err["example"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("won deal `D3`")
+    );
+}
+
+/// Amounts with the currency written in: symbol or code, before or after,
+/// in either notation; another currency is an error naming it.
+#[test]
+fn amounts_with_currency_symbols_and_codes() {
+    for (d1, d2) in [
+        ("€10.000,00", "€ 8.000,00"),
+        ("EUR 10,000.00", "8000 EUR"),
+        ("\"€10,000.00\"", "€8000"),
+    ] {
+        let dir = temp_fixture("hubspot");
+        let deals = dir.path().join("deals.csv");
+        replace_in_column(&deals, "Amount", "10000", d1.trim_matches('"'));
+        replace_in_column(&deals, "Amount", "8000", d2);
+        build(dir.path(), &["--format", "json"]).expect_success();
+        assert_fixture_figures(&json(dir.path()));
+    }
+    let dir = temp_fixture("hubspot");
+    replace_in_column(
+        &dir.path().join("deals.csv"),
+        "Amount",
+        "10000",
+        "$1,234.56",
+    );
+    build(dir.path(), &["--format", "json"])
+        .expect_exit(1)
+        .stderr_contains("`$1,234.56` is not an amount in EUR")
+        .stderr_contains("hint: this is an amount in USD; the pack's currency is EUR");
+}
+
+/// Ids that Excel turned into scientific notation stop the load, naming
+/// the column as the export calls it; ids that mostly collide are never
+/// deduplicated into a few rows.
+#[test]
+fn excel_mangled_ids_stop_the_load() {
+    let dir = temp_fixture("hubspot");
+    let contacts = dir.path().join("contacts.csv");
+    replace_in_column(&contacts, "Record ID", "L2", "2,21203E+11");
+    build(dir.path(), &["--format", "json"])
+        .expect_exit(1)
+        .stderr_contains("contacts.csv: row 3, column `Record ID`")
+        .stderr_contains(
+            "`2,21203E+11` is an id that Excel turned into a number in scientific notation",
+        )
+        .stderr_contains("hint: export the ids again");
+
+    let dir = temp_fixture("small");
+    let leads = dir.path().join("leads.csv");
+    let text = std::fs::read_to_string(&leads).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let template = lines[1].clone();
+    for _ in 0..12 {
+        lines.push(template.clone());
+    }
+    std::fs::write(&leads, lines.join("\n") + "\n").unwrap();
+    build(dir.path(), &["--format", "json"])
+        .expect_exit(1)
+        .stderr_contains("only 9 distinct values in 21 rows");
+}

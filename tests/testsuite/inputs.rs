@@ -371,7 +371,7 @@ fn input_errors_name_file_row_column_and_suggest() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("deals.csv: row 3, column `Amount` (read as `amount`): `8k` is not a number"),
+        err.contains("deals.csv: row 3, column `Amount` (read as `amount`): `8k` is not an amount"),
         "{err}"
     );
     assert!(err.contains("hint:"), "{err}");

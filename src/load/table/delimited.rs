@@ -111,8 +111,14 @@ impl Dialect {
         let mut out = Vec::new();
         let mut cur = String::new();
         let mut quoted = false;
-        for ch in line.trim_end_matches('\r').chars() {
-            if ch == '"' {
+        let mut chars = line.trim_end_matches('\r').chars().peekable();
+        while let Some(ch) = chars.next() {
+            if ch == '"' && quoted && chars.peek() == Some(&'"') {
+                // Two quotes inside a quoted field are one (RFC 4180), as in
+                // HubSpot's `Date entered "…"` headers.
+                cur.push('"');
+                chars.next();
+            } else if ch == '"' {
                 quoted = !quoted;
             } else if ch as u32 == self.separator as u32 && !quoted {
                 out.push(cur.trim().to_string());
@@ -166,7 +172,7 @@ fn csv_options(
         let wanted: Vec<PlSmallStr> = header
             .iter()
             .filter(|c| keep(c))
-            .map(|c| PlSmallStr::from(c.as_str()))
+            .map(|c| PlSmallStr::from(polars_name(c).as_str()))
             .collect();
         // Empty selections read every column: keep one.
         if !wanted.is_empty() {
@@ -174,6 +180,24 @@ fn csv_options(
         }
     }
     opts
+}
+
+/// The name polars gives a quoted header field: the text between the outer
+/// quotes as written, with doubled quotes left doubled.
+fn polars_name(name: &str) -> String {
+    name.replace('"', "\"\"")
+}
+
+/// The frame's column names unescaped (`""` → `"`), as the header reads.
+fn unescape_names(mut df: DataFrame) -> DataFrame {
+    let names: Vec<PlSmallStr> = df.get_column_names_owned();
+    for n in names {
+        if n.contains("\"\"") {
+            let fixed = n.replace("\"\"", "\"");
+            let _ = df.rename(&n, fixed.into());
+        }
+    }
+    df
 }
 
 /// Fields of a header line split on any of the candidate separators.
@@ -205,7 +229,7 @@ impl Table {
                     Ok(reader.finish()?)
                 });
                 if let Ok(df) = fast {
-                    let mut t = Table::from_frame(file, header, df, 2)
+                    let mut t = Table::from_frame(file, header, unescape_names(df), 2)
                         .with_context(|| format!("reading {}", path.display()))?;
                     t.decimal_comma = d.separator == b';';
                     return Ok(t);
@@ -252,7 +276,7 @@ impl Table {
                     path.display()
                 )
             })?;
-        let mut t = Table::from_frame(file, header, df, header_line + 2)
+        let mut t = Table::from_frame(file, header, unescape_names(df), header_line + 2)
             .with_context(|| format!("reading {}", path.display()))?;
         t.decimal_comma = separator == b';';
         Ok(t)
