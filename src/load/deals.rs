@@ -90,6 +90,29 @@ pub(super) fn load_deals(
     let source_col = optional_text(t, "source");
     let currency = optional_text(t, "currency");
     let lost_reason = optional_text(t, "lost_reason");
+    // A link column none of whose values is a lead id holds something else
+    // (HubSpot's `Associated Contact` exports names): one issue, not one
+    // per deal.
+    let links: Vec<&str> = link_col.iter().flatten().collect();
+    let unusable_links = links.len() >= 3 && links.iter().all(|l| row_of.row(l).is_none());
+    if unusable_links {
+        let shown: Vec<String> = links.iter().take(3).map(|l| format!("`{l}`")).collect();
+        dq.add_counted(
+            "deal_lead_column_unmatched",
+            Severity::Error,
+            links.len(),
+            vec![super::quality::Example {
+                file: t.file.clone(),
+                row: 0,
+                message: format!(
+                    "{} holds {}, …: none of its {} values is a lead id, so no deal is linked to its lead (sources fall back to the deal's own, else (direct sales)); export the contact ids (HubSpot: `Associated Contact IDs`) or map the id column under [inputs.deals.columns] lead_id",
+                    t.col_label("lead_id"),
+                    shown.join(", "),
+                    links.len()
+                ),
+            }],
+        );
+    }
     let mut lead_id: Vec<Option<&str>> = Vec::with_capacity(t.rows);
     let mut lead_row: Vec<Option<u32>> = Vec::with_capacity(t.rows);
     let mut source: Vec<Option<&str>> = Vec::with_capacity(t.rows);
@@ -162,7 +185,7 @@ pub(super) fn load_deals(
                 || format!("lost deal `{id}` has no lost_reason; counted as (no reason given)"),
             );
         }
-        if link.is_some() && row.is_none() {
+        if link.is_some() && row.is_none() && !unusable_links {
             dq.add_with(
                 "deal_lead_not_found",
                 Severity::Warning,

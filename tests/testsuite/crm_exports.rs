@@ -441,3 +441,40 @@ fn excel_mangled_ids_stop_the_load() {
         .expect_exit(1)
         .stderr_contains("only 9 distinct values in 21 rows");
 }
+
+/// `Associated Contact` holding names instead of ids: detected once, not
+/// a warning per deal.
+#[test]
+fn associated_contact_names_instead_of_ids_are_reported_once() {
+    let dir = temp_fixture("hubspot");
+    let deals = dir.path().join("deals.csv");
+    for (id, name) in [
+        ("L1", "Anna de Vries"),
+        ("L4", "Dirk Jansen"),
+        ("L8", "Eva Bakker"),
+    ] {
+        replace_in_column(&deals, "Associated Contact IDs", id, name);
+    }
+    let text = std::fs::read_to_string(&deals).unwrap().replacen(
+        "Associated Contact IDs",
+        "Associated Contact",
+        1,
+    );
+    std::fs::write(&deals, text).unwrap();
+    build(dir.path(), &["--format", "json"]).expect_success();
+    let v = json(dir.path());
+    let i = issue(&v, "deal_lead_column_unmatched").expect("deal_lead_column_unmatched");
+    assert_eq!(i["severity"], "error");
+    assert_eq!(i["count"], 5, "{i}");
+    let msg = i["example"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains(
+            "column `Associated Contact` (read as `lead_id`) holds `Anna de Vries`, `Dirk Jansen`"
+        ),
+        "{msg}"
+    );
+    assert!(
+        issue(&v, "deal_lead_not_found").is_none(),
+        "no warning per deal"
+    );
+}
