@@ -340,6 +340,24 @@ pub struct Inputs {
     /// column whose values only parse month first is read month first (with
     /// a data-quality warning).
     pub date_order: Option<DateOrder>,
+    /// Value translations for every table: `[inputs.values.source]
+    /// "Web" = "SEO"` renames a lead source in leads and deals alike (so a
+    /// channel's figures do not split across two names). A table's own
+    /// `[inputs.<table>.values.<column>]` wins for that table.
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Inputs {
+    /// The value translations for one table: every table's, then its own.
+    pub fn values_for(&self, own: Option<&Input>) -> BTreeMap<String, BTreeMap<String, String>> {
+        let mut out = self.values.clone();
+        for (col, map) in own.map(|i| &i.values).into_iter().flatten() {
+            out.entry(col.clone())
+                .or_default()
+                .extend(map.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        out
+    }
 }
 
 /// The order of day and month in a slash date (`1/2/2024`).

@@ -187,6 +187,7 @@ pub fn load_bytes(
             table,
             input,
             &column_mapping(cfg, table, input),
+            &cfg.inputs.values_for(input),
             &cfg.company.currency,
         )?;
         Ok(t)
@@ -229,7 +230,15 @@ pub fn read_input(
             canonical.then_some(&keep as &dyn Fn(&str) -> bool),
         )?
     };
-    presets::apply(&mut t, table, input, &mapping, &cfg.company.currency)?;
+    let values = cfg.inputs.values_for(input);
+    presets::apply(
+        &mut t,
+        table,
+        input,
+        &mapping,
+        &values,
+        &cfg.company.currency,
+    )?;
     Ok(t)
 }
 
@@ -321,7 +330,8 @@ pub fn load_with_info(cfg: &Config, data_dir: &Path) -> Result<(Dataset, Vec<Tab
             table,
             file: t.file.clone(),
             preset: t.preset.clone(),
-            rows: t.rows,
+            // Data rows: a report's footer and total lines are not.
+            rows: t.rows - (0..t.rows).filter(|&i| t.skipped(i)).count(),
             mapped: t.renamed.clone(),
             columns: t.columns.clone(),
             stages: t.stage_map.clone(),

@@ -25,6 +25,18 @@ pub fn from_tables(
     traffic_t: Option<Table>,
 ) -> Result<Dataset> {
     let mut dq = DataQuality::default();
+    for t in [&leads_t, &deals_t] {
+        for (i, text) in &t.footer {
+            let (i, text) = (*i, text);
+            dq.add(
+                "report_footer_row",
+                Severity::Warning,
+                &t.file,
+                t.row(i),
+                format!("`{text}` is a line of the report's footer, not a record; skipped"),
+            );
+        }
+    }
     let leads_dates = table_dates(cfg, &leads_t, &LEAD_DATES, &mut dq);
     let leads = load_leads(&leads_t, &leads_dates, &mut dq)?;
     // Salesforce: a converted lead names its opportunity.
@@ -112,7 +124,8 @@ pub(super) fn ids_and_duplicates(
     dq: &mut DataQuality,
 ) -> Result<(StringChunked, Vec<bool>)> {
     let ids = text(t, id_col).unwrap_or_else(|| StringChunked::full_null(id_col.into(), t.rows));
-    if let Some(i) = first_blank(&ids, &[]) {
+    let data: Vec<bool> = (0..t.rows).map(|i| !t.skipped(i)).collect();
+    if let Some(i) = first_blank(&ids, &data) {
         return Err(t.missing(
             id_col,
             i,
@@ -135,12 +148,16 @@ pub(super) fn ids_and_duplicates(
     }
     // Exports usually list ids in ascending order: then there is no
     // duplicate, and no need to hash a million ids to know it.
-    if strictly_ascending(&ids) {
-        return Ok((ids, vec![true; t.rows]));
+    let footer = data.iter().any(|k| !k);
+    if !footer && strictly_ascending(&ids) {
+        return Ok((ids, data));
     }
     let mut seen: PlHashSet<&str> = PlHashSet::with_capacity(ids.len());
-    let mut keep = vec![true; ids.len()];
+    let mut keep = data;
     for (i, id) in ids.iter().enumerate() {
+        if !keep[i] {
+            continue;
+        }
         let id = id.unwrap_or_default();
         if !seen.insert(id) {
             keep[i] = false;

@@ -80,29 +80,49 @@ const HUBSPOT_DEALS: Columns = &[
     ),
 ];
 
+/// Salesforce: the API names of Data Loader, Bulk API and SOQL exports
+/// first, then the labels of Lightning report exports ("Details only").
 const SALESFORCE_LEADS: Columns = &[
     ("lead_id", &["Id", "Lead ID"]),
-    ("created_at", &["CreatedDate", "Created Date"]),
+    (
+        "created_at",
+        &["CreatedDate", "Created Date", "Create Date"],
+    ),
     ("source", &["LeadSource", "Lead Source"]),
     ("industry", &["Industry"]),
-    ("employees", &["NumberOfEmployees"]),
+    (
+        "employees",
+        &["NumberOfEmployees", "No. of Employees", "Employees"],
+    ),
     ("country", &["Country"]),
-    ("owner", &["OwnerId"]),
-    ("converted_opportunity_id", &["ConvertedOpportunityId"]),
+    ("owner", &["OwnerId", "Lead Owner"]),
+    (
+        "converted_opportunity_id",
+        &["ConvertedOpportunityId", "Converted Opportunity ID"],
+    ),
 ];
 
 const SALESFORCE_DEALS: Columns = &[
     ("deal_id", &["Id", "Opportunity ID"]),
-    ("created_at", &["CreatedDate", "Created Date"]),
+    (
+        "created_at",
+        &["CreatedDate", "Created Date", "Create Date"],
+    ),
     ("closed_at", &["CloseDate", "Close Date"]),
     ("stage", &["StageName", "Stage"]),
     ("amount", &["Amount"]),
     ("source", &["LeadSource", "Lead Source"]),
-    ("probability", &["Probability"]),
+    ("probability", &["Probability", "Probability (%)"]),
     ("deal_type", &["Type"]),
-    ("owner", &["OwnerId"]),
-    ("currency", &["CurrencyIsoCode"]),
+    ("owner", &["OwnerId", "Opportunity Owner"]),
+    ("currency", &["CurrencyIsoCode", "Opportunity Currency"]),
 ];
+
+/// Salesforce flag columns: API name, then report label.
+const SF_IS_CLOSED: [&str; 2] = ["IsClosed", "Closed"];
+const SF_IS_WON: [&str; 2] = ["IsWon", "Won"];
+const SF_IS_CONVERTED: [&str; 2] = ["IsConverted", "Converted"];
+const SF_CONVERTED_DATE: [&str; 2] = ["ConvertedDate", "Converted Date"];
 
 const GOOGLE_ADS: Columns = &[
     ("date", &["Day", "Date"]),
@@ -157,15 +177,20 @@ pub fn display(preset: &str) -> &'static str {
 
 /// Rename the export's columns to canonical names and derive canonical
 /// values. `mapping` is the config's `[columns.<table>]` merged with
-/// `[inputs.<table>.columns]`.
+/// `[inputs.<table>.columns]`; `values` the table's value translations
+/// ([`crate::config::Inputs::values_for`]).
 pub fn apply(
     t: &mut Table,
     table: TableKind,
     input: Option<&Input>,
     mapping: &BTreeMap<String, String>,
+    values: &BTreeMap<String, BTreeMap<String, String>>,
     currency: &str,
 ) -> Result<()> {
     let preset = input.and_then(|i| i.preset.as_deref());
+    if matches!(table, TableKind::Leads | TableKind::Deals) {
+        t.footer = t.mark_footer();
+    }
     let mut wanted: Vec<(String, Vec<String>)> = Vec::new();
     for (canonical, header) in mapping {
         wanted.push((canonical.clone(), vec![header.clone()]));
@@ -211,8 +236,9 @@ pub fn apply(
             t.rename(&found, canonical);
         }
     }
-    // Value translations (`[inputs.<table>.values.<column>]`).
-    for (col, map) in input.map(|i| &i.values).into_iter().flatten() {
+    // Value translations (`[inputs.values.<column>]` and
+    // `[inputs.<table>.values.<column>]`).
+    for (col, map) in values {
         let lower: BTreeMap<String, &String> =
             map.iter().map(|(k, v)| (k.to_lowercase(), v)).collect();
         if let Some(ca) = t.text_column(col) {
@@ -239,12 +265,12 @@ pub fn apply(
 }
 
 fn truthy(v: Option<&str>) -> bool {
-    v.is_some_and(|v| {
-        matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "true" | "1" | "yes" | "waar"
-        )
-    })
+    v.and_then(stages::flag).unwrap_or(false)
+}
+
+/// The first of `headers` the table has.
+fn find_any(t: &Table, headers: &[&str]) -> Option<String> {
+    headers.iter().find_map(|h| t.find_column(h))
 }
 
 /// A text column mapped value by value; each distinct value is mapped once
@@ -332,7 +358,7 @@ fn hubspot_deals(t: &mut Table, input: Option<&Input>) -> Result<()> {
                 let out: StringChunked = stage
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| v.map(|v| map.status(i, v)))
+                    .map(|(i, v)| v.filter(|_| !t.skipped(i)).map(|v| map.status(i, v)))
                     .collect();
                 t.stage_map = map.finish();
                 out
@@ -356,10 +382,8 @@ fn hubspot_deals(t: &mut Table, input: Option<&Input>) -> Result<()> {
 /// Salesforce leads: a converted lead without an SQL date became SQL on its
 /// conversion date.
 fn salesforce_leads(t: &mut Table) {
-    let converted = t.find_column("IsConverted").and_then(|c| t.text_column(&c));
-    let dates = t
-        .find_column("ConvertedDate")
-        .and_then(|c| t.text_column(&c));
+    let converted = find_any(t, &SF_IS_CONVERTED).and_then(|c| t.text_column(&c));
+    let dates = find_any(t, &SF_CONVERTED_DATE).and_then(|c| t.text_column(&c));
     let sql = t
         .text_column("sql_at")
         .unwrap_or_else(|| StringChunked::full_null("sql_at".into(), t.rows));
@@ -381,14 +405,17 @@ fn salesforce_leads(t: &mut Table) {
 /// Salesforce opportunities: status from `IsClosed`/`IsWon` (or, without
 /// them, the stage name), deal types.
 fn salesforce_deals(t: &mut Table) {
-    let closed = t.find_column("IsClosed").and_then(|c| t.text_column(&c));
-    let won = t.find_column("IsWon").and_then(|c| t.text_column(&c));
+    let closed = find_any(t, &SF_IS_CLOSED).and_then(|c| t.text_column(&c));
+    let won = find_any(t, &SF_IS_WON).and_then(|c| t.text_column(&c));
     let stage = t.text_column("stage");
     let have_flags = closed.is_some() || won.is_some();
     if !t.has("status") {
         let mut seen: BTreeMap<String, StageValue> = BTreeMap::new();
         let status: StringChunked = (0..t.rows)
             .map(|i| {
+                if t.skipped(i) {
+                    return None;
+                }
                 let c = closed.as_ref().and_then(|c| c.get(i));
                 let w = won.as_ref().and_then(|c| c.get(i));
                 let st = stage.as_ref().and_then(|c| c.get(i));

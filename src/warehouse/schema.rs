@@ -234,20 +234,18 @@ pub fn resolve(
         TableKind::Traffic => cfg.inputs.traffic.as_ref(),
         TableKind::AdCosts => None,
     };
-    let values = input
-        .map(|i| {
-            i.values
-                .iter()
-                .map(|(col, map)| {
-                    let lower = map
-                        .iter()
-                        .map(|(k, v)| (k.to_lowercase(), v.clone()))
-                        .collect();
-                    (col.clone(), lower)
-                })
-                .collect()
+    let values = cfg
+        .inputs
+        .values_for(input)
+        .into_iter()
+        .map(|(col, map)| {
+            let lower = map
+                .into_iter()
+                .map(|(k, v)| (k.to_lowercase(), v))
+                .collect();
+            (col, lower)
         })
-        .unwrap_or_default();
+        .collect();
     Ok(Some(TableSpec {
         kind,
         schema: schema.clone(),

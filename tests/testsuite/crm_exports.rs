@@ -478,3 +478,94 @@ fn associated_contact_names_instead_of_ids_are_reported_once() {
         "no warning per deal"
     );
 }
+
+/// A Lightning report export ("Details only"): report labels as headers,
+/// quoted fields, US dates, 1/0 flags, amounts with the currency code and
+/// the report's footer lines: the same figures as the Data Loader export
+/// of the same records (the footer listed, never a missing-id error).
+#[test]
+fn salesforce_report_export_with_footer_and_flags() {
+    let dir = temp_fixture("salesforce_report");
+    build(dir.path(), &["--format", "json"]).expect_success();
+    let report = json(dir.path());
+    assert_fixture_figures(&report);
+    let api = temp_fixture("salesforce");
+    build(api.path(), &["--format", "json"]).expect_success();
+    let api = json(api.path());
+    for key in [
+        "funnel",
+        "revenue",
+        "costs",
+        "conversion_12m",
+        "lead_time_days",
+        "channels",
+    ] {
+        assert_eq!(report[key], api[key], "{key}");
+    }
+    // Every report row has a probability: D3 (open at March's end) 100%.
+    assert_eq!(report["pipeline_end"]["weighted_value"], 24800.0);
+    let footer = issue(&report, "report_footer_row").expect("footer listed");
+    assert_eq!(
+        footer["count"], 6,
+        "Total, Confidential, Copyright in each file"
+    );
+    smreport(dir.path())
+        .args(["check", "--config", "smreport.toml"])
+        .run()
+        .expect_success()
+        .stdout_contains("leads-report.csv                    9 rows")
+        .stdout_contains("IsClosed=1 IsWon=1                            3 deals → won")
+        .stdout_contains(
+            "`Confidential Information - Do Not Distribute` is a line of the report's footer",
+        );
+}
+
+/// SOQL and Bulk API exports write date-times with `+0000` or `Z`.
+#[test]
+fn salesforce_datetimes_with_offsets() {
+    let dir = temp_fixture("salesforce");
+    for f in ["Lead.csv", "Opportunity.csv"] {
+        let path = dir.path().join(f);
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace(".000Z", ".000+0000");
+        std::fs::write(path, text).unwrap();
+    }
+    build(dir.path(), &["--format", "json"]).expect_success();
+    assert_fixture_figures(&json(dir.path()));
+}
+
+/// One `[inputs.values.source]` map renames a source in leads and deals
+/// alike, so a channel's figures do not split across two names.
+#[test]
+fn one_source_translation_for_every_table() {
+    let dir = temp_fixture("salesforce");
+    replace_in_column(&dir.path().join("Lead.csv"), "LeadSource", "SEO", "Web");
+    let opp = dir.path().join("Opportunity.csv");
+    let text = std::fs::read_to_string(&opp)
+        .unwrap()
+        .replace("New Customer,40,,,,,005B", "New Customer,40,,,,Web,005B");
+    std::fs::write(&opp, text).unwrap();
+    append_config(dir.path(), "\n[inputs.values.source]\nWeb = \"SEO\"\n");
+    build(dir.path(), &["--format", "json"]).expect_success();
+    let v = json(dir.path());
+    assert_fixture_figures(&v);
+    let channels: Vec<&str> = v["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["channel"].as_str().unwrap())
+        .collect();
+    assert!(!channels.contains(&"Web"), "{channels:?}");
+    let seo = v["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["channel"] == "SEO")
+        .unwrap();
+    assert_eq!(seo["leads"], 2);
+    assert_eq!(
+        seo["opportunities"], 3,
+        "D1, D3 through their leads, D6 by its own source"
+    );
+}
