@@ -19,6 +19,9 @@ use super::table::Table;
 use crate::config::{Config, DateOrder};
 use crate::input_err;
 
+mod amounts;
+pub use amounts::{amounts, employee_counts, parse_amount};
+
 /// Days since 1970-01-01 of a valid date, computed without chrono (the
 /// hot path of `YYYY-MM-DD`).
 fn civil_days(y: i32, m: u32, d: u32) -> Option<i32> {
@@ -466,149 +469,6 @@ pub fn numbers(t: &Table, col: &str, keep: Keep) -> Result<Option<Float64Chunked
         out.push(x);
     }
     Ok(Some(Float64Chunked::from_iter_options(
-        col.into(),
-        out.into_iter(),
-    )))
-}
-
-/// The currency of an amount's prefix or suffix (`€`, `$`, `£`, or an ISO
-/// code such as `EUR`), and the number without it.
-fn split_currency(v: &str) -> (Option<String>, &str) {
-    let v = v.trim();
-    for (sym, code) in [("€", "EUR"), ("$", "USD"), ("£", "GBP")] {
-        if let Some(rest) = v.strip_prefix(sym).or_else(|| v.strip_suffix(sym)) {
-            return (Some(code.into()), rest.trim());
-        }
-    }
-    let code = |s: &str| s.len() == 3 && s.bytes().all(|b| b.is_ascii_alphabetic());
-    if let Some((a, b)) = v.split_once(char::is_whitespace)
-        && code(a)
-    {
-        return (Some(a.to_ascii_uppercase()), b.trim());
-    }
-    if let Some((x, c)) = v.rsplit_once(char::is_whitespace)
-        && code(c)
-    {
-        return (Some(c.to_ascii_uppercase()), x.trim());
-    }
-    (None, v)
-}
-
-/// An amount as exported, with or without a currency (`€11.015,00`,
-/// `€ 11.015,00`, `EUR 11,015.00`, `$1,234.56`): the currency must be
-/// `currency`; the number is read in the file's dialect, or, when that
-/// fails and the value says which separator is the decimal one (both
-/// appear, the last before two digits), in the other.
-pub fn parse_amount(v: &str, decimal_comma: bool, currency: &str) -> Result<Option<f64>, String> {
-    let (cur, rest) = split_currency(v);
-    if let Some(c) = &cur
-        && !c.eq_ignore_ascii_case(currency)
-    {
-        return Err(format!(
-            "an amount in {c}; the pack's currency is {currency}"
-        ));
-    }
-    let mut buf = String::new();
-    if let Some(x) = parse_number_in(rest, decimal_comma, &mut buf) {
-        return Ok(Some(x));
-    }
-    let (dot, comma) = (rest.rfind('.'), rest.rfind(','));
-    if let (Some(d), Some(c)) = (dot, comma) {
-        let last = d.max(c);
-        if rest.len() - last == 3 {
-            return Ok(parse_number_in(rest, c > d, &mut buf));
-        }
-    }
-    Ok(None)
-}
-
-/// An amount column (`amount` of deals and costs): numbers, with or
-/// without the pack's currency symbol or code.
-pub fn amounts(t: &Table, col: &str, keep: Keep, currency: &str) -> Result<Option<Float64Chunked>> {
-    let Some(c) = t.column(col) else {
-        return Ok(None);
-    };
-    if c.dtype().is_primitive_numeric() {
-        return numbers(t, col, keep);
-    }
-    let ca = t
-        .text_column(col)
-        .ok_or_else(|| input_err!("{}: column `{col}` cannot be read", t.file))?;
-    let mut out = Vec::with_capacity(ca.len());
-    for (i, v) in ca.iter().enumerate() {
-        let x = match v {
-            Some(v) if kept(keep, i) => match parse_amount(v, t.decimal_comma, currency) {
-                Ok(Some(x)) => Some(x),
-                Ok(None) => {
-                    let hint = if t.decimal_comma {
-                        "this `;`-separated file is read with a decimal comma, e.g. 1.234,56 or €1.234,56"
-                    } else {
-                        "use a number with a decimal point, e.g. 1234.56 or €1,234.56"
-                    };
-                    return Err(t.bad_hint(col, i, v, "an amount", hint));
-                }
-                Err(expected) => {
-                    return Err(t.bad_hint(
-                        col,
-                        i,
-                        v,
-                        &format!("an amount in {currency}"),
-                        &format!("this is {expected}: export the amounts in {currency}, or set [company] currency"),
-                    ));
-                }
-            },
-            _ => None,
-        };
-        out.push(x);
-    }
-    Ok(Some(Float64Chunked::from_iter_options(
-        col.into(),
-        out.into_iter(),
-    )))
-}
-
-/// Employee counts as CRMs export them: a number, or a range (`25-50`,
-/// `1000+`, `10,001+`) read as its lower bound (qualification rules compare
-/// with it).
-pub fn employee_counts(t: &Table, col: &str, keep: Keep) -> Result<Option<Int64Chunked>> {
-    let Some(c) = t.column(col) else {
-        return Ok(None);
-    };
-    if c.dtype().is_primitive_numeric() {
-        return integers(t, col, keep);
-    }
-    let ca = t
-        .text_column(col)
-        .ok_or_else(|| input_err!("{}: column `{col}` cannot be read", t.file))?;
-    let mut out = Vec::with_capacity(ca.len());
-    for (i, v) in ca.iter().enumerate() {
-        let x = match v {
-            Some(v) if kept(keep, i) => {
-                let low = v
-                    .trim()
-                    .trim_end_matches('+')
-                    .split(['-', '–'])
-                    .next()
-                    .unwrap_or("")
-                    .trim();
-                match parse_number(low, t.decimal_comma) {
-                    Some(x) if x.fract() == 0.0 && x >= 0.0 => Some(x as i64),
-                    _ => {
-                        return Err(t.bad_hint(
-                            col,
-                            i,
-                            v,
-                            "a number of employees",
-                            "a whole number, or a range such as 25-50 or 1000+",
-                        ));
-                    }
-                }
-            }
-            _ => None,
-        };
-        out.push(x);
-    }
-    Ok(Some(Int64Chunked::from_iter_options(
         col.into(),
         out.into_iter(),
     )))
