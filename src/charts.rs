@@ -41,13 +41,17 @@ pub fn render_all(
 ) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     let f = &report.funnel;
-    let funnel_items = vec![
-        (labels.get("stage_lead"), f.leads as f64),
-        (labels.get("stage_mql"), f.mqls as f64),
-        (labels.get("stage_sql"), f.sqls as f64),
-        (labels.get("stage_opportunity"), f.opportunities as f64),
-        (labels.get("stage_won"), f.won as f64),
-    ];
+    // A stage the data has no dates for is left out, not drawn as 0.
+    let funnel_items: Vec<(String, f64)> = [
+        (labels.get("stage_lead"), Some(f.leads)),
+        (labels.get("stage_mql"), f.mqls),
+        (labels.get("stage_sql"), f.sqls),
+        (labels.get("stage_opportunity"), Some(f.opportunities)),
+        (labels.get("stage_won"), Some(f.won)),
+    ]
+    .into_iter()
+    .filter_map(|(l, v)| v.map(|v| (l, v as f64)))
+    .collect();
     out.insert(
         "funnel.svg".into(),
         hbar(&funnel_items, style, style.primary, (900, 380), |_, x| {
@@ -157,7 +161,10 @@ pub fn render_all(
                     (
                         labels.get("chart_actual_ytd"),
                         style.primary,
-                        plan.ytd.iter().map(|s| Some(s.actual as f64)).collect(),
+                        plan.ytd
+                            .iter()
+                            .map(|s| s.actual.map(|a| a as f64))
+                            .collect(),
                     ),
                 ],
                 style,
@@ -516,7 +523,11 @@ fn hbar(
 }
 
 /// One trend line: legend label, colour and the funnel count it plots.
-type Series<'a> = (&'a str, RGBColor, fn(&crate::metrics::Funnel) -> u64);
+type Series<'a> = (
+    &'a str,
+    RGBColor,
+    fn(&crate::metrics::Funnel) -> Option<u64>,
+);
 
 /// Leads, MQLs, SQLs and won deals over the 13 trend periods.
 fn trend(report: &Report, labels: &Texts, style: &Style) -> Result<String> {
@@ -528,7 +539,7 @@ fn trend(report: &Report, labels: &Texts, style: &Style) -> Result<String> {
         let periods: Vec<String> = t.iter().map(|p| p.period.clone()).collect();
         let max = t
             .iter()
-            .map(|p| p.funnel.leads.max(p.funnel.mqls) as f64)
+            .map(|p| p.funnel.leads.max(p.funnel.mqls.unwrap_or(0)) as f64)
             .fold(0.0, f64::max);
         if t.is_empty() || max == 0.0 {
             no_data(&root, style)?;
@@ -556,17 +567,21 @@ fn trend(report: &Report, labels: &Texts, style: &Style) -> Result<String> {
                 labels.get("stage_won"),
             );
             let series: [Series; 4] = [
-                (&leads, style.primary, |f| f.leads),
+                (&leads, style.primary, |f| Some(f.leads)),
                 (&mqls, RGBColor(0x4f, 0x86, 0xc6), |f| f.mqls),
                 (&sqls, RGBColor(0x2a, 0x9d, 0x8f), |f| f.sqls),
-                (&won, style.accent, |f| f.won),
+                (&won, style.accent, |f| Some(f.won)),
             ];
+            // A stage without dates has no line (rather than one at 0).
             for (name, color, get) in series {
+                if t.iter().all(|p| get(&p.funnel).is_none()) {
+                    continue;
+                }
                 chart
                     .draw_series(LineSeries::new(
                         t.iter()
                             .enumerate()
-                            .map(|(i, p)| (i, get(&p.funnel) as f64)),
+                            .map(|(i, p)| (i, get(&p.funnel).unwrap_or(0) as f64)),
                         color.stroke_width(3),
                     ))
                     .map_err(err)?

@@ -152,6 +152,8 @@ pub fn headline(report: &Report, t: &Texts, cfg: &Config) -> Vec<Headline> {
     let na = || loc.na().to_string();
     let money = |x: Option<f64>| x.map(|x| format::money(x, 0, cur, loc)).unwrap_or_else(na);
     let count = |x: u64| format::number(x as f64, 0, loc);
+    // A stage the data has no dates for.
+    let count_or_na = |x: Option<u64>| x.map_or_else(|| "n/a".to_string(), count);
     let status = |l: &TargetLine| l.status.map(|s| t.get(&format!("status_{}", s.as_str())));
     let (f, tg) = (&report.funnel, &report.targets);
     let line = |label: &str, value: String, status: Option<String>| Headline {
@@ -166,8 +168,8 @@ pub fn headline(report: &Report, t: &Texts, cfg: &Config) -> Vec<Headline> {
             status(&tg.revenue),
         ),
         line("tile_leads", count(f.leads), status(&tg.leads)),
-        line("tile_mqls", count(f.mqls), status(&tg.mqls)),
-        line("tile_sqls", count(f.sqls), status(&tg.sqls)),
+        line("tile_mqls", count_or_na(f.mqls), status(&tg.mqls)),
+        line("tile_sqls", count_or_na(f.sqls), status(&tg.sqls)),
         line(
             "tile_opportunities",
             count(f.opportunities),

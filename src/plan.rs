@@ -83,7 +83,8 @@ pub struct PlanPoint {
 pub struct PlanYtd {
     pub stage: Stage,
     pub required: u64,
-    pub actual: u64,
+    /// `null` when the data has no dates for the stage.
+    pub actual: Option<u64>,
     pub attainment: Option<f64>,
 }
 

@@ -155,6 +155,9 @@ pub struct Dataset {
     pub costs: DataFrame,
     pub traffic: DataFrame,
     pub quality: DataQuality,
+    /// Stage dates the export does not have at all (a preset expected
+    /// them): the KPIs built on them are n/a, not 0.
+    pub missing: crate::metrics::MissingStages,
 }
 
 impl Default for Dataset {
@@ -364,6 +367,7 @@ impl Dataset {
             costs: costs_df,
             traffic: traffic_df,
             quality: DataQuality::default(),
+            missing: Default::default(),
         }
     }
 

@@ -38,7 +38,7 @@ pub fn from_tables(
         }
     }
     let leads_dates = table_dates(cfg, &leads_t, &LEAD_DATES, &mut dq);
-    let leads = load_leads(&leads_t, &leads_dates, &mut dq)?;
+    let (leads, missing) = load_leads(&leads_t, &leads_dates, &mut dq)?;
     // Salesforce: a converted lead names its opportunity.
     let mut opp_to_lead: HashMap<String, String> = HashMap::new();
     if let (Some(opp), Some(id)) = (
@@ -101,6 +101,7 @@ pub fn from_tables(
         costs,
         traffic,
         quality: dq,
+        missing,
     })
 }
 

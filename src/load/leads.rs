@@ -9,15 +9,20 @@ use super::parse::{Dates, employee_counts, numbers};
 use super::quality::{DataQuality, Severity};
 use super::table::Table;
 use crate::input_err;
+use crate::metrics::MissingStages;
 
-pub(super) fn load_leads(t: &Table, d: &Dates, dq: &mut DataQuality) -> Result<DataFrame> {
+pub(super) fn load_leads(
+    t: &Table,
+    d: &Dates,
+    dq: &mut DataQuality,
+) -> Result<(DataFrame, MissingStages)> {
     t.require(&["lead_id", "created_at", "source"])?;
     let (ids, keep) = ids_and_duplicates(t, "lead_id", dq)?;
     let created = required_dates(t, "created_at", d, &keep)?;
     let mql = optional_dates(t, "mql_at", d, &keep)?;
     let sql = optional_dates(t, "sql_at", d, &keep)?;
     let disq = optional_dates(t, "disqualified_at", d, &keep)?;
-    missing_stage_dates(t, dq);
+    let missing = missing_stage_dates(t, dq);
     let quality = numbers(t, "quality_score", &keep)?
         .unwrap_or_else(|| Float64Chunked::full_null("quality_score".into(), t.rows));
     // HubSpot scores are not capped at 100.
@@ -119,15 +124,16 @@ pub(super) fn load_leads(t: &Table, d: &Dates, dq: &mut DataQuality) -> Result<D
     ])?;
     let mut df = df.filter(&mask(&keep))?;
     df.rechunk_mut();
-    Ok(df)
+    Ok((df, missing))
 }
 
 /// A preset that expected MQL or SQL date columns the export does not have
 /// (e.g. a HubSpot export with only `Lifecycle Stage`): the KPIs built on
 /// them cannot be computed, which is an error-level issue, not a silent 0.
-fn missing_stage_dates(t: &Table, dq: &mut DataQuality) {
+fn missing_stage_dates(t: &Table, dq: &mut DataQuality) -> MissingStages {
+    let mut out = MissingStages::default();
     if t.preset.is_none() || t.rows == 0 {
-        return;
+        return out;
     }
     let missing: Vec<(&str, &str)> = [
         (
@@ -143,6 +149,10 @@ fn missing_stage_dates(t: &Table, dq: &mut DataQuality) {
     .filter(|(c, _)| !t.has(c))
     .collect();
     for (col, kpis) in missing {
+        match col {
+            "mql_at" => out.mql = true,
+            _ => out.sql = true,
+        }
         let headers = t
             .expected
             .get(col)
@@ -161,9 +171,10 @@ fn missing_stage_dates(t: &Table, dq: &mut DataQuality) {
                 file: t.file.clone(),
                 row: 0,
                 message: format!(
-                    "no {col} column ({headers} in the export): {kpis} cannot be computed and count 0; export the date property, or map it under [inputs.leads.columns] {col} = \"…\""
+                    "no {col} column ({headers} in the export): {kpis} cannot be computed and show as n/a; export the date property, or map it under [inputs.leads.columns] {col} = \"…\""
                 ),
             }],
         );
     }
+    out
 }

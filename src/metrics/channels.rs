@@ -19,8 +19,10 @@ use crate::period::Period;
 pub struct Channel {
     pub channel: String,
     pub leads: u64,
-    pub mqls: u64,
-    pub sqls: u64,
+    /// `null` when the data has no MQL dates at all.
+    pub mqls: Option<u64>,
+    /// `null` when the data has no SQL dates at all.
+    pub sqls: Option<u64>,
     pub opportunities: u64,
     pub won: u64,
     pub won_revenue: f64,
@@ -163,8 +165,8 @@ impl Metrics<'_> {
                 Channel {
                     channel: name.to_string(),
                     leads: leads_p,
-                    mqls: lc(2),
-                    sqls: lc(3),
+                    mqls: (!self.missing.mql).then(|| lc(2)),
+                    sqls: (!self.missing.sql).then(|| lc(3)),
                     opportunities: dc(1),
                     won: dc(2),
                     won_revenue: dv(3),

@@ -42,6 +42,22 @@ impl Conversion {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Cohorts(pub [(u64, u64); 5]);
 
+impl Conversion {
+    /// The steps that start or end at a stage the data has no dates for
+    /// are n/a, not 0.
+    pub fn without(mut self, m: super::MissingStages) -> Conversion {
+        if m.mql {
+            self.lead_to_mql = None;
+            self.mql_to_sql = None;
+        }
+        if m.sql {
+            self.mql_to_sql = None;
+            self.sql_to_opportunity = None;
+        }
+        self
+    }
+}
+
 impl Cohorts {
     pub fn rates(&self) -> Conversion {
         let r = |i: usize| ratio(self.0[i].1 as f64, self.0[i].0 as f64);
@@ -115,7 +131,9 @@ impl Metrics<'_> {
             self.one(&Request::new(Source::Leads, Cond::All).measures(lead_cohort_measures(w)))?;
         let deals =
             self.one(&Request::new(Source::Deals, Cond::All).measures(deal_cohort_measures(w)))?;
-        Ok(cohorts(Some(&leads), 0, Some(&deals), 0).rates())
+        Ok(cohorts(Some(&leads), 0, Some(&deals), 0)
+            .rates()
+            .without(self.missing))
     }
 
     /// Cohort conversion over W per source (lead source for the lead
@@ -147,7 +165,7 @@ impl Metrics<'_> {
             .into_iter()
             .map(|n| {
                 let c = cohorts(find(&leads, &n).as_ref(), 0, find(&deals, &n).as_ref(), 0);
-                (n, c.rates())
+                (n, c.rates().without(self.missing))
             })
             .collect())
     }

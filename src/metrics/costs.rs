@@ -39,8 +39,8 @@ impl Costs {
             total,
             personnel_included,
             cost_per_lead: ratio(marketing, funnel.leads as f64),
-            cost_per_mql: ratio(marketing, funnel.mqls as f64),
-            cost_per_sql: ratio(marketing, funnel.sqls as f64),
+            cost_per_mql: funnel.mqls.and_then(|n| ratio(marketing, n as f64)),
+            cost_per_sql: funnel.sqls.and_then(|n| ratio(marketing, n as f64)),
             cost_per_opportunity: ratio(marketing, funnel.opportunities as f64),
             cac: ratio(total, new_won as f64),
         }

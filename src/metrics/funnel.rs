@@ -12,8 +12,10 @@ use crate::period::Range;
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Funnel {
     pub leads: u64,
-    pub mqls: u64,
-    pub sqls: u64,
+    /// `null` when the data has no MQL dates at all (see `MissingStages`).
+    pub mqls: Option<u64>,
+    /// `null` when the data has no SQL dates at all.
+    pub sqls: Option<u64>,
     pub opportunities: u64,
     pub quotes: u64,
     pub won: u64,
@@ -53,8 +55,8 @@ impl Metrics<'_> {
         Ok((0..ranges.len())
             .map(|i| Funnel {
                 leads: created[i].count(0),
-                mqls: mqls[i].count(0),
-                sqls: sqls[i].count(0),
+                mqls: (!self.missing.mql).then(|| mqls[i].count(0)),
+                sqls: (!self.missing.sql).then(|| sqls[i].count(0)),
                 opportunities: opps[i].count(0),
                 quotes: quotes[i].count(0),
                 won: won[i].count(0),
@@ -83,7 +85,7 @@ mod tests {
         );
         let cfg = Config::default();
         let f = metrics(&data, &cfg, "2024-03-31").funnel(march()).unwrap();
-        assert_eq!((f.leads, f.mqls, f.sqls), (2, 2, 0));
+        assert_eq!((f.leads, f.mqls, f.sqls), (2, Some(2), Some(0)));
         // No qualification rule configured: the count is not meaningful.
         assert_eq!(f.qualified_leads, None);
     }

@@ -65,6 +65,15 @@ pub fn return_pct(gain: f64, cost: f64) -> Option<f64> {
     ratio(gain - cost, cost).map(|r| r * 100.0)
 }
 
+/// Stage dates the data does not have at all (an export without the MQL
+/// or SQL date columns a preset expected): the KPIs built on them are
+/// `null` (n/a), never 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MissingStages {
+    pub mql: bool,
+    pub sql: bool,
+}
+
 /// Where a build's data is, as the KPI families see it: something that
 /// answers their requests as of a period's end, and the data-quality report
 /// of its loading. Files are loaded into frames ([`Dataset`], answered by
@@ -89,6 +98,8 @@ impl DataSource for Dataset {
 pub struct Metrics<'a> {
     pub cfg: &'a Config,
     pub end: NaiveDate,
+    /// Stage dates the data does not have (their counts are `None`).
+    pub missing: MissingStages,
     ex: Box<dyn Executor + 'a>,
 }
 
@@ -96,7 +107,9 @@ impl<'a> Metrics<'a> {
     /// The KPIs of `data` as of `end`, computed by polars.
     pub fn new(data: &Dataset, cfg: &'a Config, end: NaiveDate) -> Result<Metrics<'a>> {
         let ex = polars_exec::PolarsExecutor::new(data, cfg, end)?;
-        Ok(Metrics::with_executor(cfg, end, Box::new(ex)))
+        let mut m = Metrics::with_executor(cfg, end, Box::new(ex));
+        m.missing = data.missing;
+        Ok(m)
     }
 
     /// The KPIs as of `end`, with requests answered by `ex`.
@@ -105,7 +118,12 @@ impl<'a> Metrics<'a> {
         end: NaiveDate,
         ex: Box<dyn Executor + 'a>,
     ) -> Metrics<'a> {
-        Metrics { cfg, end, ex }
+        Metrics {
+            cfg,
+            end,
+            missing: MissingStages::default(),
+            ex,
+        }
     }
 
     fn run(&self, req: &Request) -> Result<Answer> {

@@ -8,8 +8,10 @@ use super::request::{Cond, Measure, Request, Source, Value};
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct PipelineEnd {
-    pub mql_open: u64,
-    pub sql_open: u64,
+    /// MQLs not yet SQL; `null` when the data has no MQL or SQL dates.
+    pub mql_open: Option<u64>,
+    /// SQLs not yet an opportunity; `null` when the data has no SQL dates.
+    pub sql_open: Option<u64>,
     pub opportunities_open: u64,
     pub open_value: f64,
     /// Σ amount × win probability (the deal's, else its stage's); `null`
@@ -40,8 +42,8 @@ impl Metrics<'_> {
         )?;
         let open = deals.count(0);
         Ok(PipelineEnd {
-            mql_open: leads.count(0),
-            sql_open: leads.count(1),
+            mql_open: (!self.missing.mql && !self.missing.sql).then(|| leads.count(0)),
+            sql_open: (!self.missing.sql).then(|| leads.count(1)),
             opportunities_open: open,
             open_value: deals.value(1),
             weighted_value: if open == 0 {
@@ -126,7 +128,10 @@ mod tests {
         let mut cfg = Config::default();
         cfg.stage_probability.insert("demo".into(), 0.25);
         let p = metrics(&data, &cfg, "2024-03-31").pipeline_end().unwrap();
-        assert_eq!((p.mql_open, p.sql_open, p.opportunities_open), (1, 1, 3));
+        assert_eq!(
+            (p.mql_open, p.sql_open, p.opportunities_open),
+            (Some(1), Some(1), 3)
+        );
         assert_eq!((p.open_value, p.weighted_value), (7000.0, Some(900.0)));
     }
 }

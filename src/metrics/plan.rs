@@ -47,18 +47,18 @@ impl Metrics<'_> {
             .map(|s| {
                 let f = &ytd.funnel;
                 let actual = match s.stage.as_str() {
-                    "lead" => f.leads,
+                    "lead" => Some(f.leads),
                     "mql" => f.mqls,
                     "sql" => f.sqls,
-                    "opportunity" => f.opportunities,
-                    _ => f.won,
+                    "opportunity" => Some(f.opportunities),
+                    _ => Some(f.won),
                 };
                 let required = plan::ceil_tol(s.required as f64 * elapsed);
                 PlanYtd {
                     stage: s.stage,
                     required,
                     actual,
-                    attainment: ratio(actual as f64, required as f64),
+                    attainment: actual.and_then(|a| ratio(a as f64, required as f64)),
                 }
             })
             .collect();
@@ -82,7 +82,7 @@ mod tests {
         let m = metrics(&data, &cfg, "2024-03-31");
         let p = Period::month(2024, 3).unwrap();
         let funnel = Funnel {
-            sqls: 100,
+            sqls: Some(100),
             won: 12,
             ..Default::default()
         };
@@ -96,13 +96,13 @@ mod tests {
             targets: Targets { ..targets },
         };
         let plan = m.plan(&p, &DataRates::default(), &ytd).unwrap();
-        let ytd: Vec<(&str, u64, u64)> = plan
+        let ytd: Vec<(&str, u64, Option<u64>)> = plan
             .ytd
             .iter()
             .map(|y| (y.stage.as_str(), y.required, y.actual))
             .collect();
         // sql: 240 required × 91/366 = 59.67 → 60
-        assert_eq!(ytd, [("sql", 60, 100), ("won", 30, 12)]);
+        assert_eq!(ytd, [("sql", 60, Some(100)), ("won", 30, Some(12))]);
         assert_eq!(plan.ytd[1].attainment, Some(0.4));
     }
 }

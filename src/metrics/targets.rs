@@ -46,7 +46,8 @@ impl TargetStatus {
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct TargetLine {
-    pub actual: f64,
+    /// `null` when the data has no dates for the stage.
+    pub actual: Option<f64>,
     pub target: Option<f64>,
     pub attainment: Option<f64>,
     pub status: Option<TargetStatus>,
@@ -97,9 +98,9 @@ impl Metrics<'_> {
     /// Actual against target over `r` (a period, or the year to date).
     pub fn targets(&self, r: Range, funnel: &Funnel, revenue: &Revenue) -> Targets {
         let th = &self.cfg.targets.thresholds;
-        let line = |actual: f64, get: fn(&crate::config::TargetValues) -> Option<f64>| {
+        let line = |actual: Option<f64>, get: fn(&crate::config::TargetValues) -> Option<f64>| {
             let target = self.target_over(r, get);
-            let attainment = target.and_then(|t| ratio(actual, t));
+            let attainment = target.zip(actual).and_then(|(t, a)| ratio(a, t));
             TargetLine {
                 actual,
                 target,
@@ -108,12 +109,12 @@ impl Metrics<'_> {
             }
         };
         Targets {
-            revenue: line(revenue.won, |v| v.revenue),
-            leads: line(funnel.leads as f64, |v| v.leads),
-            mqls: line(funnel.mqls as f64, |v| v.mqls),
-            sqls: line(funnel.sqls as f64, |v| v.sqls),
-            opportunities: line(funnel.opportunities as f64, |v| v.opportunities),
-            won: line(funnel.won as f64, |v| v.won),
+            revenue: line(Some(revenue.won), |v| v.revenue),
+            leads: line(Some(funnel.leads as f64), |v| v.leads),
+            mqls: line(funnel.mqls.map(|n| n as f64), |v| v.mqls),
+            sqls: line(funnel.sqls.map(|n| n as f64), |v| v.sqls),
+            opportunities: line(Some(funnel.opportunities as f64), |v| v.opportunities),
+            won: line(Some(funnel.won as f64), |v| v.won),
         }
     }
 

@@ -130,9 +130,12 @@ pub struct Leak {
 impl StepRatios {
     pub fn from_funnel(f: &Funnel) -> Self {
         StepRatios {
-            lead_to_mql: ratio(f.mqls as f64, f.leads as f64),
-            mql_to_sql: ratio(f.sqls as f64, f.mqls as f64),
-            sql_to_opportunity: ratio(f.opportunities as f64, f.sqls as f64),
+            lead_to_mql: f.mqls.and_then(|m| ratio(m as f64, f.leads as f64)),
+            mql_to_sql: f
+                .sqls
+                .zip(f.mqls)
+                .and_then(|(s, m)| ratio(s as f64, m as f64)),
+            sql_to_opportunity: f.sqls.and_then(|s| ratio(f.opportunities as f64, s as f64)),
             opportunity_to_won: ratio(f.won as f64, f.opportunities as f64),
         }
     }
@@ -251,7 +254,7 @@ pub fn plan_rows(plan: &Plan) -> Vec<PlanRow> {
                 rate_to_next: s.rate_to_next,
                 rate_source: s.rate_source,
                 required_ytd: y.map(|y| y.required),
-                actual_ytd: y.map(|y| y.actual),
+                actual_ytd: y.and_then(|y| y.actual),
                 attainment_ytd: y.and_then(|y| y.attainment),
             }
         })
@@ -292,8 +295,8 @@ impl PackFigures {
             plan_note,
             lead_value_ytd: lead_value_ytd(m, p, &report.lead_value_12m)?,
             has_data: f.leads
-                + f.mqls
-                + f.sqls
+                + f.mqls.unwrap_or(0)
+                + f.sqls.unwrap_or(0)
                 + f.opportunities
                 + f.quotes
                 + f.won
@@ -310,11 +313,11 @@ impl PackFigures {
 
 /// The summary tiles: revenue, the flow counts, win rate and CAC.
 pub fn summary_tiles(r: &Report, prev: &Snapshot, ya: &Snapshot) -> Vec<Tile> {
-    let count = |f: fn(&Funnel) -> u64| {
+    let count = |f: fn(&Funnel) -> Option<u64>| {
         [
-            Some(f(&r.funnel) as f64),
-            Some(f(&prev.funnel) as f64),
-            Some(f(&ya.funnel) as f64),
+            f(&r.funnel).map(|n| n as f64),
+            f(&prev.funnel).map(|n| n as f64),
+            f(&ya.funnel).map(|n| n as f64),
         ]
     };
     let tg = &r.targets;
@@ -332,7 +335,7 @@ pub fn summary_tiles(r: &Report, prev: &Snapshot, ya: &Snapshot) -> Vec<Tile> {
         Tile::new(
             "tile_leads",
             Unit::Count,
-            count(|f| f.leads),
+            count(|f| Some(f.leads)),
             tg.leads.status,
         ),
         Tile::new("tile_mqls", Unit::Count, count(|f| f.mqls), tg.mqls.status),
@@ -340,10 +343,15 @@ pub fn summary_tiles(r: &Report, prev: &Snapshot, ya: &Snapshot) -> Vec<Tile> {
         Tile::new(
             "tile_opportunities",
             Unit::Count,
-            count(|f| f.opportunities),
+            count(|f| Some(f.opportunities)),
             tg.opportunities.status,
         ),
-        Tile::new("tile_won", Unit::Count, count(|f| f.won), tg.won.status),
+        Tile::new(
+            "tile_won",
+            Unit::Count,
+            count(|f| Some(f.won)),
+            tg.won.status,
+        ),
         Tile::new(
             "tile_win_rate",
             Unit::Ratio,
@@ -458,8 +466,8 @@ mod tests {
     fn step_ratios_and_leak() {
         let f = Funnel {
             leads: 100,
-            mqls: 40,
-            sqls: 10,
+            mqls: Some(40),
+            sqls: Some(10),
             opportunities: 8,
             won: 2,
             ..Default::default()

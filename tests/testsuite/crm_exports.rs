@@ -243,7 +243,7 @@ fn contacts_without_stage_dates_say_which_kpis_cannot_be_computed() {
             1,
         );
     std::fs::write(&contacts, text).unwrap();
-    build(dir.path(), &["--format", "json"]).expect_success();
+    build(dir.path(), &["--format", "json,html"]).expect_success();
     let v = json(dir.path());
     let i = issue(&v, "missing_stage_dates").expect("missing_stage_dates");
     assert_eq!(i["severity"], "error");
@@ -255,6 +255,40 @@ fn contacts_without_stage_dates_say_which_kpis_cannot_be_computed() {
     assert!(
         msg.contains("MQLs, lead → MQL and MQL → SQL conversion"),
         "{msg}"
+    );
+    // Not computed is n/a, never 0: the counts, the steps from and to the
+    // stages, their targets, and the channels' counts are null.
+    assert_eq!(v["funnel"]["mqls"], Value::Null);
+    assert_eq!(v["funnel"]["sqls"], Value::Null);
+    assert_eq!(v["funnel"]["leads"], 6);
+    assert_eq!(v["funnel"]["won"], 2);
+    for step in ["lead_to_mql", "mql_to_sql", "sql_to_opportunity"] {
+        assert_eq!(v["conversion_12m"][step], Value::Null, "{step}");
+    }
+    assert!(v["conversion_12m"]["opportunity_to_won"].is_number());
+    assert_eq!(v["targets"]["mqls"]["actual"], Value::Null);
+    assert_eq!(v["targets"]["mqls"]["attainment"], Value::Null);
+    assert_eq!(v["costs"]["cost_per_mql"], Value::Null);
+    assert_eq!(v["pipeline_end"]["sql_open"], Value::Null);
+    assert!(
+        v["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["mqls"].is_null())
+    );
+    assert!(
+        v["trend"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["mqls"].is_null())
+    );
+    let html = std::fs::read_to_string(dir.path().join("out/sm-report-2024-03.html")).unwrap();
+    // (the page escapes the slash)
+    assert!(
+        html.contains("MQLs</th><td class=\"n\">n&#x2f;a</td>"),
+        "the MQL tile says n/a"
     );
     smreport(dir.path())
         .args(["check", "--config", "smreport.toml"])
