@@ -487,3 +487,52 @@ fn unreachable_database_is_a_clear_error_without_the_password() {
         .stderr_contains("only from the environment variable SMREPORT_DATABASE_URL");
     assert!(!run.stderr().contains("s3cret"), "{}", run.stderr());
 }
+
+/// The whole pack from the database: the HTML page is the files' page but
+/// for where each data-quality example was seen (a table instead of a
+/// file and row).
+#[test]
+fn the_html_pack_from_the_database_is_the_files_pack() {
+    let Some(mut db) = db("pack") else { return };
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    db.load_dir(&sample, &natural_type);
+    let dir = project(None, &db.schema, "");
+    let build = |out: &str, source: &str| {
+        smreport(dir.path())
+            .args(["build", "--month", "2024-03", "--config", "smreport.toml"])
+            .args([
+                "--format",
+                "html,json",
+                "--out",
+                out,
+                "--source",
+                source,
+                "--data",
+            ])
+            .arg_path(&sample)
+            .run()
+            .expect_success();
+        let page =
+            std::fs::read_to_string(dir.path().join(out).join("sm-report-2024-03.html")).unwrap();
+        let report = read_json(&dir.path().join(out).join("sm-report-2024-03.json"));
+        // Each example's place → one marker.
+        let mut page = page;
+        for i in report["data_quality"]["issues"].as_array().unwrap() {
+            let e = &i["example"];
+            let file = e["file"].as_str().unwrap();
+            let place = match e["row"].as_u64().unwrap() {
+                0 => format!("{file}:"),
+                row => format!("{file} row {row}:"),
+            };
+            page = page.replacen(&place, "PLACE:", 1);
+        }
+        page
+    };
+    let files = build("files", "files");
+    let database = build("db", "postgres");
+    assert!(files.contains("PLACE:"));
+    assert!(
+        files == database,
+        "the pages differ beyond the example places"
+    );
+}
