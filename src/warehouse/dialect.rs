@@ -80,6 +80,12 @@ pub trait Dialect {
     /// the database has one (for "the first occurrence is kept").
     fn insertion_order(&self) -> Option<&'static str>;
 
+    /// A text expression compared byte by byte, for sorts and partitions
+    /// whose order does not matter (the collation's rules are slow).
+    fn binary_text(&self, expr: &str) -> String {
+        expr.to_string()
+    }
+
     /// Session settings run first (memory for the sorts, hashes and
     /// temporary tables of one build; nothing that outlives the session).
     fn session_setup(&self) -> &'static [&'static str] {
@@ -162,6 +168,15 @@ impl Dialect for Postgres {
 
     fn insertion_order(&self) -> Option<&'static str> {
         self.ctid.then_some("ctid")
+    }
+
+    fn binary_text(&self, expr: &str) -> String {
+        // PostgreSQL proper (Redshift and CockroachDB spell it otherwise).
+        if self.ctid {
+            format!("({expr}) COLLATE \"C\"")
+        } else {
+            expr.to_string()
+        }
     }
 
     fn session_setup(&self) -> &'static [&'static str] {

@@ -267,6 +267,8 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
                 keys.join(", ")
             }
         };
+        // Numbering only groups equal ids: no collation needed.
+        let id_expr = d.binary_text(&id_expr);
         cols.push(format!(
             "ROW_NUMBER() OVER (PARTITION BY {id_expr} ORDER BY {order}) AS {}",
             q.ident("smr_rn")
