@@ -135,13 +135,15 @@ impl Warehouse {
     /// The table or view for `kind`, from the catalog.
     fn find(&self, cfg: &Config, kind: TableKind) -> Result<Option<TableSpec>> {
         let name = schema::table_name(cfg, kind);
-        // `$2` null: the search path.
-        let schema: Option<String> = cfg.source.schema.clone();
-        let rows = self
-            .client
-            .borrow_mut()
-            .query(self.dialect.columns_query(), &[&name, &schema])
-            .map_err(|e| self.db_error(&e, &format!("reading the catalog for `{name}`")))?;
+        let d = &self.dialect;
+        let rows = match &cfg.source.schema {
+            Some(schema) => self
+                .client
+                .borrow_mut()
+                .query(d.columns_in_schema_query(), &[&name, schema]),
+            None => self.client.borrow_mut().query(d.columns_query(), &[&name]),
+        }
+        .map_err(|e| self.db_error(&e, &format!("reading the catalog for `{name}`")))?;
         self.count(rows.len());
         let rows: Vec<schema::CatalogRow> = rows
             .iter()
@@ -153,16 +155,20 @@ impl Warehouse {
     fn missing_table(&self, cfg: &Config, kind: TableKind) -> anyhow::Error {
         let name = schema::table_name(cfg, kind);
         let schema = cfg.source.schema.clone();
-        let have: Vec<String> = self
-            .client
-            .borrow_mut()
-            .query(self.dialect.tables_query(), &[&schema])
-            .map(|rows| {
-                rows.iter()
-                    .map(|r| format!("{}.{}", r.get::<_, String>(0), r.get::<_, String>(1)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let d = &self.dialect;
+        let have: Vec<String> = match &schema {
+            Some(s) => self
+                .client
+                .borrow_mut()
+                .query(d.tables_in_schema_query(), &[s]),
+            None => self.client.borrow_mut().query(d.tables_query(), &[]),
+        }
+        .map(|rows| {
+            rows.iter()
+                .map(|r| format!("{}.{}", r.get::<_, String>(0), r.get::<_, String>(1)))
+                .collect()
+        })
+        .unwrap_or_default();
         input_err!(
             "no table or view `{name}` (the {kind} table) in {}; the database has {}\nhint: name it under [source] {kind} = \"…\" (and [source] schema) in smreport.toml",
             schema

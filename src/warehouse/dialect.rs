@@ -92,14 +92,33 @@ pub trait Dialect {
         &[]
     }
 
-    /// The columns of a table or view: `(schema, table, column, type)`
-    /// rows for table `$1` in schema `$2`, or, when `$2` is null, in the
-    /// connection's search path, the first schema that has it first.
+    /// The columns of a table or view: `(schema, table, column, type,
+    /// table type)` rows for table `$1` in the connection's search path,
+    /// the first schema that has it first.
     fn columns_query(&self) -> &'static str;
 
-    /// `(schema, table)` of the tables and views the connection can see
-    /// (schema `$1`, or the search path when null), for messages.
+    /// The same for table `$1` in schema `$2`: plain `information_schema`,
+    /// which every SQL database has.
+    fn columns_in_schema_query(&self) -> &'static str {
+        "SELECT CAST(c.table_schema AS VARCHAR), CAST(c.table_name AS VARCHAR), \
+                CAST(c.column_name AS VARCHAR), CAST(c.data_type AS VARCHAR), CAST(t.table_type AS VARCHAR) \
+         FROM information_schema.columns c \
+         JOIN information_schema.tables t \
+           ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+         WHERE CAST(c.table_name AS VARCHAR) = $1 AND CAST(c.table_schema AS VARCHAR) = $2 \
+         ORDER BY c.ordinal_position"
+    }
+
+    /// `(schema, table)` of the tables and views in the search path, for
+    /// messages.
     fn tables_query(&self) -> &'static str;
+
+    /// The same in schema `$1`.
+    fn tables_in_schema_query(&self) -> &'static str {
+        "SELECT CAST(table_schema AS VARCHAR), CAST(table_name AS VARCHAR) \
+         FROM information_schema.tables WHERE CAST(table_schema AS VARCHAR) = $1 \
+         ORDER BY 1, 2 LIMIT 50"
+    }
 }
 
 /// PostgreSQL and the databases that speak its protocol and SQL (Amazon
@@ -184,7 +203,12 @@ impl Dialect for Postgres {
         // temporary tables) send the staging of a few million rows to disk.
         // Any user may raise them for their own session; `temp_buffers`
         // only before the session's first temporary table.
-        &["SET temp_buffers = '1GB'", "SET work_mem = '256MB'"]
+        if self.ctid {
+            &["SET temp_buffers = '1GB'", "SET work_mem = '256MB'"]
+        } else {
+            // Redshift and others set memory their own way.
+            &[]
+        }
     }
 
     fn columns_query(&self) -> &'static str {
@@ -195,15 +219,13 @@ impl Dialect for Postgres {
          JOIN information_schema.tables t \
            ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
          WHERE CAST(c.table_name AS TEXT) = $1 \
-           AND (CAST(c.table_schema AS TEXT) = $2 \
-                OR ($2 IS NULL AND CAST(c.table_schema AS TEXT) = ANY (current_schemas(false)))) \
+           AND CAST(c.table_schema AS TEXT) = ANY (current_schemas(false)) \
          ORDER BY array_position(current_schemas(false), CAST(c.table_schema AS NAME)), c.ordinal_position"
     }
 
     fn tables_query(&self) -> &'static str {
         "SELECT CAST(table_schema AS TEXT), CAST(table_name AS TEXT) FROM information_schema.tables \
-         WHERE CAST(table_schema AS TEXT) = $1 \
-            OR ($1 IS NULL AND CAST(table_schema AS TEXT) = ANY (current_schemas(false))) \
+         WHERE CAST(table_schema AS TEXT) = ANY (current_schemas(false)) \
          ORDER BY 1, 2 LIMIT 50"
     }
 }

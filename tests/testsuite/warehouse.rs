@@ -536,3 +536,29 @@ fn the_html_pack_from_the_database_is_the_files_pack() {
         "the pages differ beyond the example places"
     );
 }
+
+/// Without `[source] schema`, the tables are found in the connection's
+/// search path (here set by the URL's `options`), the first schema that
+/// has them first; a missing one lists what the search path has.
+#[test]
+fn tables_found_in_the_search_path() {
+    let Some(mut db) = db("path") else { return };
+    db.load_dir(&fixture("small"), &natural_type);
+    let url = std::env::var(URL_VAR).unwrap();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let url = format!("{url}{sep}options=-c%20search_path%3Dt_path");
+    let dir = temp_fixture("small");
+    smreport(dir.path())
+        .env(URL_VAR, &url)
+        .args(["check", "--config", "smreport.toml", "--source", "postgres"])
+        .run()
+        .expect_success()
+        .stdout_contains("t_path.leads");
+    db.exec("DROP TABLE t_path.traffic; DROP TABLE t_path.deals");
+    smreport(dir.path())
+        .env(URL_VAR, &url)
+        .args(["check", "--config", "smreport.toml", "--source", "postgres"])
+        .run()
+        .expect_exit(1)
+        .stderr_contains("no table or view `deals` (the deals table) in the search path; the database has t_path.costs, t_path.leads");
+}
