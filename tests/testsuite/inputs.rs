@@ -105,17 +105,32 @@ fn parquet_input_gives_the_same_figures_as_csv() {
 /// 2^61 bytes and abort) is an input error naming the file, not a crash.
 #[test]
 fn damaged_parquet_page_is_an_input_error() {
-    let dir = temp_fixture("small");
-    let crash = fixture("fuzz/crash-91de15afe1d662ea1dba9bb7a6eed3f8ba24e514");
-    // The fuzz input's first byte routes it (to costs, as Parquet).
-    let bytes = std::fs::read(crash).unwrap();
-    std::fs::write(dir.path().join("costs.parquet"), &bytes[1..]).unwrap();
-    std::fs::remove_file(dir.path().join("costs.csv")).unwrap();
-    build(dir.path(), &["--format", "json"])
-        .expect_exit(1)
-        .stderr_contains("costs.parquet: not a readable Parquet file")
-        .stderr_contains("hint: export the table again");
-    assert!(!dir.path().join("out").exists());
+    // The fuzz inputs' first byte routes them: a page header claiming a
+    // negative value count (costs), a footer claiming a list of billions of
+    // elements (traffic). Both once aborted the process.
+    for (crash, table, says) in [
+        (
+            "crash-91de15afe1d662ea1dba9bb7a6eed3f8ba24e514",
+            "costs",
+            "not a readable Parquet file",
+        ),
+        (
+            "crash-25757eb4df8ce52908c321674396d8de2bb52f51",
+            "traffic",
+            "its footer is damaged",
+        ),
+    ] {
+        let dir = temp_fixture("small");
+        let bytes = std::fs::read(fixture(&format!("fuzz/{crash}"))).unwrap();
+        std::fs::write(dir.path().join(format!("{table}.parquet")), &bytes[1..]).unwrap();
+        std::fs::remove_file(dir.path().join(format!("{table}.csv"))).unwrap();
+        build(dir.path(), &["--format", "json"])
+            .expect_exit(1)
+            .stderr_contains(&format!("{table}.parquet: not a readable Parquet file"))
+            .stderr_contains(says)
+            .stderr_contains("hint: export the table again");
+        assert!(!dir.path().join("out").exists());
+    }
 }
 
 /// Rewrite a canonical CSV as Dutch Excel writes it: `;`, dates as

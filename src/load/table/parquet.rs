@@ -15,6 +15,8 @@ use polars_parquet::parquet::read::{PageMetaData, PageReader, read_metadata};
 use super::Table;
 use crate::input_err;
 
+mod thrift;
+
 /// The largest count (rows, values) and page size a file may claim.
 const LIMIT: usize = u32::MAX as usize;
 const MAX_PAGE: usize = 1 << 30;
@@ -43,6 +45,7 @@ impl Table {
                 path.display()
             )
         };
+        check_footer(&mut source).map_err(unreadable)?;
         let meta = read_metadata(&mut source).map_err(|e| unreadable(e.to_string()))?;
         check_counts(&meta).map_err(unreadable)?;
         check_pages(&mut source, &meta).map_err(unreadable)?;
@@ -65,6 +68,34 @@ impl Table {
         // No header line: data row 1 is row 1.
         Table::from_frame(file, all, df, 1)
     }
+}
+
+/// The footer (`<metadata> <length: u32 LE> PAR1` at the end) lies in the
+/// file and is a well-formed Thrift struct whose counts fit in it.
+fn check_footer<R: Read + Seek>(source: &mut R) -> Result<(), String> {
+    let len = source.seek(SeekFrom::End(0)).map_err(|e| e.to_string())?;
+    if len < 12 {
+        return Err("it is too short".into());
+    }
+    let mut tail = [0u8; 8];
+    source
+        .seek(SeekFrom::End(-8))
+        .and_then(|_| source.read_exact(&mut tail))
+        .map_err(|e| e.to_string())?;
+    if &tail[4..] != b"PAR1" {
+        return Err("it does not end with the Parquet marker".into());
+    }
+    let meta_len = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+    if meta_len + 8 > len {
+        return Err("its footer is longer than the file".into());
+    }
+    let mut meta = vec![0; meta_len as usize];
+    source
+        .seek(SeekFrom::End(-8 - meta_len as i64))
+        .and_then(|_| source.read_exact(&mut meta))
+        .map_err(|e| e.to_string())?;
+    source.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+    thrift::check_struct(&meta)
 }
 
 /// The footer's row and value counts agree and fit in memory.
