@@ -119,6 +119,11 @@ fn damaged_parquet_page_is_an_input_error() {
             "traffic",
             "its footer is damaged",
         ),
+        (
+            "crash-f67de6c966aa85408b8da4c84f8cf8c83d4b1a63",
+            "costs",
+            "its footer is damaged",
+        ),
     ] {
         let dir = temp_fixture("small");
         let bytes = std::fs::read(fixture(&format!("fuzz/{crash}"))).unwrap();

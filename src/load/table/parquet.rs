@@ -95,7 +95,7 @@ fn check_footer<R: Read + Seek>(source: &mut R) -> Result<(), String> {
         .and_then(|_| source.read_exact(&mut meta))
         .map_err(|e| e.to_string())?;
     source.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
-    thrift::check_struct(&meta)
+    thrift::check_file_metadata(&meta)
 }
 
 /// The footer's row and value counts agree and fit in memory.

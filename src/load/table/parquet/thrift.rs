@@ -7,9 +7,45 @@
 
 /// Whether `b` is one well-formed compact-protocol struct whose counts fit
 /// in it (`Err` says where it is not).
+#[cfg(test)]
 pub fn check_struct(b: &[u8]) -> Result<(), String> {
     let mut w = Walker { b, i: 0 };
     w.structure(0)
+}
+
+/// [`check_struct`] for a Parquet `FileMetaData`, which also checks the
+/// schema (field 2, a list of `SchemaElement`): no element claims more
+/// children (its field 5) than the schema has elements — polars reserves
+/// room for the children a file claims.
+pub fn check_file_metadata(b: &[u8]) -> Result<(), String> {
+    let mut w = Walker { b, i: 0 };
+    let mut last = 0i64;
+    loop {
+        let h = w.byte()?;
+        if h == 0 {
+            return Ok(());
+        }
+        let id = w.field_id(h, &mut last)?;
+        let ty = h & 0x0f;
+        // A known field must have its type: a decoder that trusts the
+        // field id would read, say, an i64's bytes as a list's length.
+        let expected: Option<&[u8]> = match id {
+            1 => Some(&[5]),
+            2 | 4 | 5 | 7 => Some(&[9]),
+            3 => Some(&[6]),
+            6 | 9 => Some(&[8]),
+            8 => Some(&[12]),
+            _ => None,
+        };
+        if expected.is_some_and(|t| !t.contains(&ty)) {
+            return Err(w.fail(&format!("field {id} of type {ty}")));
+        }
+        if id == 2 && ty == 9 {
+            w.schema()?;
+        } else {
+            w.value(ty, 0, false)?;
+        }
+    }
 }
 
 struct Walker<'a> {
@@ -111,6 +147,55 @@ impl Walker<'_> {
         Ok(())
     }
 
+    /// The field id of a field header `h` (a delta from `last`, or a full
+    /// zigzag i16 after it).
+    fn field_id(&mut self, h: u8, last: &mut i64) -> Result<i64, String> {
+        let id = match h >> 4 {
+            0 => {
+                let z = self.varint()?;
+                ((z >> 1) as i64) ^ -((z & 1) as i64)
+            }
+            d => *last + i64::from(d),
+        };
+        *last = id;
+        Ok(id)
+    }
+
+    /// The schema: a list of structs, each with `num_children` (field 5,
+    /// i32) at most the number of elements.
+    fn schema(&mut self) -> Result<(), String> {
+        let h = self.byte()?;
+        let mut n = u64::from(h >> 4);
+        if n == 15 {
+            n = self.varint()?;
+        }
+        if n > self.remaining() || h & 0x0f != 12 {
+            return Err(self.fail(&format!("a schema of {n} elements")));
+        }
+        for _ in 0..n {
+            let mut last = 0i64;
+            loop {
+                let f = self.byte()?;
+                if f == 0 {
+                    break;
+                }
+                let id = self.field_id(f, &mut last)?;
+                if id == 5 && f & 0x0f == 5 {
+                    let z = self.varint()?;
+                    let children = ((z >> 1) as i64) ^ -((z & 1) as i64);
+                    if !(0..=n as i64).contains(&children) {
+                        return Err(self.fail(&format!(
+                            "a schema element with {children} children in a schema of {n}"
+                        )));
+                    }
+                } else {
+                    self.value(f & 0x0f, 1, false)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn structure(&mut self, depth: u32) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Err(self.fail("structs nested too deep"));
@@ -153,5 +238,19 @@ mod tests {
         // nesting without end
         assert!(check_struct(&[0x1c; 200]).is_err());
         assert!(check_struct(&[]).is_err());
+    }
+
+    #[test]
+    fn schema_elements_may_not_claim_more_children_than_the_schema_has() {
+        // FileMetaData field 2: a list of 2 structs; the first has field 5
+        // (i32) = 1 child (zigzag 2), the second 1000 children (zigzag 2000).
+        let ok = [0x29, 0x2c, 0x55, 0x02, 0x00, 0x00, 0x00];
+        assert_eq!(check_file_metadata(&ok), Ok(()));
+        let bad = [0x29, 0x2c, 0x55, 0xd0, 0x0f, 0x00, 0x00, 0x00];
+        let e = check_file_metadata(&bad).unwrap_err();
+        assert!(
+            e.contains("a schema element with 1000 children in a schema of 2"),
+            "{e}"
+        );
     }
 }
