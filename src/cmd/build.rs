@@ -126,7 +126,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             codes.join("\n  ")
         ));
     }
-    for code in super::check::BLOCKING {
+    for code in crate::load::quality::BLOCKING {
         if let Some(i) = q.issues.iter().find(|i| i.code == code) {
             eprintln!(
                 "warning: {code} ({}×): {}\n  the pack is built, but these figures are wrong until it is fixed; `smreport check` shows how",

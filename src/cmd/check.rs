@@ -28,7 +28,7 @@ pub fn run(args: &CheckArgs) -> Result<()> {
 }
 
 /// The report `check` prints, the number of error-level issues, and the
-/// [`BLOCKING`] codes found.
+/// [`crate::load::quality::BLOCKING`] codes found.
 pub fn report(args: &CheckArgs) -> Result<(String, usize, Vec<&'static str>)> {
     use std::fmt::Write;
     let cfg = super::config(&args.config)?;
@@ -116,16 +116,12 @@ pub fn report(args: &CheckArgs) -> Result<(String, usize, Vec<&'static str>)> {
     if q.issues.is_empty() {
         let _ = writeln!(s, "  no issues found");
     }
-    let blocking = BLOCKING
+    let blocking = crate::load::quality::BLOCKING
         .into_iter()
         .filter(|c| q.issues.iter().any(|i| i.code == *c))
         .collect();
     Ok((s, q.errors, blocking))
 }
-
-/// Issues that make a pack's figures wrong rather than a row doubtful:
-/// `check` fails on them even without `--strict`.
-pub const BLOCKING: [&str; 2] = ["unmapped_deal_stage", "missing_stage_dates"];
 
 /// Each distinct stage (or flag) value, the status it got and how; for
 /// unmapped values, the `[inputs.deals.stages]` lines to paste.

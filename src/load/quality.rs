@@ -4,6 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Issues that make a pack's figures wrong rather than a row doubtful:
+/// `check` fails on them even without `--strict`, `build` warns.
+pub const BLOCKING: [&str; 2] = ["unmapped_deal_stage", "missing_stage_dates"];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {

@@ -223,34 +223,17 @@ impl Warehouse {
         };
         use Severity::{Error, Warning};
         use TableKind::{Costs, Deals, Leads};
-        self.rule(
-            &mut dq,
-            Leads,
-            rule(
-                Error,
-                "smr_leads",
-                "lead_id",
-                "lead_id",
-                "smr_rn > 1",
-                vec![],
-            )
-            .with("duplicate_id"),
-            |k, _| format!("lead_id `{k}` occurs again; the first occurrence is kept"),
-        )?;
-        self.rule(
-            &mut dq,
-            Deals,
-            rule(
-                Error,
-                "smr_deals",
-                "deal_id",
-                "deal_id",
-                "smr_rn > 1",
-                vec![],
-            )
-            .with("duplicate_id"),
-            |k, _| format!("deal_id `{k}` occurs again; the first occurrence is kept"),
-        )?;
+        for (kind, table, id) in [
+            (Leads, "smr_leads", "lead_id"),
+            (Deals, "smr_deals", "deal_id"),
+        ] {
+            self.rule(
+                &mut dq,
+                kind,
+                rule(Error, table, id, id, "smr_rn > 1", vec![]).with("duplicate_id"),
+                |k, _| format!("{id} `{k}` occurs again; the first occurrence is kept"),
+            )?;
+        }
         self.rule(
             &mut dq,
             Deals,

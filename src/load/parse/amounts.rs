@@ -60,48 +60,60 @@ pub fn parse_amount(v: &str, decimal_comma: bool, currency: &str) -> Result<Opti
     Ok(None)
 }
 
+/// Each kept text value of column `col` through `f` (its row index and
+/// text); blanks and rows not kept stay `None`. `None` when the table
+/// lacks the column.
+fn map_text<T>(
+    t: &Table,
+    col: &str,
+    keep: Keep,
+    mut f: impl FnMut(usize, &str) -> Result<T>,
+) -> Result<Option<Vec<Option<T>>>> {
+    let Some(ca) = t.text_column(col) else {
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(ca.len());
+    for (i, v) in ca.iter().enumerate() {
+        out.push(match v {
+            Some(v) if kept(keep, i) => Some(f(i, v)?),
+            _ => None,
+        });
+    }
+    Ok(Some(out))
+}
+
 /// An amount column (`amount` of deals and costs): numbers, with or
 /// without the pack's currency symbol or code.
 pub fn amounts(t: &Table, col: &str, keep: Keep, currency: &str) -> Result<Option<Float64Chunked>> {
-    let Some(c) = t.column(col) else {
-        return Ok(None);
-    };
-    if c.dtype().is_primitive_numeric() {
-        return numbers(t, col, keep);
+    match t.column(col) {
+        None => return Ok(None),
+        Some(c) if c.dtype().is_primitive_numeric() => return numbers(t, col, keep),
+        Some(_) => {}
     }
-    let ca = t
-        .text_column(col)
-        .ok_or_else(|| input_err!("{}: column `{col}` cannot be read", t.file))?;
-    let mut out = Vec::with_capacity(ca.len());
-    for (i, v) in ca.iter().enumerate() {
-        let x = match v {
-            Some(v) if kept(keep, i) => match parse_amount(v, t.decimal_comma, currency) {
-                Ok(Some(x)) => Some(x),
-                Ok(None) => {
-                    let hint = if t.decimal_comma {
-                        "this `;`-separated file is read with a decimal comma, e.g. 1.234,56 or €1.234,56"
-                    } else {
-                        "use a number with a decimal point, e.g. 1234.56 or €1,234.56"
-                    };
-                    return Err(t.bad_hint(col, i, v, "an amount", hint));
-                }
-                Err(expected) => {
-                    return Err(t.bad_hint(
-                        col,
-                        i,
-                        v,
-                        &format!("an amount in {currency}"),
-                        &format!("this is {expected}: export the amounts in {currency}, or set [company] currency"),
-                    ));
-                }
-            },
-            _ => None,
-        };
-        out.push(x);
-    }
+    let values = map_text(t, col, keep, |i, v| {
+        match parse_amount(v, t.decimal_comma, currency) {
+            Ok(Some(x)) => Ok(x),
+            Ok(None) => {
+                let hint = if t.decimal_comma {
+                    "this `;`-separated file is read with a decimal comma, e.g. 1.234,56 or €1.234,56"
+                } else {
+                    "use a number with a decimal point, e.g. 1234.56 or €1,234.56"
+                };
+                Err(t.bad_hint(col, i, v, "an amount", hint))
+            }
+            Err(expected) => Err(t.bad_hint(
+                col,
+                i,
+                v,
+                &format!("an amount in {currency}"),
+                &format!("this is {expected}: export the amounts in {currency}, or set [company] currency"),
+            )),
+        }
+    })?
+    .ok_or_else(|| input_err!("{}: column `{col}` cannot be read", t.file))?;
     Ok(Some(Float64Chunked::from_iter_options(
         col.into(),
-        out.into_iter(),
+        values.into_iter(),
     )))
 }
 
@@ -109,45 +121,33 @@ pub fn amounts(t: &Table, col: &str, keep: Keep, currency: &str) -> Result<Optio
 /// `1000+`, `10,001+`) read as its lower bound (qualification rules compare
 /// with it).
 pub fn employee_counts(t: &Table, col: &str, keep: Keep) -> Result<Option<Int64Chunked>> {
-    let Some(c) = t.column(col) else {
-        return Ok(None);
-    };
-    if c.dtype().is_primitive_numeric() {
-        return integers(t, col, keep);
+    match t.column(col) {
+        None => return Ok(None),
+        Some(c) if c.dtype().is_primitive_numeric() => return integers(t, col, keep),
+        Some(_) => {}
     }
-    let ca = t
-        .text_column(col)
-        .ok_or_else(|| input_err!("{}: column `{col}` cannot be read", t.file))?;
-    let mut out = Vec::with_capacity(ca.len());
-    for (i, v) in ca.iter().enumerate() {
-        let x = match v {
-            Some(v) if kept(keep, i) => {
-                let low = v
-                    .trim()
-                    .trim_end_matches('+')
-                    .split(['-', '–'])
-                    .next()
-                    .unwrap_or("")
-                    .trim();
-                match parse_number(low, t.decimal_comma) {
-                    Some(x) if x.fract() == 0.0 && x >= 0.0 => Some(x as i64),
-                    _ => {
-                        return Err(t.bad_hint(
-                            col,
-                            i,
-                            v,
-                            "a number of employees",
-                            "a whole number, or a range such as 25-50 or 1000+",
-                        ));
-                    }
-                }
-            }
-            _ => None,
-        };
-        out.push(x);
-    }
+    let values = map_text(t, col, keep, |i, v| {
+        let low = v
+            .trim()
+            .trim_end_matches('+')
+            .split(['-', '–'])
+            .next()
+            .unwrap_or("")
+            .trim();
+        match parse_number(low, t.decimal_comma) {
+            Some(x) if x.fract() == 0.0 && x >= 0.0 => Ok(x as i64),
+            _ => Err(t.bad_hint(
+                col,
+                i,
+                v,
+                "a number of employees",
+                "a whole number, or a range such as 25-50 or 1000+",
+            )),
+        }
+    })?
+    .ok_or_else(|| input_err!("{}: column `{col}` cannot be read", t.file))?;
     Ok(Some(Int64Chunked::from_iter_options(
         col.into(),
-        out.into_iter(),
+        values.into_iter(),
     )))
 }
