@@ -23,7 +23,11 @@ fn main() {
         let started = Instant::now();
         let mut pack = Pack::new(&cfg, period).verbose(true);
         let data = pack.load(&root.join("sample-data")).expect("load");
-        let computed = pack.report(&data).expect("report");
+        let texts = opts
+            .templates
+            .translations(cfg.company.language)
+            .expect("texts");
+        let computed = pack.report(&data, &texts).expect("report");
         let out = pack.render(&computed, &opts).expect("render");
         pack.finish();
         let pdf = out

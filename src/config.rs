@@ -43,6 +43,8 @@ pub struct Config {
     /// Conversion benchmarks per channel; entries replace the built-in ones
     /// for that channel (matched case-insensitively).
     pub benchmarks: BTreeMap<String, Benchmark>,
+    /// Thresholds of the "What changed" findings (`insights`).
+    pub insights: InsightRules,
     /// Directory the config file lives in; relative paths resolve against it.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -65,6 +67,7 @@ impl Default for Config {
             columns: BTreeMap::new(),
             email: None,
             benchmarks: BTreeMap::new(),
+            insights: InsightRules::default(),
             base_dir: PathBuf::from("."),
         }
     }
@@ -200,6 +203,40 @@ impl Default for CostRules {
     fn default() -> Self {
         CostRules {
             include_personnel: true,
+        }
+    }
+}
+
+/// `[insights]`: when a change is a finding (docs/metrics.md, "Insights").
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InsightRules {
+    /// The smallest base a finding may rest on: records in the period (or
+    /// the period compared with) for counts, deals for money and shares.
+    pub min_count: u64,
+    /// The smallest relative change that is a finding (0.15 = 15%).
+    pub min_change: f64,
+    /// How far beyond chance a change must be, in standard errors (counts
+    /// as Poisson, shares as binomial, money as compound Poisson).
+    pub significance: f64,
+    /// The band of the last 12 periods outside which a figure is unusual:
+    /// mean ± this many standard deviations.
+    pub unusual_band: f64,
+    /// Findings on the "What changed" page (the JSON carries all of them).
+    pub max_shown: usize,
+    /// Findings in the e-mail body.
+    pub max_in_email: usize,
+}
+
+impl Default for InsightRules {
+    fn default() -> Self {
+        InsightRules {
+            min_count: 10,
+            min_change: 0.15,
+            significance: 2.5,
+            unusual_band: 2.0,
+            max_shown: 6,
+            max_in_email: 3,
         }
     }
 }

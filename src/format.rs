@@ -90,6 +90,25 @@ pub fn money(x: f64, decimals: usize, currency: &str, loc: Locale) -> String {
     }
 }
 
+/// Money in a sentence, with at most three significant digits above
+/// 10,000: en `€950`, `€5,840`, `€58.4k`, `€582k`, `€1.43M`; nl `€ 58,4k`.
+pub fn money_short(x: f64, currency: &str, loc: Locale) -> String {
+    let a = x.abs();
+    let (v, suffix) = if a >= 999_500.0 {
+        (x / 1e6, "M")
+    } else if a >= 9_999.5 {
+        (x / 1e3, "k")
+    } else {
+        return money(x, 0, currency, loc);
+    };
+    let decimals = match v.abs() {
+        v if v >= 99.95 => 0,
+        v if v >= 9.995 => 1,
+        _ => 2,
+    };
+    format!("{}{suffix}", money(v, decimals, currency, loc))
+}
+
 /// A fraction as a percentage: 0.125 → en `12.5%`, nl `12,5%`.
 pub fn percent(fraction: f64, decimals: usize, loc: Locale) -> String {
     format!("{}%", number(fraction * 100.0, decimals, loc))
@@ -136,5 +155,23 @@ mod tests {
         assert_eq!(date(d, Locale::En), "2024-03-05");
         assert_eq!(compact(12_345.0, Locale::En), "12k");
         assert_eq!(compact(1_500.0, Locale::Nl), "1,5k");
+        let short = |x| money_short(x, "EUR", Locale::En);
+        assert_eq!(
+            [
+                950.0,
+                5_840.0,
+                58_420.0,
+                582_000.0,
+                1_427_200.0,
+                14_300_000.0,
+                999_999.0,
+                9_999.6
+            ]
+            .map(short),
+            [
+                "€950", "€5,840", "€58.4k", "€582k", "€1.43M", "€14.3M", "€1.00M", "€10.0k"
+            ]
+        );
+        assert_eq!(money_short(-58_420.0, "EUR", Locale::Nl), "-€ 58,4k");
     }
 }

@@ -11,6 +11,7 @@
 //! | warehouse | [`warehouse`] | a PostgreSQL-protocol database: tables staged, KPIs computed there |
 //! | metrics | [`metrics`] | the KPIs, one module per family, as aggregation requests |
 //! | plan | [`plan`] | the reverse funnel |
+//! | insights | [`insights`] | "What changed": the ranked findings, each kind a function of the figures |
 //! | report | [`report`] | the JSON file and the figures the pages show |
 //! | charts | [`charts`] | SVG charts |
 //! | render | [`render`] | the renderer context and the JSON, HTML and PDF renderers |
@@ -30,6 +31,7 @@ pub mod config;
 pub mod deliver;
 pub mod error;
 pub mod format;
+pub mod insights;
 pub mod load;
 pub mod metrics;
 pub mod pack;

@@ -81,6 +81,7 @@ impl TableKind {
                 "mql_at",
                 "sql_at",
                 "disqualified_at",
+                "owner",
                 "converted_opportunity_id",
             ],
             TableKind::Deals => &[
@@ -97,6 +98,7 @@ impl TableKind {
                 "source",
                 "amount",
                 "probability",
+                "owner",
                 "currency",
             ],
             TableKind::Costs | TableKind::AdCosts => &[

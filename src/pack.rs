@@ -17,6 +17,7 @@ use crate::metrics::DataSource;
 use crate::period::Period;
 use crate::render::{
     self, HtmlRenderer, JsonRenderer, Output, PackContext, PdfRenderer, Renderer, TemplateSet,
+    Texts,
 };
 use crate::report::{self, PackFigures, Report};
 
@@ -151,13 +152,13 @@ impl<'a> Pack<'a> {
             .run("load", || crate::load::open(cfg, source, data_dir, verbose))
     }
 
-    /// Stage `metrics`: every KPI of the period and the figures the pages
-    /// show.
-    pub fn report(&mut self, data: &dyn DataSource) -> Result<Computed> {
+    /// Stage `metrics`: every KPI of the period, the findings (worded with
+    /// `texts`, the pack's language file) and the figures the pages show.
+    pub fn report(&mut self, data: &dyn DataSource, texts: &Texts) -> Result<Computed> {
         let (cfg, period) = (self.cfg, self.period);
-        let (report, figures) = self
-            .steps
-            .run("metrics", || report::build_with_figures(data, cfg, &period))?;
+        let (report, figures) = self.steps.run("metrics", || {
+            report::build_with_figures(data, cfg, &period, texts)
+        })?;
         self.warnings.extend(figures.warnings.iter().cloned());
         Ok(Computed { report, figures })
     }
@@ -233,7 +234,8 @@ impl<'a> Pack<'a> {
 /// tests and every-period builds).
 pub fn build(cfg: &Config, data: &Dataset, period: &Period, opts: &RenderOptions) -> Result<Built> {
     let mut pack = Pack::new(cfg, *period);
-    let computed = pack.report(data)?;
+    let texts = opts.templates.translations(cfg.company.language)?;
+    let computed = pack.report(data, &texts)?;
     let files = pack.render(&computed, opts)?;
     Ok(Built {
         files,

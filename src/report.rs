@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::insights::{self, Insight, Words};
 use crate::load::DataQuality;
 use crate::metrics::{
     Channel, Conversion, Costs, DataSource, Funnel, LeadTimes, LeadValue12m, LostReason, LostStage,
@@ -19,6 +20,7 @@ use crate::metrics::{
 };
 use crate::period::Period;
 use crate::plan::{NoPlan, Plan};
+use crate::render::{TemplateSet, Texts};
 
 mod figures;
 
@@ -62,6 +64,9 @@ pub struct Report {
     pub trend: Vec<TrendPoint>,
     /// `null` when there is neither a revenue target nor `[plan] customers`.
     pub plan: Option<Plan>,
+    /// The "What changed" findings, most important first
+    /// (docs/metrics.md "Insights"); `[]` in a quiet period.
+    pub insights: Vec<Insight>,
     pub data_quality: DataQuality,
 }
 
@@ -84,18 +89,44 @@ pub fn snapshot(m: &Metrics, p: &Period) -> anyhow::Result<Snapshot> {
     })
 }
 
-/// Compute every block for period `p` (the JSON file).
+/// Compute every block for period `p` (the JSON file), the findings worded
+/// with the built-in texts of the config's language.
 pub fn build(data: &dyn DataSource, cfg: &Config, p: &Period) -> anyhow::Result<Report> {
-    build_with_figures(data, cfg, p).map(|(r, _)| r)
+    let texts = TemplateSet::builtin().translations(cfg.company.language)?;
+    build_with_figures(data, cfg, p, &texts).map(|(r, _)| r)
+}
+
+/// How the findings' sentences name a period: "February 2024", "Q1 2024",
+/// "week 9 of 2024" (keys `month_*`, `quarter_title`, `week_short`).
+pub fn period_name(p: &Period, t: &Texts) -> String {
+    use crate::period::PeriodKind;
+    use chrono::Datelike;
+    match p.kind {
+        PeriodKind::Month => format!(
+            "{} {}",
+            t.get(&format!("month_{}", p.start.month())),
+            p.start.year()
+        ),
+        PeriodKind::Quarter => t
+            .get("quarter_title")
+            .replace("{q}", &(p.start.month0() / 3 + 1).to_string())
+            .replace("{year}", &p.start.year().to_string()),
+        PeriodKind::Week => t
+            .get("week_short")
+            .replace("{week}", &p.start.iso_week().week().to_string())
+            .replace("{year}", &p.start.iso_week().year().to_string()),
+    }
 }
 
 /// Compute every block for period `p`, and the figures the pack's pages
-/// show beyond them. Fails only when the `[plan]` cannot be resolved (a
+/// show beyond them; the findings are worded with `texts` (the pack's
+/// language file). Fails only when the `[plan]` cannot be resolved (a
 /// stage rate that no source provides).
 pub fn build_with_figures(
     data: &dyn DataSource,
     cfg: &Config,
     p: &Period,
+    texts: &Texts,
 ) -> anyhow::Result<(Report, PackFigures)> {
     let m = data.metrics(cfg, p.end)?;
     let Snapshot {
@@ -104,6 +135,8 @@ pub fn build_with_figures(
         revenue,
         ..
     } = snapshot(&m, p)?;
+    let previous = snapshot(&m, &p.previous())?;
+    let year_ago = snapshot(&m, &p.year_ago())?;
     let w = p.trailing_12m();
     let pipeline_end = m.pipeline_end()?;
     let conversion_12m = m.conversion_12m(p)?;
@@ -129,7 +162,7 @@ pub fn build_with_figures(
         }
         Err(e @ NoPlan::Invalid(_)) => return Err(crate::config_err!("[plan]: {e}")),
     };
-    let report = Report {
+    let mut report = Report {
         schema_version: SCHEMA_VERSION,
         period: PeriodInfo {
             label: p.label(),
@@ -152,12 +185,34 @@ pub fn build_with_figures(
         ytd,
         trend: m.trend(p)?,
         plan,
+        insights: Vec::new(),
         data_quality: data.quality().clone(),
         funnel,
         costs,
         revenue,
     };
-    let figures = PackFigures::new(&m, &report, p, plan_note, warnings)?;
+    let breakdown = m.breakdown(p)?;
+    let rest = m.year_rest(p);
+    let mut found = insights::find(&insights::Inputs {
+        report: &report,
+        previous: &previous,
+        year_ago: &year_ago,
+        breakdown: &breakdown,
+        rest: &rest,
+        rules: &cfg.insights,
+    });
+    let words = Words {
+        t: texts,
+        locale: cfg.company.language,
+        currency: &cfg.company.currency,
+        titles: [*p, p.previous(), p.year_ago()]
+            .iter()
+            .map(|q| (q.label(), period_name(q, texts)))
+            .collect(),
+    };
+    insights::words::write(&mut found, &words);
+    report.insights = found;
+    let figures = PackFigures::new(&m, &report, p, [previous, year_ago], plan_note, warnings)?;
     Ok((report, figures))
 }
 

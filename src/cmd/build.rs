@@ -134,7 +134,8 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             );
         }
     }
-    let computed = pack.report(&data)?;
+    let texts = o.render.templates.translations(o.cfg.company.language)?;
+    let computed = pack.report(&data, &texts)?;
     if let (true, crate::load::Input::Warehouse(w)) = (o.verbose, &data) {
         let (queries, rows) = w.stats();
         eprintln!("  database: {queries} statements, {rows} rows fetched in all");
@@ -149,7 +150,6 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         let find = |ext: &str| outputs.iter().find(|x| x.file.ends_with(ext));
         let pdf = find(".pdf")
             .ok_or_else(|| config_err!("--email sends the PDF: include pdf in --format"))?;
-        let texts = o.render.templates.translations(o.cfg.company.language)?;
         let sent = pack.stage("email", || {
             deliver::deliver(&deliver::Mail {
                 cfg: &o.cfg,

@@ -50,6 +50,31 @@ impl Config {
                 th.green
             ));
         }
+        let ins = &self.insights;
+        if !(ins.min_change.is_finite() && ins.min_change >= 0.0) {
+            return Err(config_err!(
+                "insights.min_change must be a fraction of 0 or more, got {}\nhint: write 15% as 0.15",
+                ins.min_change
+            ));
+        }
+        if !(ins.significance.is_finite() && ins.significance >= 0.0) {
+            return Err(config_err!(
+                "insights.significance must be a number of standard errors (0 or more), got {}\nhint: 2.5 leaves about 1 change in 100 found by chance",
+                ins.significance
+            ));
+        }
+        if !(ins.unusual_band.is_finite() && ins.unusual_band > 0.0) {
+            return Err(config_err!(
+                "insights.unusual_band must be a positive number of standard deviations, got {}",
+                ins.unusual_band
+            ));
+        }
+        if ins.max_shown == 0 || ins.max_shown > 20 {
+            return Err(config_err!(
+                "insights.max_shown must be 1..20, got {}\nhint: the page holds about 8 lines",
+                ins.max_shown
+            ));
+        }
         for key in self.targets.monthly.keys() {
             if crate::period::Period::parse_month(key).is_err() {
                 return Err(config_err!(

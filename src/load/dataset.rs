@@ -139,12 +139,13 @@ pub struct Traffic {
 /// - `leads`: `lead_id`, `created_at` (Date), `source`, `conversion_point`,
 ///   `industry`, `employees` (Int64), `technology`, `quality_score`
 ///   (Float64), `mql_at` (Date, the skipped stage filled in), `sql_at`,
-///   `disqualified_at`;
+///   `disqualified_at`, `owner`;
 /// - `deals`: `deal_id`, `lead_id`, `lead_row` (UInt32: the row of the
 ///   linked lead in `leads`, null when not found), `lead_found`,
 ///   `created_at`, `quote_at`, `closed_at`, `status` (`open`, `won`,
 ///   `lost`), `stage`, `lost_reason`, `lost_stage`, `deal_type` (`new`,
-///   `expansion`, `renewal`), `source`, `amount`, `probability` (0–1);
+///   `expansion`, `renewal`), `source`, `amount`, `probability` (0–1),
+///   `owner`;
 /// - `costs`: `month` (Date, first day), `department` (`marketing`,
 ///   `sales`), `channel`, `personnel` (Boolean), `amount`;
 /// - `traffic`: `month`, `channel`, `visitors`.
@@ -260,6 +261,7 @@ impl Dataset {
                 "disqualified_at",
                 leads.iter().map(|l| l.disqualified_at).collect(),
             ),
+            s_col("owner", leads.iter().map(|l| l.owner.as_deref()).collect()),
         ]);
         let lead_row: Vec<Option<u32>> = deals
             .iter()
@@ -317,6 +319,7 @@ impl Dataset {
             ),
             f_col("amount", deals.iter().map(|d| Some(d.amount)).collect()),
             f_col("probability", deals.iter().map(|d| d.probability).collect()),
+            s_col("owner", deals.iter().map(|d| d.owner.as_deref()).collect()),
         ]);
         let costs_df = frame(vec![
             date_col(

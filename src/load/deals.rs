@@ -266,6 +266,7 @@ pub(super) fn load_deals(
             .into_series()
             .into_column(),
         f_col("probability", prob),
+        optional_text(t, "owner").into_series().into_column(),
     ])?;
     let mut df = df.filter(&mask(&keep))?;
     df.rechunk_mut();

@@ -121,6 +121,7 @@ pub(super) fn load_leads(
         )?,
         days_col("sql_at", sql)?,
         days_col("disqualified_at", disq)?,
+        optional_text(t, "owner").into_series().into_column(),
     ])?;
     let mut df = df.filter(&mask(&keep))?;
     df.rechunk_mut();

@@ -9,6 +9,7 @@
 //! ([`polars_exec`]). A ratio with a zero denominator is `None` (JSON
 //! `null`, "n/a" in the pack), never NaN, infinity or 0.
 
+pub mod breakdown;
 pub mod polars_exec;
 pub mod request;
 
@@ -35,6 +36,7 @@ use crate::load::Dataset;
 use crate::period::Range;
 use request::{Answer, Cond, Executor, Key, Measure, Request, Row, Source};
 
+pub use breakdown::{Breakdown, ChannelYear, Dimension, Flow, GroupFlow, NO_OWNER};
 pub use channels::Channel;
 pub use conversion::Conversion;
 pub use costs::Costs;
@@ -45,7 +47,7 @@ pub use lost::{LostReason, LostStage};
 pub use pipeline::PipelineEnd;
 pub use polars_exec::{date, days};
 pub use revenue::Revenue;
-pub use targets::{TargetLine, TargetStatus, Targets, Ytd};
+pub use targets::{TargetLine, TargetStatus, Targets, YearRest, Ytd};
 pub use trend::TrendPoint;
 pub use unit_economics::UnitEconomics;
 pub use velocity::Velocity;

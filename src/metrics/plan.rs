@@ -12,7 +12,8 @@ impl Metrics<'_> {
     pub fn plan_data(ue: &UnitEconomics, conversion: &Conversion, lv: &LeadValue12m) -> DataRates {
         DataRates {
             cohort: conversion.rates(),
-            deal_size: ue.avg_new_deal_size,
+            // New deals won at 0 give no deal size to plan with.
+            deal_size: ue.avg_new_deal_size.filter(|d| *d > 0.0),
             points: lv
                 .by_conversion_point
                 .iter()

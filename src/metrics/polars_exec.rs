@@ -177,6 +177,7 @@ impl PolarsExecutor {
             named(day_numbers(l, "created_at")?, "created_at"),
             named(strings(l, "source")?, "source"),
             named(strings(l, "conversion_point")?, "conversion_point"),
+            named(strings(l, "owner")?, "owner"),
             named(qualifies, "qualifies"),
             named(as_of(&day_numbers(l, "mql_at")?, end), "mql_at"),
             named(as_of(&day_numbers(l, "sql_at")?, end), "sql_at"),
@@ -243,6 +244,7 @@ impl PolarsExecutor {
             named(floats(d, "amount")?, "amount"),
             named(strings(d, "deal_type")?, "deal_type"),
             named(strings(d, "source")?, "source"),
+            named(strings(d, "owner")?, "owner"),
             d.column("lead_found")?.clone(),
             named(weight, "weight"),
             named(

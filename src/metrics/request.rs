@@ -18,7 +18,7 @@
 //! are computed once per build, so every KPI applies the as-of rule and the
 //! skipped-stage rule the same way.
 //!
-//! **leads**: `created_at`, `source`, `conversion_point`, `qualifies`
+//! **leads**: `created_at`, `source`, `conversion_point`, `owner`, `qualifies`
 //! (meets every `[qualification]` rule), `mql_at` (the skipped stage
 //! already filled with `sql_at`), `sql_at`, `disqualified_at`, `opp_at`
 //! (created date of the lead's first linked deal), `won` (the lead has a
@@ -27,7 +27,7 @@
 //! **deals**: `created_at`, `quote_at`, `won_at` / `lost_at` (`closed_at`
 //! of a won / lost deal), `open_at_end` (created by `end` and not closed by
 //! then; a won or lost deal without `closed_at` is never open), `amount`,
-//! `deal_type` (`new`, `expansion`, `renewal`), `source`, `lead_found`,
+//! `deal_type` (`new`, `expansion`, `renewal`), `source`, `owner`, `lead_found`,
 //! `weight` (the win probability: the deal's own, else
 //! `[stage_probability]` of its stage; null when neither), `lost_reason`
 //! (blank: `(no reason given)`), `lost_stage` (blank: `(unknown)`).

@@ -73,7 +73,61 @@ pub struct Ytd {
     pub targets: Targets,
 }
 
+/// The rest of the fiscal year after the period's end: how many months
+/// are left and their targets (what a catch-up is planned against).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearRest {
+    /// The day after the end, and the fiscal year's last day.
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Months left (a partial month counts by its share of days); 0 when
+    /// the period ends the fiscal year.
+    pub months: f64,
+    /// The targets of those months (`null` for a measure without target).
+    pub revenue: Option<f64>,
+    pub leads: Option<f64>,
+    pub mqls: Option<f64>,
+    pub sqls: Option<f64>,
+    pub opportunities: Option<f64>,
+    pub won: Option<f64>,
+}
+
 impl Metrics<'_> {
+    /// The months of the fiscal year after `p`'s end, with their targets.
+    pub fn year_rest(&self, p: &Period) -> YearRest {
+        let fy_start = p.ytd(self.cfg.company.fiscal_year_start_month).start;
+        let fy_end = fy_start
+            .checked_add_months(chrono::Months::new(12))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(p.end);
+        let start = p.end.succ_opt().unwrap_or(p.end);
+        let empty = start > fy_end;
+        let r = Range { start, end: fy_end };
+        let months = if empty {
+            0.0
+        } else {
+            month_fractions(r).iter().map(|(_, f)| f).sum()
+        };
+        let t = |get| {
+            if empty {
+                self.target_over(p.range(), get).map(|_| 0.0)
+            } else {
+                self.target_over(r, get)
+            }
+        };
+        YearRest {
+            start,
+            end: fy_end,
+            months,
+            revenue: t(|v| v.revenue),
+            leads: t(|v| v.leads),
+            mqls: t(|v| v.mqls),
+            sqls: t(|v| v.sqls),
+            opportunities: t(|v| v.opportunities),
+            won: t(|v| v.won),
+        }
+    }
+
     /// The target of one measure over `r`: for each month `r` touches, that
     /// month's target (`[targets.monthly]`, else annual ÷ 12) times the share
     /// of its days inside `r`. `None` when a month has no target.
@@ -178,6 +232,36 @@ mod tests {
         let line = &ytd.targets.leads;
         assert!((line.target.unwrap() - 50.0).abs() < 1e-9);
         assert_eq!(line.status, Some(TargetStatus::Green));
+    }
+
+    /// After March 2024 nine months are left, with 9 × 1,200 of the annual
+    /// 14,400 revenue target; after the last week of the fiscal year none;
+    /// after 2024-W10 (ending Sunday 10 March) 21/31 of March and nine
+    /// whole months. A fiscal year from July: after March, three months.
+    #[test]
+    fn the_rest_of_the_fiscal_year() {
+        let mut cfg = Config::default();
+        cfg.targets.annual.revenue = Some(14_400.0);
+        let data = Dataset::default();
+        let m = metrics(&data, &cfg, "2024-03-31");
+        let r = m.year_rest(&Period::month(2024, 3).unwrap());
+        assert_eq!((r.start, r.end), (d("2024-04-01"), d("2024-12-31")));
+        assert_eq!(r.months, 9.0);
+        assert!((r.revenue.unwrap() - 10_800.0).abs() < 1e-9);
+        assert_eq!(r.leads, None);
+        let r = m.year_rest(&Period::month(2024, 12).unwrap());
+        assert_eq!((r.months, r.revenue), (0.0, Some(0.0)));
+        let r = m.year_rest(&Period::parse_week("2024-W10").unwrap());
+        assert!(
+            (r.months - (9.0 + 21.0 / 31.0)).abs() < 1e-12,
+            "{}",
+            r.months
+        );
+        drop(m);
+        cfg.company.fiscal_year_start_month = 7;
+        let m = metrics(&data, &cfg, "2024-03-31");
+        let r = m.year_rest(&Period::month(2024, 3).unwrap());
+        assert_eq!((r.end, r.months), (d("2024-06-30"), 3.0));
     }
 
     /// A week's target is the monthly targets pro rata by days: 2024-W05

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::templates::{TemplateSet, Texts};
 use crate::charts;
-use crate::config::{Config, Thresholds};
+use crate::config::{Config, InsightRules, Thresholds};
 use crate::format::Locale;
 use crate::period::Period;
 use crate::report::{PackFigures, Report};
@@ -39,6 +39,8 @@ pub struct PackContext<'a> {
     pub t: Texts,
     /// Target status thresholds (fractions of target).
     pub thresholds: Thresholds,
+    /// The thresholds of the findings (`[insights]`), for the page's note.
+    pub insight_rules: InsightRules,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,6 +91,7 @@ impl<'a> PackContext<'a> {
             period_title: period_title(period, &t),
             t,
             thresholds: cfg.targets.thresholds.clone(),
+            insight_rules: cfg.insights.clone(),
         })
     }
 

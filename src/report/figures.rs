@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::{Report, Snapshot, snapshot};
+use super::{Report, Snapshot};
 use crate::metrics::{Funnel, LeadValue12m, LostReason, Metrics, TargetStatus, ratio};
 use crate::period::{self, Period};
 use crate::plan::{Plan, Stage};
@@ -22,6 +22,11 @@ pub struct PackFigures {
     pub year_ago: Snapshot,
     /// The summary page's tiles, in order.
     pub summary: Vec<Tile>,
+    /// The findings the "What changed" page shows (the first
+    /// `[insights] max_shown` of `report.insights`) and how many more the
+    /// JSON holds.
+    pub insights_shown: Vec<crate::insights::Insight>,
+    pub insights_more: usize,
     /// Step ratios between the funnel flows of the period (flow into a
     /// stage ÷ flow into the stage before).
     pub ratios: StepRatios,
@@ -276,17 +281,19 @@ impl PackFigures {
         m: &Metrics,
         report: &Report,
         p: &Period,
+        [previous, year_ago]: [Snapshot; 2],
         plan_note: Option<PlanNote>,
         warnings: Vec<String>,
     ) -> anyhow::Result<PackFigures> {
-        let previous = snapshot(m, &p.previous())?;
-        let year_ago = snapshot(m, &p.year_ago())?;
+        let shown = m.cfg.insights.max_shown.min(report.insights.len());
         let ratios = StepRatios::from_funnel(&report.funnel);
         let (lost_reason_rows, lost_reason_total) =
             lost_reason_rows(&report.lost_reasons, &report.lost_reasons_12m);
         let f = &report.funnel;
         Ok(PackFigures {
             summary: summary_tiles(report, &previous, &year_ago),
+            insights_shown: report.insights[..shown].to_vec(),
+            insights_more: report.insights.len() - shown,
             leak: ratios.leak(),
             ratios,
             lost_reason_rows,

@@ -65,6 +65,7 @@ pub fn canonical(kind: TableKind) -> &'static [(&'static str, Class, bool)] {
             ("mql_at", Date, false),
             ("sql_at", Date, false),
             ("disqualified_at", Date, false),
+            ("owner", Text, false),
         ],
         TableKind::Deals => &[
             ("deal_id", Id, true),
@@ -80,6 +81,7 @@ pub fn canonical(kind: TableKind) -> &'static [(&'static str, Class, bool)] {
             ("source", Text, false),
             ("amount", Number, true),
             ("probability", Number, false),
+            ("owner", Text, false),
             ("currency", Text, false),
         ],
         TableKind::Costs | TableKind::AdCosts => &[

@@ -191,6 +191,7 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
             cols.push(field(&mut q, "mql_at", Class::Date, false));
             cols.push(field(&mut q, "sql_at", Class::Date, false));
             cols.push(field(&mut q, "disqualified_at", Class::Date, false));
+            cols.push(field(&mut q, "owner", Class::Text, false));
             "smr_leads"
         }
         Deals => {
@@ -207,6 +208,7 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
             cols.push(field(&mut q, "source", Class::Text, false));
             cols.push(field(&mut q, "amount", Class::Number, false));
             cols.push(field(&mut q, "probability", Class::Number, false));
+            cols.push(field(&mut q, "owner", Class::Text, false));
             cols.push(field(&mut q, "currency", Class::Text, false));
             "smr_deals"
         }
@@ -305,7 +307,7 @@ pub fn kept_deals(d: &dyn Dialect, cfg: &Config) -> Query {
     let select = format!(
         "SELECT dl.deal_id, dl.lead_id, dl.created_at, dl.quote_at, dl.closed_at, dl.status, dl.stage, \
          dl.lost_reason, dl.lost_stage, COALESCE(dl.deal_type, 'new') AS deal_type, \
-         COALESCE(dl.source, ld.source, {direct}) AS source, dl.amount, dl.probability, \
+         COALESCE(dl.source, ld.source, {direct}) AS source, dl.amount, dl.probability, dl.owner, \
          CASE WHEN ld.lead_id IS NULL THEN FALSE ELSE TRUE END AS lead_found, \
          ld.created_at AS lead_created_at, ld.sql_at AS lead_sql_at, dl.smr_pos \
          FROM smr_deals dl LEFT JOIN (SELECT lead_id, source, created_at, sql_at FROM smr_leads WHERE smr_rn = 1) ld \
@@ -345,7 +347,7 @@ fn asof_leads(d: &dyn Dialect, cfg: &Config, end: NaiveDate) -> Query {
     let qual = qualifies(&mut q, cfg);
     let e: Vec<String> = (0..4).map(|_| q.date(end)).collect();
     let select = format!(
-        "SELECT l.created_at, l.source, l.conversion_point, {qual} AS qualifies, \
+        "SELECT l.created_at, l.source, l.conversion_point, l.owner, {qual} AS qualifies, \
          CASE WHEN COALESCE(l.mql_at, l.sql_at) <= {} THEN COALESCE(l.mql_at, l.sql_at) END AS mql_at, \
          CASE WHEN l.sql_at <= {} THEN l.sql_at END AS sql_at, \
          CASE WHEN l.disqualified_at <= {} THEN l.disqualified_at END AS disqualified_at, \
@@ -417,7 +419,7 @@ fn asof_deals(d: &dyn Dialect, cfg: &Config, end: NaiveDate, percent: bool) -> Q
          CASE WHEN status = {won1} AND closed_at <= {e2} THEN closed_at END AS won_at, \
          CASE WHEN status = {lost} AND closed_at <= {e3} THEN closed_at END AS lost_at, \
          CASE WHEN created_at <= {e4} AND (status NOT IN ({won2}, {lost2}) OR closed_at > {e5}) THEN TRUE ELSE FALSE END AS open_at_end, \
-         amount, deal_type, source, lead_found, \
+         amount, deal_type, source, owner, lead_found, \
          COALESCE(probability / {scale}, {stage_p}) AS weight, \
          COALESCE(lost_reason, {no_reason}) AS lost_reason, \
          COALESCE(lost_stage, {no_stage}) AS lost_stage \

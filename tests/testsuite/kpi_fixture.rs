@@ -501,6 +501,7 @@ fn json_has_every_spec_key() {
         "ytd",
         "trend",
         "plan",
+        "insights",
         "data_quality",
     ];
     let got: Vec<&str> = j.as_object().unwrap().keys().map(String::as_str).collect();
@@ -647,6 +648,41 @@ fn json_has_every_spec_key() {
     assert_eq!(j["trend"].as_array().unwrap().len(), 13);
     assert_eq!(j["trend"][12]["period"], "2024-03");
     assert_eq!(j["trend"][0]["period"], "2023-03");
+    // insights: the fields of SPEC section 6 on every finding, most
+    // important first
+    let ins = j["insights"].as_array().unwrap();
+    assert!(
+        !ins.is_empty(),
+        "March 2024 of the sample data has findings"
+    );
+    for i in ins {
+        let keys: Vec<&str> = i.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys[..9],
+            [
+                "kind",
+                "metric",
+                "current",
+                "comparison",
+                "change",
+                "driver",
+                "impact",
+                "severity",
+                "text"
+            ],
+            "{i}"
+        );
+        for p in [
+            "/comparison/basis",
+            "/comparison/value",
+            "/change/absolute",
+            "/change/relative",
+        ] {
+            assert!(i.pointer(p).is_some(), "missing {p} in {i}");
+        }
+    }
+    let impacts: Vec<f64> = ins.iter().map(|i| i["impact"].as_f64().unwrap()).collect();
+    assert!(impacts.windows(2).all(|w| w[0] >= w[1]), "{impacts:?}");
 }
 
 /// docs/metrics.md explains every block of the JSON and every field in it.

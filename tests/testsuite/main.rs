@@ -7,6 +7,7 @@ mod crm_exports;
 mod determinism;
 mod email;
 mod inputs;
+mod insights;
 mod kpi_fixture;
 mod periods;
 mod plan;

@@ -206,9 +206,23 @@ fn check_ratios(j: &Value) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// No negative count or amount anywhere except returns (`*_pct`).
+/// No negative count or amount anywhere except returns (`*_pct`) and the
+/// signed changes of the findings; no number is NaN or infinite.
 fn check_non_negative(v: &Value, path: &str) -> Result<(), TestCaseError> {
+    let signed = path.starts_with("/insights/")
+        && [
+            "/change/",
+            "/contribution",
+            "/explained",
+            "/current",
+            "/comparison/value",
+        ]
+        .iter()
+        .any(|s| path.contains(s));
     match v {
+        Value::Number(n) if signed => {
+            prop_assert!(n.as_f64().unwrap().is_finite(), "{path} is not finite");
+        }
         Value::Number(n) => {
             let x = n.as_f64().unwrap();
             prop_assert!(x.is_finite(), "{path} is not finite");
@@ -253,6 +267,11 @@ proptest! {
 
         check_non_negative(&j, "")?;
         check_ratios(&j)?;
+        // findings: ranked by impact, each with a sentence
+        let ins = j["insights"].as_array().unwrap();
+        let impacts: Vec<f64> = ins.iter().map(|i| i["impact"].as_f64().unwrap()).collect();
+        prop_assert!(impacts.windows(2).all(|w| w[0] >= w[1]), "not ranked: {impacts:?}");
+        prop_assert!(ins.iter().all(|i| i["text"].as_str().is_some_and(|t| t.ends_with('.'))));
 
         // channel leads add up to funnel leads
         let ch: u64 = j["channels"].as_array().unwrap().iter().map(|c| c["leads"].as_u64().unwrap()).sum();
@@ -561,7 +580,10 @@ fn packs_build_for_edge_cases() {
         check_pack(&data, &cfg, &p, lang).unwrap_or_else(|e| panic!("{}: {e}", p.label()))
     };
     let march = Period::month(2023, 3).unwrap();
-    let (r, f) = report::build_with_figures(&data, &cfg, &march).unwrap();
+    let texts = smreport::render::TemplateSet::builtin()
+        .translations(cfg.company.language)
+        .unwrap();
+    let (r, f) = report::build_with_figures(&data, &cfg, &march, &texts).unwrap();
     assert_eq!(r.funnel.lost, 2, "two deals lost in March");
     assert_eq!(r.lost_reasons[0].reason, "(no reason given)");
     // "Price" was lost in January only: a row with 0 this period.
@@ -583,7 +605,8 @@ fn packs_build_for_edge_cases() {
         run(Period::parse_week("2025-W01").unwrap(), lang);
     }
     // No new deal won in the 12 months to June 2025: no plan, with a note.
-    let (r, f) = report::build_with_figures(&data, &cfg, &Period::month(2025, 6).unwrap()).unwrap();
+    let (r, f) =
+        report::build_with_figures(&data, &cfg, &Period::month(2025, 6).unwrap(), &texts).unwrap();
     assert!(r.plan.is_none());
     assert_eq!(f.plan_note, Some(smreport::report::PlanNote::NoDealSize));
 }
