@@ -130,6 +130,10 @@ pub fn prepare(cfg: &Config, email_to: &[String], dry_run: bool) -> Result<Deliv
 pub const DEFAULT_SUBJECT: &str = "{{ company }} · {{ t.pack_title }} {{ period_title }}";
 pub const DEFAULT_BODY: &str = "{{ t.pack_title }} · {{ period_title }} · {{ company }}
 
+{{ t.insights_title }}:
+{% for i in insights %}- {{ i.text }}
+{% else %}{{ t.insights_none }}
+{% endfor %}
 {% for k in headline %}{{ k.label }}: {{ k.value }}{% if k.status %} ({{ k.status }}){% endif %}
 {% endfor %}
 {{ t.email_attached }}
@@ -196,6 +200,8 @@ pub struct MailContext<'a> {
     pub period: &'a str,
     pub period_title: &'a str,
     pub headline: &'a [Headline],
+    /// The first `[insights] max_in_email` findings (each with `text`).
+    pub insights: &'a [crate::insights::Insight],
     pub t: &'a Texts,
     /// The full report, for custom bodies.
     pub report: &'a Report,
@@ -227,11 +233,13 @@ pub struct Mail<'a> {
 pub fn deliver(m: &Mail) -> Result<Vec<PathBuf>> {
     let headline = headline(m.report, m.texts, m.cfg);
     let title = crate::render::period_title(m.period, m.texts);
+    let top = m.cfg.insights.max_in_email.min(m.report.insights.len());
     let ctx = MailContext {
         company: m.cfg.company_display_name(),
         period: &m.period.label(),
         period_title: &title,
         headline: &headline,
+        insights: &m.report.insights[..top],
         t: m.texts,
         report: m.report,
     };

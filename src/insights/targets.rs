@@ -45,12 +45,19 @@ pub(super) fn volumes(plan: &Plan, revenue: f64) -> Vec<Volume> {
 
 /// The off-target findings, each said once: a funnel stage whose
 /// attainment is within `min_change` of (or above) the attainment of the
-/// stage before it misses its target because that stage did, and is said
-/// with it; won deals are said as revenue when revenue is off target too.
+/// stage before it, itself off target, misses because that stage did, and
+/// is said with it; won deals are said as revenue when revenue is off
+/// target too.
 pub(super) fn targets(inp: &Inputs, values: &UnitValues) -> Vec<Insight> {
     let (r, rules) = (inp.report, inp.rules);
     let all = off_target(inp, values);
-    let attainment = |f: Flow| line(&r.targets, f).attainment;
+    // the attainment of a stage that is off target itself
+    let attainment = |f: Flow| {
+        let l = line(&r.targets, f);
+        l.attainment
+            .zip(l.status)
+            .map(|(a, st)| (a, st != TargetStatus::Green))
+    };
     let chain = [
         Flow::Leads,
         Flow::Mqls,
@@ -69,7 +76,7 @@ pub(super) fn targets(inp: &Inputs, values: &UnitValues) -> Vec<Insight> {
             }
             let own = 1.0 + i.change.relative.unwrap_or(0.0);
             let before = chain[..at].iter().rev().find_map(|f| attainment(*f));
-            before.is_none_or(|b| own < b * (1.0 - rules.min_change))
+            before.is_none_or(|(b, off)| !off || own < b * (1.0 - rules.min_change))
         })
         .collect()
 }
@@ -156,7 +163,8 @@ mod tests {
 
     /// Leads at 60% of target, MQLs at 55% (the leads explain it), SQLs at
     /// 40% (a miss of their own), won deals with revenue off target too:
-    /// revenue, leads and SQLs are said.
+    /// revenue, leads and SQLs are said. With leads on target, MQLs at 95%
+    /// miss on their own.
     #[test]
     fn a_miss_is_said_where_it_starts() {
         let mut k = Kit::new();
@@ -168,6 +176,11 @@ mod tests {
         let found = targets(&k.inputs(), &k.values());
         let metrics: Vec<&str> = found.iter().map(|i| i.metric.as_str()).collect();
         assert_eq!(metrics, ["leads", "sqls", "revenue"]);
+        k.report.targets.leads = tl(1_000.0, 1_000.0, TargetStatus::Green);
+        k.report.targets.mqls = tl(475.0, 500.0, TargetStatus::Amber);
+        let found = targets(&k.inputs(), &k.values());
+        let metrics: Vec<&str> = found.iter().map(|i| i.metric.as_str()).collect();
+        assert_eq!(metrics, ["mqls", "sqls", "revenue"]);
     }
 
     /// Revenue €1.2M against €1.5M (red) in March; the year to date

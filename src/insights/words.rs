@@ -294,6 +294,12 @@ impl Words<'_> {
             }
             Kind::Unusual => {
                 let d = &i.details;
+                // a band of counts to one decimal: 11 is outside 11.3 to 20.2
+                let band = |x: f64| match unit(m) {
+                    Unit::Count if ((x * 10.0).round() / 10.0).fract() == 0.0 => self.count(x),
+                    Unit::Count => format::number(x, 1, self.locale),
+                    _ => self.value(m, x),
+                };
                 let key = if up {
                     "insight_unusual_high"
                 } else {
@@ -306,8 +312,8 @@ impl Words<'_> {
                         ("current", current),
                         ("comparison", comparison),
                         ("periods", self.count(d.periods.unwrap_or_default())),
-                        ("low", self.value(m, d.low.unwrap_or_default())),
-                        ("high", self.value(m, d.high.unwrap_or_default())),
+                        ("low", band(d.low.unwrap_or_default())),
+                        ("high", band(d.high.unwrap_or_default())),
                     ],
                 )
             }

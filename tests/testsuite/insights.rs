@@ -19,6 +19,8 @@ use smreport::period::Period;
 use smreport::render::TemplateSet;
 use smreport::report;
 
+use crate::util::*;
+
 // ------------------------------------------------------------ generator --
 
 /// SplitMix64: the same numbers on every platform.
@@ -392,6 +394,7 @@ fn spellings(i: &Insight, w: &Words) -> Vec<String> {
             out.push(w.money(v));
             out.push(w.pct(v));
             out.push(w.amount(v));
+            out.push(smreport::format::number(v, 1, w.locale));
             out.push(format!("{}%", smreport::format::number(v, 0, w.locale)));
             let pp = w.pp(v);
             out.push(pp.split(' ').next().unwrap_or_default().to_string());
@@ -539,4 +542,332 @@ fn texts_state_the_json_fields() {
     }
     // the sample data shows most kinds somewhere
     assert!(kinds.len() >= 4, "{kinds:?}");
+}
+
+/// The findings of the sample data's March 2024, in English and Dutch: a
+/// change to a rule or a text shows up as a reviewable diff.
+#[test]
+fn sample_findings_snapshot() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cfg = Config::load(Some(&root.join("smreport.toml"))).unwrap();
+    let data = smreport::load::load(&cfg, &root.join("sample-data")).unwrap();
+    let march = Period::parse_month("2024-03").unwrap();
+    for loc in Locale::ALL {
+        cfg.company.language = loc;
+        let r = report::build(&data, &cfg, &march).unwrap();
+        insta::assert_json_snapshot!(
+            format!("sample_2024_03_insights_{}", loc.code()),
+            r.insights
+        );
+    }
+}
+
+// ------------------------------------------------------ through the binary --
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temp dir with the sample config (its data dir made absolute) and
+/// `extra` appended.
+fn sample_config(extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("smreport.toml"))
+        .unwrap()
+        .replace(
+            "dir = \"sample-data\"",
+            &format!(
+                "dir = {:?}",
+                root().join("sample-data").display().to_string()
+            ),
+        );
+    std::fs::write(dir.path().join("smreport.toml"), text + extra).unwrap();
+    dir
+}
+
+/// `text` as the HTML template writes it (escaped).
+fn html_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+}
+
+/// The "What changed" page comes right after the title, in PDF and HTML,
+/// in English and Dutch: every finding shown with its severity word, the
+/// findings in the JSON's order.
+#[test]
+fn the_page_shows_the_findings_in_both_languages() {
+    let dir = sample_config("");
+    for loc in Locale::ALL {
+        let t = TemplateSet::builtin().translations(loc).unwrap();
+        let out = format!("out-{}", loc.code());
+        smreport(dir.path())
+            .args([
+                "build",
+                "--month",
+                "2024-08",
+                "--config",
+                "smreport.toml",
+                "--out",
+                &out,
+                "--lang",
+                loc.code(),
+            ])
+            .run()
+            .expect_success();
+        let j = read_json(&dir.path().join(&out).join("sm-report-2024-08.json"));
+        let ins = j["insights"].as_array().unwrap();
+        assert!(ins.len() >= 3, "{ins:#?}");
+        let html =
+            std::fs::read_to_string(dir.path().join(&out).join("sm-report-2024-08.html")).unwrap();
+        let page = html
+            .find("<section id=\"what-changed\">")
+            .expect("the page");
+        assert!(
+            page < html.find("<section id=\"summary\">").unwrap(),
+            "before the summary"
+        );
+        assert!(html[page..].contains(&format!("<h2>{}</h2>", t.get("insights_title"))));
+        let mut at = page;
+        for i in ins.iter().take(6) {
+            let text = html_escaped(i["text"].as_str().unwrap());
+            let sev = t.get(&format!("severity_{}", i["severity"].as_str().unwrap()));
+            let item =
+                format!("<span class=\"sev\">{sev}</span><span class=\"text\">{text}</span>");
+            let found = html[at..]
+                .find(&item)
+                .unwrap_or_else(|| panic!("{} lacks, in order, {item}", loc.code()));
+            at += found;
+        }
+        // (compared without spaces and hyphens: a line may break at either)
+        let flat = |s: &str| {
+            s.chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .collect::<String>()
+        };
+        let pdf = flat(&pdf_text(
+            &dir.path().join(&out).join("sm-report-2024-08.pdf"),
+        ));
+        let title = pdf
+            .find(&flat(&t.get("insights_title")))
+            .expect("the PDF page");
+        assert!(title < pdf.find(&flat(&t.get("summary_title"))).unwrap());
+        for i in ins.iter().take(6) {
+            let text = flat(i["text"].as_str().unwrap());
+            assert!(pdf.contains(&text), "PDF ({}) lacks «{text}»", loc.code());
+            let sev = t.get(&format!("severity_{}", i["severity"].as_str().unwrap()));
+            assert!(pdf[title..].contains(&flat(&sev)));
+        }
+    }
+}
+
+/// The generated steady company as CSV files in `dir`.
+fn write_company(dir: &Path, seed: u64, plant: Plant) {
+    let (leads, deals, costs) = company(seed, plant);
+    let d = |x: Option<chrono::NaiveDate>| x.map(|d| d.to_string()).unwrap_or_default();
+    let mut s = String::from("lead_id,created_at,source,conversion_point,mql_at,sql_at,owner\n");
+    for l in &leads {
+        s += &format!(
+            "{},{},{},{},{},{},{}\n",
+            l.id,
+            l.created_at,
+            l.source,
+            l.conversion_point.as_deref().unwrap_or(""),
+            d(l.mql_at),
+            d(l.sql_at),
+            l.owner.as_deref().unwrap_or("")
+        );
+    }
+    std::fs::write(dir.join("leads.csv"), s).unwrap();
+    let mut s = String::from(
+        "deal_id,lead_id,created_at,closed_at,status,lost_reason,source,amount,owner\n",
+    );
+    for x in &deals {
+        s += &format!(
+            "{},{},{},{},{},{},{},{},{}\n",
+            x.id,
+            x.lead_id.as_deref().unwrap_or(""),
+            x.created_at,
+            d(x.closed_at),
+            x.status.as_str(),
+            x.lost_reason.as_deref().unwrap_or(""),
+            x.source,
+            x.amount,
+            x.owner.as_deref().unwrap_or("")
+        );
+    }
+    std::fs::write(dir.join("deals.csv"), s).unwrap();
+    let mut s = String::from("month,department,channel,category,amount\n");
+    for c in &costs {
+        let dept = match c.department {
+            Department::Marketing => "marketing",
+            Department::Sales => "sales",
+        };
+        s += &format!(
+            "{},{dept},{},{},{}\n",
+            c.month,
+            c.channel.as_deref().unwrap_or(""),
+            c.category.as_deref().unwrap_or(""),
+            c.amount
+        );
+    }
+    std::fs::write(dir.join("costs.csv"), s).unwrap();
+    std::fs::write(
+        dir.join("smreport.toml"),
+        "[company]\nname = \"Steady B.V.\"\n[data]\ndir = \".\"\n",
+    )
+    .unwrap();
+}
+
+/// A quiet month says so, in both languages; the same data with the
+/// LinkedIn drop planted shows it first, from the files as from records.
+#[test]
+fn a_quiet_month_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write_company(dir.path(), 1, Plant::None);
+    for loc in Locale::ALL {
+        let t = TemplateSet::builtin().translations(loc).unwrap();
+        let out = format!("out-{}", loc.code());
+        smreport(dir.path())
+            .args([
+                "build",
+                "--month",
+                "2024-02",
+                "--config",
+                "smreport.toml",
+                "--out",
+                &out,
+                "--lang",
+                loc.code(),
+            ])
+            .run()
+            .expect_success();
+        let base = dir.path().join(&out);
+        assert_eq!(
+            read_json(&base.join("sm-report-2024-02.json"))["insights"],
+            serde_json::json!([])
+        );
+        let none = t.get("insights_none");
+        let html = std::fs::read_to_string(base.join("sm-report-2024-02.html")).unwrap();
+        assert!(html.contains(&format!("<p class=\"quiet\">{}</p>", html_escaped(&none))));
+        assert!(pdf_text(&base.join("sm-report-2024-02.pdf")).contains(&none));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_company(dir.path(), 1, Plant::LinkedInDrop);
+    smreport(dir.path())
+        .args([
+            "build",
+            "--month",
+            "2024-06",
+            "--config",
+            "smreport.toml",
+            "--format",
+            "json",
+        ])
+        .run()
+        .expect_success();
+    let j = read_json(&dir.path().join("out/sm-report-2024-06.json"));
+    let from_records = insights(
+        &dataset(1, Plant::LinkedInDrop),
+        &Config::default(),
+        &Period::parse_month(PLANT_MONTH).unwrap(),
+    );
+    let texts: Vec<&str> = j["insights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["text"].as_str().unwrap())
+        .collect();
+    let want: Vec<&str> = from_records.iter().map(|i| i.text.as_str()).collect();
+    assert_eq!(texts, want);
+    assert!(texts[0].starts_with("Leads fell"), "{texts:?}");
+}
+
+/// The e-mail body carries the top three findings (`max_in_email`), in
+/// the JSON's order, and not the fourth.
+#[test]
+fn the_email_carries_the_top_three() {
+    let dir = sample_config(
+        "\n[email]\nfrom = \"Reports <reports@example.com>\"\nto = [\"board@example.com\"]\n",
+    );
+    smreport(dir.path())
+        .args([
+            "build",
+            "--month",
+            "2024-08",
+            "--config",
+            "smreport.toml",
+            "--email",
+            "--dry-run",
+        ])
+        .env_remove("SMREPORT_SMTP_URL")
+        .run()
+        .expect_success();
+    let j = read_json(&dir.path().join("out/sm-report-2024-08.json"));
+    let ins: Vec<&str> = j["insights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["text"].as_str().unwrap())
+        .collect();
+    assert!(ins.len() > 3, "{ins:?}");
+    let raw = std::fs::read(dir.path().join("out/sm-report-2024-08.eml")).unwrap();
+    let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    let body = msg.body_text(0).unwrap().to_string();
+    let lines: Vec<String> = ins[..3].iter().map(|t| format!("- {t}")).collect();
+    let mut at = body.find("What changed:").expect("the findings heading");
+    for l in &lines {
+        at += body[at..]
+            .find(l.as_str())
+            .unwrap_or_else(|| panic!("body lacks, in order, {l}:\n{body}"));
+    }
+    assert!(!body.contains(ins[3]), "only three: {body}");
+    let html = msg.body_html(0).unwrap().to_string();
+    assert!(html.contains(&html_escaped(ins[0])), "{html}");
+}
+
+/// Users reword the sentences in their exported templates' language file.
+#[test]
+fn users_reword_the_sentences() {
+    let dir = sample_config("");
+    smreport(dir.path())
+        .args(["templates", "export", "tpl"])
+        .run()
+        .expect_success();
+    let en = dir.path().join("tpl/lang/en.toml");
+    let text = std::fs::read_to_string(&en)
+        .unwrap()
+        .replace(
+            "insight_mover_up = \"{metric} rose {change} against {base} ({current} vs {comparison})\"",
+            "insight_mover_up = \"Up: {metric}, {change} more than in {base}\"",
+        )
+        .replace("insights_title = \"What changed\"", "insights_title = \"This month in brief\"");
+    std::fs::write(&en, text).unwrap();
+    smreport(dir.path())
+        .args([
+            "build",
+            "--month",
+            "2024-09",
+            "--config",
+            "smreport.toml",
+            "--templates",
+            "tpl",
+        ])
+        .run()
+        .expect_success();
+    let j = read_json(&dir.path().join("out/sm-report-2024-09.json"));
+    let texts: Vec<&str> = j["insights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with("Up: Leads, ")),
+        "{texts:?}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("out/sm-report-2024-09.html")).unwrap();
+    assert!(html.contains("<h2>This month in brief</h2>"));
 }

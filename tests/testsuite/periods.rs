@@ -132,6 +132,30 @@ fn check_period(cfg: &Config, data: &Dataset, p: &Period, lang: &str) -> Result<
             return Err(format!("HTML lacks the {what} `{needle}`"));
         }
     }
+    // "What changed": the findings of the JSON (the first six), or the
+    // quiet-period text, each sentence ending the way the JSON has it.
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#x27;")
+    };
+    let ins = j["insights"].as_array().ok_or("no insights")?;
+    if !html.contains("<section id=\"what-changed\">") {
+        return Err("HTML lacks the What changed page".into());
+    }
+    if ins.is_empty() && !html.contains(&escape(&texts.get("insights_none"))) {
+        return Err("a period without findings does not say so".into());
+    }
+    for i in ins.iter().take(cfg.insights.max_shown) {
+        let text = i["text"].as_str().ok_or("a finding without text")?;
+        if !html.contains(&escape(text)) || text.contains('{') || !text.ends_with('.') {
+            return Err(format!(
+                "finding «{text}» is not on the page as in the JSON"
+            ));
+        }
+    }
     for bad in [">none<", "undefined", "NaN", "inf<"] {
         if html.contains(bad) {
             return Err(format!("HTML shows `{bad}`"));
