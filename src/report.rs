@@ -99,22 +99,13 @@ pub fn build(data: &dyn DataSource, cfg: &Config, p: &Period) -> anyhow::Result<
 /// How the findings' sentences name a period: "February 2024", "Q1 2024",
 /// "week 9 of 2024" (keys `month_*`, `quarter_title`, `week_short`).
 pub fn period_name(p: &Period, t: &Texts) -> String {
-    use crate::period::PeriodKind;
     use chrono::Datelike;
     match p.kind {
-        PeriodKind::Month => format!(
-            "{} {}",
-            t.get(&format!("month_{}", p.start.month())),
-            p.start.year()
-        ),
-        PeriodKind::Quarter => t
-            .get("quarter_title")
-            .replace("{q}", &(p.start.month0() / 3 + 1).to_string())
-            .replace("{year}", &p.start.year().to_string()),
-        PeriodKind::Week => t
+        crate::period::PeriodKind::Week => t
             .get("week_short")
             .replace("{week}", &p.start.iso_week().week().to_string())
             .replace("{year}", &p.start.iso_week().year().to_string()),
+        _ => crate::render::period_title(p, t),
     }
 }
 

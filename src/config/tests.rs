@@ -44,3 +44,26 @@ fn thresholds_are_validated() {
         assert!(Config::parse(&text).is_ok(), "{green}/{amber}");
     }
 }
+
+/// `[insights]`: the defaults, and each bad value a config error naming
+/// its key.
+#[test]
+fn insight_rules_are_validated() {
+    let cfg = Config::parse("").unwrap();
+    assert_eq!(cfg.insights, InsightRules::default());
+    assert_eq!((cfg.insights.min_count, cfg.insights.max_shown), (10, 6));
+    let cfg = Config::parse("[insights]\nmin_count = 25\nmin_change = 0.2\n").unwrap();
+    assert_eq!((cfg.insights.min_count, cfg.insights.min_change), (25, 0.2));
+    for (line, key) in [
+        ("min_change = -0.1", "insights.min_change"),
+        ("significance = nan", "insights.significance"),
+        ("unusual_band = 0", "insights.unusual_band"),
+        ("max_shown = 0", "insights.max_shown"),
+        ("max_shown = 50", "insights.max_shown"),
+        ("threshold = 3", "threshold"),
+    ] {
+        let err = Config::parse(&format!("[insights]\n{line}\n")).unwrap_err();
+        assert_eq!(crate::error::exit_code(&err), 2, "{line}");
+        assert!(format!("{err:#}").contains(key), "{line}: {err:#}");
+    }
+}

@@ -19,7 +19,12 @@ fn per_unit(
 ) -> Option<Insight> {
     let rules = inp.rules;
     let (units, units_12m) = (units? as f64, units_12m? as f64);
-    if units < rules.min_count as f64 || units_12m <= 0.0 || y.cost_12m <= 0.0 || ch.cost <= 0.0 {
+    if units <= 0.0
+        || units < rules.min_count as f64
+        || units_12m <= 0.0
+        || y.cost_12m <= 0.0
+        || ch.cost <= 0.0
+    {
         return None;
     }
     let rate = y.cost_12m / units_12m;

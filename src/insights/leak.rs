@@ -34,7 +34,7 @@ pub(super) fn leak(inp: &Inputs) -> Option<Insight> {
         let (Some(entered), Some(reached), Some(r12)) = (flow(*from), flow(*to), rate(c, i)) else {
             continue;
         };
-        if entered < rules.min_count as f64 || r12 <= 0.0 {
+        if entered <= 0.0 || entered < rules.min_count as f64 || r12 <= 0.0 {
             continue;
         }
         let now = reached / entered;

@@ -16,7 +16,7 @@ pub(super) fn lost_reason(inp: &Inputs) -> Option<Insight> {
     let (r, rules) = (inp.report, inp.rules);
     let n = total(&r.lost_reasons) as f64;
     let n12 = total(&r.lost_reasons_12m) as f64;
-    if n < rules.min_count as f64 || n12 <= 0.0 {
+    if n <= 0.0 || n < rules.min_count as f64 || n12 <= 0.0 {
         return None;
     }
     // (reason, share, share over W)

@@ -585,6 +585,15 @@ fn sample_config(extra: &str) -> tempfile::TempDir {
     dir
 }
 
+/// `smreport build --month <month> --lang <loc>` in `dir`, into `out`.
+fn build_in(dir: &Path, month: &str, out: &str, loc: Locale) {
+    smreport(dir)
+        .args(["build", "--month", month, "--config", "smreport.toml"])
+        .args(["--out", out, "--lang", loc.code()])
+        .run()
+        .expect_success();
+}
+
 /// `text` as the HTML template writes it (escaped).
 fn html_escaped(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -603,20 +612,7 @@ fn the_page_shows_the_findings_in_both_languages() {
     for loc in Locale::ALL {
         let t = TemplateSet::builtin().translations(loc).unwrap();
         let out = format!("out-{}", loc.code());
-        smreport(dir.path())
-            .args([
-                "build",
-                "--month",
-                "2024-08",
-                "--config",
-                "smreport.toml",
-                "--out",
-                &out,
-                "--lang",
-                loc.code(),
-            ])
-            .run()
-            .expect_success();
+        build_in(dir.path(), "2024-08", &out, loc);
         let j = read_json(&dir.path().join(&out).join("sm-report-2024-08.json"));
         let ins = j["insights"].as_array().unwrap();
         assert!(ins.len() >= 3, "{ins:#?}");
@@ -730,20 +726,7 @@ fn a_quiet_month_says_so() {
     for loc in Locale::ALL {
         let t = TemplateSet::builtin().translations(loc).unwrap();
         let out = format!("out-{}", loc.code());
-        smreport(dir.path())
-            .args([
-                "build",
-                "--month",
-                "2024-02",
-                "--config",
-                "smreport.toml",
-                "--out",
-                &out,
-                "--lang",
-                loc.code(),
-            ])
-            .run()
-            .expect_success();
+        build_in(dir.path(), "2024-02", &out, loc);
         let base = dir.path().join(&out);
         assert_eq!(
             read_json(&base.join("sm-report-2024-02.json"))["insights"],

@@ -169,6 +169,12 @@ fn config() -> Config {
     )
     .unwrap();
     cfg.qualification.min_quality_score = None;
+    // Every change a finding: the findings' code sees every edge case of
+    // the generated data (zero counts, single groups, empty periods).
+    cfg.insights.min_count = 0;
+    cfg.insights.min_change = 0.0;
+    cfg.insights.significance = 0.0;
+    cfg.insights.max_shown = 20;
     cfg
 }
 
