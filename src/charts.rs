@@ -1,598 +1,603 @@
-//! Charts as SVG (plotters): funnel, 13-period trend, lost reasons (bars and
-//! a 12-month Pareto), cost per channel and per stage, lead times, plan vs
-//! actual, velocity against lead value and cumulative lead value (YTD). Text uses the pack's font family and brand colours; labels
-//! from the data are XML-escaped by the SVG backend.
+//! Charts as SVG (plotters), in IBCS notation (docs/templates.md
+//! "Notation"): AC solid dark, PY solid grey, PL outlined, FC hatched,
+//! variances green or red by business impact, whatever the brand colours.
+//! One scale per unit across the pack ([`scale`]): the registry is filled
+//! with every value the pack draws before any chart is drawn, and each
+//! chart is sized to its data on it. The vocabulary is [`draw`], the
+//! layouts (tiered bars, small multiples, waterfall) [`layouts`]; this file
+//! says which figure goes into which chart. Labels from the data are
+//! XML-escaped by the SVG backend.
 
 use std::collections::BTreeMap;
 
-use anyhow::{Result, anyhow};
-use plotters::coord::Shift;
-use plotters::prelude::*;
+use anyhow::Result;
+use serde::Serialize;
 
-use crate::config::Color as BrandColor;
-use crate::format::{Locale, compact};
+use crate::format::{self, Locale};
 use crate::render::Texts;
-use crate::report::Report;
+use crate::report::variance::Better;
+use crate::report::{PackFigures, Report};
+
+pub mod draw;
+pub mod layouts;
+pub mod scale;
+
+use draw::Scenario;
+use layouts::{Legend, Panel, Row, Step};
+use scale::{Measure, Scales, Window};
 
 /// Everything a chart needs besides its data.
 pub struct Style {
     pub font: String,
-    pub primary: RGBColor,
-    pub accent: RGBColor,
     pub locale: Locale,
-    /// What an empty chart says, in the pack's language.
-    pub no_data: String,
+    pub currency: String,
 }
 
-/// A brand colour for plotters.
-pub fn rgb(c: BrandColor) -> RGBColor {
-    RGBColor(c.0, c.1, c.2)
+/// A drawn chart: its SVG and its size in points (templates place it at
+/// that size, so that the pack's scales hold on the page).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Chart {
+    #[serde(skip)]
+    pub svg: String,
+    pub width: f64,
+    pub height: f64,
 }
 
-const GREY: RGBColor = RGBColor(0x6b, 0x72, 0x80);
-const LIGHT: RGBColor = RGBColor(0xe5, 0xe7, 0xeb);
+impl Chart {
+    pub fn new(svg: String, width: f64, height: f64) -> Chart {
+        Chart {
+            svg,
+            width: width.ceil(),
+            height: height.ceil(),
+        }
+    }
+}
 
-/// All charts of the pack, by file name (`funnel.svg`, …).
+/// How a chart writes its values.
+struct Fmt<'a> {
+    style: &'a Style,
+}
+
+impl Fmt<'_> {
+    /// Money with at most three significant digits: €950, €6.15k, €1.43M.
+    fn money(&self, x: f64) -> String {
+        format::money_sig(x, 3, &self.style.currency, self.style.locale)
+    }
+    fn count(&self, x: f64) -> String {
+        format::number(x, 0, self.style.locale)
+    }
+    fn days(&self, x: f64) -> String {
+        format::number(x, 1, self.style.locale)
+    }
+    fn pct(&self, x: f64) -> String {
+        format::percent(x, 0, self.style.locale)
+    }
+    /// A variance, with its sign: only variances carry a `+`.
+    fn signed(&self, s: String, x: f64) -> String {
+        if x > 0.0 { format!("+{s}") } else { s }
+    }
+}
+
+fn count(v: Option<u64>) -> Option<f64> {
+    v.map(|n| n as f64)
+}
+
+/// A stage's flow in a funnel.
+type StageFlow = fn(&crate::metrics::Funnel) -> Option<u64>;
+/// A measure of a trend point.
+type TrendFigure = fn(&crate::metrics::TrendPoint) -> Option<f64>;
+
+/// One panel of the trend: title, unit, AC and PY per period.
+struct TrendPanel {
+    title: String,
+    unit: Measure,
+    ac: Vec<Option<f64>>,
+    py: Vec<Option<f64>>,
+}
+
+/// The stages of the funnel with their flow in a funnel.
+fn stages(t: &Texts) -> [(String, StageFlow); 5] {
+    [
+        (t.get("stage_lead"), |f| Some(f.leads)),
+        (t.get("stage_mql"), |f| f.mqls),
+        (t.get("stage_sql"), |f| f.sqls),
+        (t.get("stage_opportunity"), |f| Some(f.opportunities)),
+        (t.get("stage_won"), |f| Some(f.won)),
+    ]
+}
+
+/// Every chart of the pack, by name (`funnel`, `trend`, …).
 pub fn render_all(
-    report: &Report,
-    extra: &Extra,
-    labels: &Texts,
+    r: &Report,
+    fig: &PackFigures,
+    t: &Texts,
     style: &Style,
-) -> Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    let f = &report.funnel;
-    // A stage the data has no dates for is left out, not drawn as 0.
-    let funnel_items: Vec<(String, f64)> = [
-        (labels.get("stage_lead"), Some(f.leads)),
-        (labels.get("stage_mql"), f.mqls),
-        (labels.get("stage_sql"), f.sqls),
-        (labels.get("stage_opportunity"), Some(f.opportunities)),
-        (labels.get("stage_won"), Some(f.won)),
-    ]
-    .into_iter()
-    .filter_map(|(l, v)| v.map(|v| (l, v as f64)))
-    .collect();
-    out.insert(
-        "funnel.svg".into(),
-        hbar(&funnel_items, style, style.primary, (900, 380), |_, x| {
-            compact(x, style.locale)
-        })?,
-    );
-    out.insert("trend.svg".into(), trend(report, labels, style)?);
-    let reasons: Vec<(String, f64)> = report
-        .lost_reasons
-        .iter()
-        .take(12)
-        .map(|r| (r.reason.clone(), r.count as f64))
-        .collect();
-    out.insert(
-        "lost_reasons.svg".into(),
-        hbar(&reasons, style, style.accent, (900, 420), |_, x| {
-            compact(x, style.locale)
-        })?,
-    );
-    let mut costs: Vec<(String, f64)> = report
-        .channels
-        .iter()
-        .filter(|c| c.cost > 0.0)
-        .map(|c| (c.channel.clone(), c.cost))
-        .collect();
-    costs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out.insert(
-        "channel_costs.svg".into(),
-        hbar(&costs, style, style.primary, (900, 380), |_, x| {
-            compact(x, style.locale)
-        })?,
-    );
-    out.insert("pareto.svg".into(), pareto(report, style)?);
-    let c = &report.costs;
-    let per_stage: Vec<(String, f64)> = [
-        (labels.get("chart_cost_per_lead"), c.cost_per_lead),
-        (labels.get("chart_cost_per_mql"), c.cost_per_mql),
-        (labels.get("chart_cost_per_sql"), c.cost_per_sql),
-        (
-            labels.get("chart_cost_per_opportunity"),
-            c.cost_per_opportunity,
-        ),
-        (labels.get("chart_cac"), c.cac),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k, v.unwrap_or(0.0)))
-    .collect();
-    out.insert(
-        "cost_per_stage.svg".into(),
-        hbar(&per_stage, style, style.primary, (900, 360), |_, x| {
-            compact(x, style.locale)
-        })?,
-    );
-    let lt = |b: &crate::metrics::LeadTimes| {
-        [
-            b.lead_to_mql.median,
-            b.mql_to_sql.median,
-            b.sql_to_opportunity.median,
-            b.opportunity_to_quote.median,
-            b.opportunity_to_won.median,
-        ]
+) -> Result<BTreeMap<String, Chart>> {
+    let fmt = Fmt { style };
+    let font = style.font.as_str();
+    let legend = |items: &[(Scenario, &str)]| Legend {
+        items: items.iter().map(|(s, k)| (*s, t.get(k))).collect(),
+        d_pl: t.get("chart_d_pl"),
+        d_py: t.get("chart_d_py_pct"),
+        magnified: t.get("chart_magnified"),
+        no_data: t.get("chart_no_data"),
     };
-    let steps = [
-        "chart_lead_to_mql",
-        "chart_mql_to_sql",
-        "chart_sql_to_opportunity",
-        "chart_opportunity_to_quote",
-        "chart_opportunity_to_won",
+    let rel = |a: f64, b: f64| crate::metrics::ratio(a - b, b);
+    let good = |d: f64, better: Better| better.good(d);
+    let tg = &r.targets;
+    let targets = [
+        tg.leads.target,
+        tg.mqls.target,
+        tg.sqls.target,
+        tg.opportunities.target,
+        tg.won.target,
+    ];
+
+    // ---- the rows of every chart, before any is drawn
+    let funnel: Vec<Row> = stages(t)
+        .iter()
+        .zip(targets)
+        .filter_map(|((label, get), plan)| {
+            let ac = count(get(&r.funnel))?;
+            let py = count(get(&fig.year_ago.funnel));
+            Some(Row {
+                label: label.clone(),
+                main: Some(ac),
+                back: py,
+                plan,
+                value: fmt.count(ac),
+                d_pl: plan.map(|p| {
+                    (
+                        ac - p,
+                        good(ac - p, Better::Higher),
+                        fmt.signed(fmt.count(ac - p), ac - p),
+                    )
+                }),
+                d_py: py
+                    .and_then(|p| rel(ac, p))
+                    .map(|d| (d, good(d, Better::Higher), fmt.signed(fmt.pct(d), d))),
+                ..Default::default()
+            })
+        })
+        .collect();
+    let (lt, lt12) = (&r.lead_time_days, &r.lead_time_days_12m);
+    let lead_times: Vec<Row> = [
+        ("chart_lead_to_mql", &lt.lead_to_mql, &lt12.lead_to_mql),
+        ("chart_mql_to_sql", &lt.mql_to_sql, &lt12.mql_to_sql),
+        (
+            "chart_sql_to_opportunity",
+            &lt.sql_to_opportunity,
+            &lt12.sql_to_opportunity,
+        ),
+        (
+            "chart_opportunity_to_quote",
+            &lt.opportunity_to_quote,
+            &lt12.opportunity_to_quote,
+        ),
+        (
+            "chart_opportunity_to_won",
+            &lt.opportunity_to_won,
+            &lt12.opportunity_to_won,
+        ),
     ]
-    .map(|k| labels.get(k));
-    out.insert(
-        "lead_times.svg".into(),
-        grouped_bars(
-            &steps,
-            &[
-                (
-                    labels.get("chart_this_period"),
-                    style.primary,
-                    lt(&report.lead_time_days).to_vec(),
+    .into_iter()
+    .map(|(k, now, w12)| Row {
+        label: t.get(k),
+        main: now.median,
+        back: w12.median,
+        value: now.median.map(|d| fmt.days(d)).unwrap_or_default(),
+        d_py: now
+            .median
+            .zip(w12.median)
+            .and_then(|(a, b)| rel(a, b))
+            .map(|d| (d, good(d, Better::Lower), fmt.signed(fmt.pct(d), d))),
+        ..Default::default()
+    })
+    .collect();
+    let (c, c12) = (&r.costs, &fig.last_12m.costs);
+    let per_stage: Vec<Row> = [
+        ("chart_cost_per_lead", c.cost_per_lead, c12.cost_per_lead),
+        ("chart_cost_per_mql", c.cost_per_mql, c12.cost_per_mql),
+        ("chart_cost_per_sql", c.cost_per_sql, c12.cost_per_sql),
+        (
+            "chart_cost_per_opportunity",
+            c.cost_per_opportunity,
+            c12.cost_per_opportunity,
+        ),
+        ("chart_cac", c.cac, c12.cac),
+    ]
+    .into_iter()
+    .map(|(k, now, w12)| Row {
+        label: t.get(k),
+        main: now,
+        back: w12,
+        value: now.map(|v| fmt.money(v)).unwrap_or_default(),
+        // a higher cost is bad news
+        d_py: now
+            .zip(w12)
+            .and_then(|(a, b)| rel(a, b))
+            .map(|d| (d, good(d, Better::Lower), fmt.signed(fmt.pct(d), d))),
+        ..Default::default()
+    })
+    .collect();
+    let mut channels: Vec<&crate::metrics::Channel> =
+        r.channels.iter().filter(|c| c.cost > 0.0).collect();
+    channels.sort_by(|a, b| {
+        b.cost
+            .total_cmp(&a.cost)
+            .then_with(|| a.channel.cmp(&b.channel))
+    });
+    let channel_costs: Vec<Row> = channels
+        .iter()
+        .map(|ch| {
+            let w12 = fig.channel_costs_ltm.get(&ch.channel).copied();
+            Row {
+                label: ch.channel.clone(),
+                main: Some(ch.cost),
+                back: w12,
+                value: fmt.money(ch.cost),
+                d_py: w12
+                    .and_then(|b| rel(ch.cost, b))
+                    .map(|d| (d, good(d, Better::Lower), fmt.signed(fmt.pct(d), d))),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let lost_total: u64 = r.lost_reasons_12m.iter().map(|x| x.count).sum();
+    let mut cumulative = 0u64;
+    let pareto: Vec<Row> = r
+        .lost_reasons_12m
+        .iter()
+        .take(10)
+        .map(|x| {
+            cumulative += x.count;
+            Row {
+                label: x.reason.clone(),
+                main: Some(x.count as f64),
+                value: format!(
+                    "{} · {}",
+                    fmt.count(x.count as f64),
+                    fmt.pct(cumulative as f64 / lost_total.max(1) as f64)
                 ),
-                (
-                    labels.get("chart_12_months"),
-                    style.accent,
-                    lt(&report.lead_time_days_12m).to_vec(),
-                ),
-            ],
-            style,
-            (900, 380),
-        )?,
-    );
-    if let Some(plan) = &report.plan {
-        let names: Vec<String> = plan
-            .ytd
-            .iter()
-            .map(|s| labels.get(&format!("stage_{}", s.stage.as_str())))
-            .collect();
-        out.insert(
-            "plan_actual.svg".into(),
-            grouped_bars(
-                &names,
-                &[
+                ..Default::default()
+            }
+        })
+        .collect();
+    let plan_rows: Vec<Row> = fig
+        .plan_rows
+        .iter()
+        .filter_map(|p| {
+            let req = p.required_ytd? as f64;
+            let ac = p.actual_ytd.map(|a| a as f64);
+            Some(Row {
+                label: t.get(&format!("stage_{}", p.stage.as_str())),
+                main: ac,
+                plan: Some(req),
+                value: ac.map(|a| fmt.count(a)).unwrap_or_default(),
+                d_pl: ac.map(|a| {
                     (
-                        labels.get("chart_required_ytd"),
-                        GREY,
-                        plan.ytd.iter().map(|s| Some(s.required as f64)).collect(),
-                    ),
-                    (
-                        labels.get("chart_actual_ytd"),
-                        style.primary,
-                        plan.ytd
-                            .iter()
-                            .map(|s| s.actual.map(|a| a as f64))
-                            .collect(),
-                    ),
-                ],
-                style,
-                (900, 380),
-            )?,
+                        a - req,
+                        good(a - req, Better::Higher),
+                        fmt.signed(fmt.count(a - req), a - req),
+                    )
+                }),
+                ..Default::default()
+            })
+        })
+        .collect();
+    let v = &r.velocity;
+    let velocity: Vec<Row> = [
+        (
+            "chart_lead_value_generated",
+            v.lead_value_generated,
+            Scenario::Ac,
+        ),
+        ("chart_velocity_per_month", v.per_month, Scenario::Fc),
+        ("chart_monthly_goal", v.monthly_goal, Scenario::Pl),
+    ]
+    .into_iter()
+    .map(|(k, x, s)| Row {
+        label: t.get(k),
+        main: x.filter(|_| s != Scenario::Pl),
+        main_kind: Some(s),
+        plan: x.filter(|_| s == Scenario::Pl),
+        value: x.map(|x| fmt.money(x)).unwrap_or_default(),
+        ..Default::default()
+    })
+    .collect();
+    let lead_value_ytd: Vec<Row> = fig
+        .lead_value_ytd
+        .iter()
+        .map(|m| Row {
+            label: month_label(&m.month, t),
+            main: Some(m.cumulative),
+            plan: m.target_cumulative,
+            value: fmt.money(m.cumulative),
+            d_pl: m.target_cumulative.map(|p| {
+                let d = m.cumulative - p;
+                (d, good(d, Better::Higher), fmt.signed(fmt.money(d), d))
+            }),
+            ..Default::default()
+        })
+        .collect();
+    let trend_panels: Vec<TrendPanel> = {
+        let flows: [(String, TrendFigure); 6] = [
+            (t.get("stage_lead"), |p| Some(p.funnel.leads as f64)),
+            (t.get("stage_mql"), |p| count(p.funnel.mqls)),
+            (t.get("stage_sql"), |p| count(p.funnel.sqls)),
+            (t.get("stage_opportunity"), |p| {
+                Some(p.funnel.opportunities as f64)
+            }),
+            (t.get("stage_won"), |p| Some(p.funnel.won as f64)),
+            (t.get("revenue"), |p| Some(p.won_revenue)),
+        ];
+        flows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (title, get))| TrendPanel {
+                title,
+                unit: if i == 5 {
+                    Measure::Money
+                } else {
+                    Measure::Count
+                },
+                ac: r.trend.iter().map(get).collect(),
+                py: fig.trend_py.iter().map(get).collect(),
+            })
+            .collect()
+    };
+    let bridge: Vec<Step> = fig
+        .bridge
+        .as_ref()
+        .map(|b| {
+            vec![
+                Step {
+                    label: t.get("chart_plan"),
+                    value: b.plan,
+                    total: Some(Scenario::Pl),
+                    good: None,
+                    text: fmt.money(b.plan),
+                },
+                Step {
+                    label: t.get("chart_volume"),
+                    value: b.volume,
+                    total: None,
+                    good: good(b.volume, Better::Higher),
+                    text: fmt.signed(fmt.money(b.volume), b.volume),
+                },
+                Step {
+                    label: t.get("chart_deal_size"),
+                    value: b.deal_size,
+                    total: None,
+                    good: good(b.deal_size, Better::Higher),
+                    text: fmt.signed(fmt.money(b.deal_size), b.deal_size),
+                },
+                Step {
+                    label: t.get("chart_actual"),
+                    value: b.actual,
+                    total: Some(Scenario::Ac),
+                    good: None,
+                    text: fmt.money(b.actual),
+                },
+            ]
+        })
+        .unwrap_or_default();
+
+    // ---- the registry: every value drawn, per unit
+    let mut sc = Scales::default();
+    let bars = |rows: &[Row]| -> Vec<f64> {
+        rows.iter()
+            .flat_map(|r| [r.main, r.back, r.plan, r.d_pl.as_ref().map(|d| d.0)])
+            .flatten()
+            .collect()
+    };
+    let pins = |rows: &[Row]| -> Vec<f64> {
+        rows.iter()
+            .filter_map(|r| r.d_py.as_ref().map(|d| d.0))
+            .collect()
+    };
+    sc.note_all(Measure::Count, Window::Period, bars(&funnel));
+    sc.note_all(Measure::Count, Window::Ltm, bars(&pareto));
+    sc.note_all(Measure::Count, Window::Ytd, bars(&plan_rows));
+    sc.note_all(Measure::Days, Window::Period, bars(&lead_times));
+    sc.note_all(Measure::MoneyPer, Window::Period, bars(&per_stage));
+    sc.note_all(Measure::Money, Window::Period, bars(&channel_costs));
+    sc.note_all(Measure::Money, Window::Period, bars(&velocity));
+    sc.note_all(Measure::Money, Window::Ytd, bars(&lead_value_ytd));
+    for p in &trend_panels {
+        sc.note_all(
+            p.unit,
+            Window::Period,
+            p.ac.iter().chain(&p.py).flatten().copied(),
         );
     }
-    let v = &report.velocity;
-    let velocity_items: Vec<(String, f64)> = [
-        (
-            labels.get("chart_lead_value_generated"),
-            v.lead_value_generated,
-        ),
-        (labels.get("chart_velocity_per_month"), v.per_month),
-        (labels.get("chart_monthly_goal"), v.monthly_goal),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k, v.unwrap_or(0.0)))
-    .collect();
-    out.insert(
-        "velocity.svg".into(),
-        hbar(&velocity_items, style, style.accent, (900, 300), |_, x| {
-            compact(x, style.locale)
-        })?,
+    {
+        let mut run = 0.0_f64;
+        for s in &bridge {
+            run = if s.total.is_some() {
+                s.value
+            } else {
+                run + s.value
+            };
+            sc.note(Measure::Money, Window::Period, run);
+        }
+    }
+    for rows in [&funnel, &lead_times, &per_stage, &channel_costs] {
+        sc.note_all(Measure::Percent, Window::Period, pins(rows));
+    }
+    let max = |rows: &[Row]| bars(rows).into_iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    // pins: one percent scale, the largest variance 50 pt long
+    let pct = sc.sized(Measure::Percent, Window::Period, 50.0);
+
+    // ---- the charts
+    let mut out = BTreeMap::new();
+    let ac_py_pl = legend(&[
+        (Scenario::Ac, "scenario_ac"),
+        (Scenario::Py, "scenario_py"),
+        (Scenario::Pl, "scenario_pl"),
+    ]);
+    let mut ac_ltm = legend(&[
+        (Scenario::Ac, "scenario_ac"),
+        (Scenario::Py, "scenario_ltm"),
+    ]);
+    ac_ltm.d_py = t.get("chart_d_ltm_pct");
+    let ac_only = legend(&[(Scenario::Ac, "scenario_ac")]);
+    let ac_pl = legend(&[(Scenario::Ac, "scenario_ac"), (Scenario::Pl, "scenario_pl")]);
+    let mut put = |name: &str, chart: Chart| {
+        out.insert(name.to_string(), chart);
+    };
+    put(
+        "funnel",
+        layouts::hbars(
+            &funnel,
+            sc.for_chart(Measure::Count, Window::Period, max(&funnel)),
+            pct,
+            &ac_py_pl,
+            font,
+        )?,
     );
-    out.insert(
-        "lead_value_ytd.svg".into(),
-        lead_value_ytd(extra, labels, style)?,
+    put(
+        "lead_times",
+        layouts::hbars(
+            &lead_times,
+            sc.for_chart(Measure::Days, Window::Period, max(&lead_times)),
+            pct,
+            &ac_ltm,
+            font,
+        )?,
+    );
+    put(
+        "cost_per_stage",
+        layouts::hbars(
+            &per_stage,
+            sc.for_chart(Measure::MoneyPer, Window::Period, max(&per_stage)),
+            pct,
+            &ac_ltm,
+            font,
+        )?,
+    );
+    put(
+        "channel_costs",
+        layouts::hbars(
+            &channel_costs,
+            sc.for_chart(Measure::Money, Window::Period, max(&channel_costs)),
+            pct,
+            &ac_ltm,
+            font,
+        )?,
+    );
+    put(
+        "pareto",
+        layouts::hbars(
+            &pareto,
+            sc.for_chart(Measure::Count, Window::Ltm, max(&pareto)),
+            pct,
+            &ac_only,
+            font,
+        )?,
+    );
+    put(
+        "plan_actual",
+        layouts::hbars(
+            &plan_rows,
+            sc.for_chart(Measure::Count, Window::Ytd, max(&plan_rows)),
+            pct,
+            &ac_pl,
+            font,
+        )?,
+    );
+    let fc = legend(&[
+        (Scenario::Ac, "scenario_ac"),
+        (Scenario::Fc, "scenario_fc"),
+        (Scenario::Pl, "scenario_pl"),
+    ]);
+    put(
+        "velocity",
+        layouts::hbars(
+            &velocity,
+            sc.for_chart(Measure::Money, Window::Period, max(&velocity)),
+            pct,
+            &fc,
+            font,
+        )?,
+    );
+    put(
+        "lead_value_ytd",
+        layouts::hbars(
+            &lead_value_ytd,
+            sc.for_chart(Measure::Money, Window::Ytd, max(&lead_value_ytd)),
+            pct,
+            &ac_pl,
+            font,
+        )?,
+    );
+    // small multiples share one scale per unit (a magnification, if any,
+    // for all panels of the unit together)
+    let unit_max = |u: Measure| {
+        trend_panels
+            .iter()
+            .filter(|p| p.unit == u)
+            .flat_map(|p| p.ac.iter().chain(&p.py).flatten())
+            .fold(0.0_f64, |a, b| a.max(*b))
+    };
+    let panels: Vec<Panel> = trend_panels
+        .iter()
+        .map(|p| {
+            let m = unit_max(p.unit);
+            let last = p.ac.last().copied().flatten().unwrap_or(0.0);
+            Panel {
+                title: p.title.clone(),
+                ac: p.ac.clone(),
+                py: p.py.clone(),
+                last: if p.unit == Measure::Money {
+                    fmt.money(last)
+                } else {
+                    fmt.count(last)
+                },
+                scale: sc.for_chart(p.unit, Window::Period, m),
+            }
+        })
+        .collect();
+    let first = r
+        .trend
+        .first()
+        .map(|p| p.period.as_str())
+        .unwrap_or_default();
+    let last = r
+        .trend
+        .last()
+        .map(|p| p.period.as_str())
+        .unwrap_or_default();
+    put(
+        "trend",
+        layouts::small_multiples(
+            &panels,
+            (first, last),
+            &legend(&[(Scenario::Ac, "scenario_ac"), (Scenario::Py, "scenario_py")]),
+            font,
+        )?,
+    );
+    let bridge_max = bridge.iter().map(|s| s.value.abs()).fold(0.0, f64::max);
+    put(
+        "waterfall",
+        layouts::waterfall(
+            &bridge,
+            sc.for_chart(Measure::Money, Window::Period, bridge_max),
+            &ac_pl,
+            font,
+        )?,
     );
     Ok(out)
 }
 
-/// Vertical bars: one group per category, one bar per series, with legend.
-fn grouped_bars(
-    categories: &[String],
-    series: &[(String, RGBColor, Vec<Option<f64>>)],
-    style: &Style,
-    size: (u32, u32),
-) -> Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let max = series
-            .iter()
-            .flat_map(|s| s.2.iter().flatten())
-            .fold(0.0, |a: f64, b| a.max(*b));
-        if categories.is_empty() || max == 0.0 {
-            no_data(&root, style)?;
-        } else {
-            let n = categories.len();
-            let k = series.len().max(1);
-            let mut chart = ChartBuilder::on(&root)
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(60)
-                .build_cartesian_2d((0..n).into_segmented(), 0.0..max * 1.3)
-                .map_err(err)?;
-            let font = (style.font.as_str(), 22).into_font().color(&BLACK);
-            grid(&mut chart, font.clone(), WHITE)
-                .disable_x_mesh()
-                .x_labels(n)
-                .x_label_formatter(&|v| match v {
-                    SegmentValue::CenterOf(i) => categories.get(*i).cloned().unwrap_or_default(),
-                    _ => String::new(),
-                })
-                .y_labels(5)
-                .y_label_formatter(&|y| compact(*y, style.locale))
-                .draw()
-                .map_err(err)?;
-            for (si, (name, color, values)) in series.iter().enumerate() {
-                let color = *color;
-                chart
-                    .draw_series(values.iter().enumerate().filter_map(|(i, v)| {
-                        v.map(|v| {
-                            // Split each category's slot into k bars.
-                            let slot = 100 / k as i32;
-                            let mut bar = Rectangle::new(
-                                [
-                                    (SegmentValue::Exact(i), 0.0),
-                                    (SegmentValue::Exact(i + 1), v),
-                                ],
-                                color.filled(),
-                            );
-                            let left = 8 + si as i32 * slot;
-                            let right = 8 + (k as i32 - 1 - si as i32) * slot;
-                            bar.set_margin(0, 0, left as u32, right as u32);
-                            bar
-                        })
-                    }))
-                    .map_err(err)?
-                    .label(name.as_str())
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled())
-                    });
-            }
-            legend(&mut chart, font, SeriesLabelPosition::UpperRight)?;
-        }
-        root.present().map_err(err)?;
-    }
-    Ok(svg)
+/// `2024-03` as the month's short name ("Mar").
+fn month_label(label: &str, t: &Texts) -> String {
+    label
+        .split_once('-')
+        .and_then(|(_, m)| m.parse::<u32>().ok())
+        .map(|m| t.get(&format!("month_{m}")).chars().take(3).collect())
+        .unwrap_or_else(|| label.to_string())
 }
 
-/// Lost reasons over 12 months as a Pareto chart: bars by count, most
-/// frequent first, each labelled with its count and the cumulative share.
-fn pareto(report: &Report, style: &Style) -> Result<String> {
-    let items: Vec<(String, f64)> = report
-        .lost_reasons_12m
-        .iter()
-        .take(10)
-        .map(|r| (r.reason.clone(), r.count as f64))
-        .collect();
-    let total: f64 = report.lost_reasons_12m.iter().map(|r| r.count as f64).sum();
-    let cumulative: Vec<f64> = items
-        .iter()
-        .scan(0.0, |acc, (_, v)| {
-            *acc += v;
-            Some(if total > 0.0 { *acc / total } else { 0.0 })
-        })
-        .collect();
-    if items.is_empty() {
-        return hbar(&[], style, style.accent, (900, 420), |_, _| String::new());
-    }
-    hbar(&items, style, style.accent, (900, 440), |i, v| {
-        format!(
-            "{} · {}",
-            compact(v, style.locale),
-            crate::format::percent(cumulative.get(i).copied().unwrap_or(0.0), 0, style.locale)
-        )
-    })
-}
-
-/// Cumulative lead value generated against the cumulative revenue target,
-/// month by month over the year to date.
-fn lead_value_ytd(extra: &Extra, labels: &Texts, style: &Style) -> Result<String> {
-    let pts = &extra.lead_value_ytd;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (900, 380)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let max = pts
-            .iter()
-            .map(|(_, v, t)| v.max(t.unwrap_or(0.0)))
-            .fold(0.0, f64::max);
-        if pts.is_empty() || max == 0.0 {
-            no_data(&root, style)?;
-        } else {
-            let n = pts.len();
-            let mut chart = ChartBuilder::on(&root)
-                .margin(12)
-                .margin_right(40)
-                .x_label_area_size(36)
-                .y_label_area_size(70)
-                .build_cartesian_2d((0..n).into_segmented(), 0.0..max * 1.3)
-                .map_err(err)?;
-            let font = (style.font.as_str(), 18).into_font().color(&BLACK);
-            grid(&mut chart, font.clone(), WHITE)
-                .disable_x_mesh()
-                .x_labels(n)
-                .x_label_formatter(&|v| match v {
-                    SegmentValue::CenterOf(i) => {
-                        pts.get(*i).map(|p| p.0.clone()).unwrap_or_default()
-                    }
-                    _ => String::new(),
-                })
-                .y_label_formatter(&|y| compact(*y, style.locale))
-                .draw()
-                .map_err(err)?;
-            let primary = style.primary;
-            chart
-                .draw_series(pts.iter().enumerate().map(|(i, (_, v, _))| {
-                    let mut bar = Rectangle::new(
-                        [
-                            (SegmentValue::Exact(i), 0.0),
-                            (SegmentValue::Exact(i + 1), *v),
-                        ],
-                        primary.filled(),
-                    );
-                    bar.set_margin(0, 0, 14, 14);
-                    bar
-                }))
-                .map_err(err)?
-                .label(labels.get("chart_lead_value_cumulative"))
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 6), (x + 14, y + 6)], primary.filled())
-                });
-            let accent = style.accent;
-            let target: Vec<(SegmentValue<usize>, f64)> = pts
-                .iter()
-                .enumerate()
-                .filter_map(|(i, (_, _, t))| t.map(|t| (SegmentValue::CenterOf(i), t)))
-                .collect();
-            if !target.is_empty() {
-                chart
-                    .draw_series(LineSeries::new(target, accent.stroke_width(3)))
-                    .map_err(err)?
-                    .label(labels.get("chart_revenue_target_cumulative"))
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], accent.stroke_width(3))
-                    });
-            }
-            legend(&mut chart, font, SeriesLabelPosition::UpperLeft)?;
-        }
-        root.present().map_err(err)?;
-    }
-    Ok(svg)
-}
-
-/// Extra series the pack charts that are not in the [`Report`] itself.
-#[derive(Debug, Clone, Default)]
-pub struct Extra {
-    /// YTD months: label, cumulative lead value generated, cumulative revenue target.
-    pub lead_value_ytd: Vec<(String, f64, Option<f64>)>,
-}
-
-/// The grid and axes every chart shares: light grid lines (`light`: the
-/// minor lines, white to hide them), grey axes, labels in the brand font.
-/// Callers add their own label formatters and draw.
-fn grid<'a, 'b, DB, XT, YT, X, Y>(
-    chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
-    font: TextStyle<'b>,
-    light: RGBColor,
-) -> plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
-where
-    DB: DrawingBackend + 'a,
-    X: Ranged<ValueType = XT> + plotters::coord::ranged1d::ValueFormatter<XT>,
-    Y: Ranged<ValueType = YT> + plotters::coord::ranged1d::ValueFormatter<YT>,
-{
-    let mut mesh = chart.configure_mesh();
-    mesh.light_line_style(light)
-        .bold_line_style(LIGHT)
-        .label_style(font)
-        .axis_style(GREY);
-    mesh
-}
-
-/// The series legend, on a translucent white box.
-fn legend<'a, DB, CT>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    font: TextStyle,
-    position: SeriesLabelPosition,
-) -> Result<()>
-where
-    DB: DrawingBackend + 'a,
-    CT: CoordTranslate,
-{
-    chart
-        .configure_series_labels()
-        .position(position)
-        .background_style(WHITE.mix(0.9))
-        .border_style(LIGHT)
-        .label_font(font)
-        .draw()
-        .map_err(err)
-}
-
-fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
-    anyhow!("chart drawing failed: {e:?}")
-}
-
-/// The empty chart's text, in the pack's language.
-fn no_data(root: &DrawingArea<SVGBackend, Shift>, style: &Style) -> Result<()> {
-    let (w, h) = root.dim_in_pixel();
-    root.draw(&Text::new(
-        style.no_data.clone(),
-        (w as i32 / 2 - 40, h as i32 / 2),
-        (style.font.as_str(), 18).into_font().color(&GREY),
-    ))
-    .map_err(err)
-}
-
-/// Horizontal bars, first item on top; `bar_text(i, value)` is printed at
-/// the end of bar `i`.
-fn hbar(
-    items: &[(String, f64)],
-    style: &Style,
-    color: RGBColor,
-    size: (u32, u32),
-    bar_text: impl Fn(usize, f64) -> String,
-) -> Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        if items.is_empty() || items.iter().all(|(_, v)| *v == 0.0) {
-            no_data(&root, style)?;
-        } else {
-            let n = items.len();
-            let max = items.iter().map(|(_, v)| *v).fold(0.0, f64::max);
-            let longest = items
-                .iter()
-                .map(|(k, _)| k.chars().count())
-                .max()
-                .unwrap_or(4);
-            let label_area = (longest.min(28) as u32 * 11 + 20).max(70);
-            let names: Vec<String> = items
-                .iter()
-                .map(|(k, _)| {
-                    if k.chars().count() > 28 {
-                        format!("{}…", k.chars().take(27).collect::<String>())
-                    } else {
-                        k.clone()
-                    }
-                })
-                .collect();
-            let mut chart = ChartBuilder::on(&root)
-                .margin(12)
-                .x_label_area_size(34)
-                .y_label_area_size(label_area)
-                .build_cartesian_2d(0.0..max * 1.18, (0..n).into_segmented())
-                .map_err(err)?;
-            let label_font = (style.font.as_str(), 21).into_font().color(&BLACK);
-            grid(&mut chart, label_font.clone(), LIGHT)
-                .disable_y_mesh()
-                .y_labels(n)
-                .y_label_formatter(&|v| match v {
-                    SegmentValue::CenterOf(i) if *i < n => names[n - 1 - i].clone(),
-                    _ => String::new(),
-                })
-                // Small counts: one tick per whole number, so no tick reads "0" at 0.4.
-                .x_labels(if max < 5.0 {
-                    max.ceil() as usize + 1
-                } else {
-                    6
-                })
-                .x_label_formatter(&|x| compact(*x, style.locale))
-                .draw()
-                .map_err(err)?;
-            chart
-                .draw_series(items.iter().enumerate().map(|(i, (_, v))| {
-                    let row = n - 1 - i;
-                    let mut bar = Rectangle::new(
-                        [
-                            (0.0, SegmentValue::Exact(row)),
-                            (*v, SegmentValue::Exact(row + 1)),
-                        ],
-                        color.filled(),
-                    );
-                    bar.set_margin(5, 5, 0, 0);
-                    bar
-                }))
-                .map_err(err)?;
-            chart
-                .draw_series(items.iter().enumerate().map(|(i, (_, v))| {
-                    Text::new(
-                        format!(" {}", bar_text(i, *v)),
-                        (*v, SegmentValue::CenterOf(n - 1 - i)),
-                        (style.font.as_str(), 21).into_font().color(&BLACK),
-                    )
-                }))
-                .map_err(err)?;
-        }
-        root.present().map_err(err)?;
-    }
-    Ok(svg)
-}
-
-/// One trend line: legend label, colour and the funnel count it plots.
-type Series<'a> = (
-    &'a str,
-    RGBColor,
-    fn(&crate::metrics::Funnel) -> Option<u64>,
-);
-
-/// Leads, MQLs, SQLs and won deals over the 13 trend periods.
-fn trend(report: &Report, labels: &Texts, style: &Style) -> Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (900, 380)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let t = &report.trend;
-        let periods: Vec<String> = t.iter().map(|p| p.period.clone()).collect();
-        let max = t
-            .iter()
-            .map(|p| p.funnel.leads.max(p.funnel.mqls.unwrap_or(0)) as f64)
-            .fold(0.0, f64::max);
-        if t.is_empty() || max == 0.0 {
-            no_data(&root, style)?;
-        } else {
-            let n = t.len();
-            let mut chart = ChartBuilder::on(&root)
-                .margin(12)
-                .margin_right(40)
-                .x_label_area_size(36)
-                .y_label_area_size(60)
-                .build_cartesian_2d(0..n - 1, 0.0..max * 1.35) // headroom: the legend sits above the lines
-                .map_err(err)?;
-            let font = (style.font.as_str(), 19).into_font().color(&BLACK);
-            grid(&mut chart, font.clone(), WHITE)
-                // Every other period: 13 month labels side by side overlap.
-                .x_labels(n.min(7))
-                .x_label_formatter(&|i| periods.get(*i).cloned().unwrap_or_default())
-                .y_label_formatter(&|y| compact(*y, style.locale))
-                .draw()
-                .map_err(err)?;
-            let (leads, mqls, sqls, won) = (
-                labels.get("stage_lead"),
-                labels.get("stage_mql"),
-                labels.get("stage_sql"),
-                labels.get("stage_won"),
-            );
-            let series: [Series; 4] = [
-                (&leads, style.primary, |f| Some(f.leads)),
-                (&mqls, RGBColor(0x4f, 0x86, 0xc6), |f| f.mqls),
-                (&sqls, RGBColor(0x2a, 0x9d, 0x8f), |f| f.sqls),
-                (&won, style.accent, |f| Some(f.won)),
-            ];
-            // A stage without dates has no line (rather than one at 0).
-            for (name, color, get) in series {
-                if t.iter().all(|p| get(&p.funnel).is_none()) {
-                    continue;
-                }
-                chart
-                    .draw_series(LineSeries::new(
-                        t.iter()
-                            .enumerate()
-                            .map(|(i, p)| (i, get(&p.funnel).unwrap_or(0) as f64)),
-                        color.stroke_width(3),
-                    ))
-                    .map_err(err)?
-                    .label(name)
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
-                    });
-            }
-            legend(&mut chart, font, SeriesLabelPosition::UpperLeft)?;
-        }
-        root.present().map_err(err)?;
-    }
-    Ok(svg)
-}
+#[cfg(test)]
+mod tests;

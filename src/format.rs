@@ -109,6 +109,30 @@ pub fn money_short(x: f64, currency: &str, loc: Locale) -> String {
     format!("{}{suffix}", money(v, decimals, currency, loc))
 }
 
+/// Money with at most `sig` significant digits (charts: 3), in k or M
+/// from a thousand: en `€950`, `€6.15k`, `€58.4k`, `€1.43M`.
+pub fn money_sig(x: f64, sig: usize, currency: &str, loc: Locale) -> String {
+    let a = x.abs();
+    let (v, suffix) = if a >= 999_500.0 {
+        (x / 1e6, "M")
+    } else if a >= 999.5 {
+        (x / 1e3, "k")
+    } else {
+        (x, "")
+    };
+    let digits = if v.abs() < 1.0 {
+        1
+    } else {
+        v.abs().log10().floor() as usize + 1
+    };
+    let decimals = if suffix.is_empty() {
+        0
+    } else {
+        sig.saturating_sub(digits)
+    };
+    format!("{}{suffix}", money(v, decimals, currency, loc))
+}
+
 /// A fraction as a percentage: 0.125 → en `12.5%`, nl `12,5%`.
 pub fn percent(fraction: f64, decimals: usize, loc: Locale) -> String {
     format!("{}%", number(fraction * 100.0, decimals, loc))
@@ -173,5 +197,10 @@ mod tests {
             ]
         );
         assert_eq!(money_short(-58_420.0, "EUR", Locale::Nl), "-€ 58,4k");
+        let sig = |x| money_sig(x, 3, "EUR", Locale::En);
+        assert_eq!(
+            [950.0, 6_152.0, 58_420.0, 582_000.0, 1_427_200.0, 999.7].map(sig),
+            ["€950", "€6.15k", "€58.4k", "€582k", "€1.43M", "€1.00k"]
+        );
     }
 }

@@ -23,6 +23,8 @@ use crate::plan::{NoPlan, Plan};
 use crate::render::{TemplateSet, Texts};
 
 mod figures;
+pub mod pages;
+pub mod variance;
 
 pub use figures::{
     LeadValueMonth, Leak, LostReasonRow, PackFigures, PlanNote, PlanRow, StepRatios, Tile, Unit,
@@ -203,7 +205,24 @@ pub fn build_with_figures(
     };
     insights::words::write(&mut found, &words);
     report.insights = found;
-    let figures = PackFigures::new(&m, &report, p, [previous, year_ago], plan_note, warnings)?;
+    let mut figures = PackFigures::new(&m, &report, p, [previous, year_ago], plan_note, warnings)?;
+    let days = |r: crate::period::Range| ((r.end - r.start).num_days() + 1) as f64;
+    let share = days(p.range()) / days(p.trailing_12m_months());
+    figures.channel_costs_ltm = breakdown
+        .channels
+        .iter()
+        .filter(|c| c.cost_12m > 0.0)
+        .map(|c| (c.channel.clone(), c.cost_12m * share))
+        .collect();
+    figures.pages = pages::Inputs {
+        report: &report,
+        figures: &figures,
+        texts,
+        words: &words,
+        company: cfg.company_display_name(),
+        period: p,
+    }
+    .heads();
     Ok((report, figures))
 }
 

@@ -323,7 +323,7 @@ impl Words<'_> {
 }
 
 /// The flow name of a stage (`lead` → `leads`), for the `unit_*` texts.
-fn plural(stage: &str) -> &str {
+pub(crate) fn plural(stage: &str) -> &str {
     match stage {
         "lead" => "leads",
         "mql" => "mqls",

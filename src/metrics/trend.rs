@@ -43,7 +43,12 @@ impl Metrics<'_> {
     pub fn trend(&self, p: &Period) -> Result<Vec<TrendPoint>> {
         let periods = p.trailing(13);
         let ranges: Vec<Range> = periods.iter().map(Period::range).collect();
-        let snaps = self.snapshots(&ranges)?;
+        self.trend_points(&periods, &ranges)
+    }
+
+    /// The trend's figures for `periods` (with their `ranges`, disjoint).
+    pub fn trend_points(&self, periods: &[Period], ranges: &[Range]) -> Result<Vec<TrendPoint>> {
+        let snaps = self.snapshots(ranges)?;
         Ok(periods
             .iter()
             .zip(snaps)

@@ -31,6 +31,9 @@ pub struct PackContext<'a> {
     /// Chart name (`funnel`, `trend`, …) → SVG source. Typst templates load
     /// them as `charts/<name>.svg`; HTML templates inline them.
     pub charts: BTreeMap<String, String>,
+    /// Chart name → its size in points (`width`, `height`): templates place
+    /// each chart at its size, so that the pack's scales hold.
+    pub chart_size: BTreeMap<String, charts::Chart>,
     /// `en` or `nl`.
     pub language: Locale,
     /// The period in words, e.g. "March 2024".
@@ -87,6 +90,7 @@ impl<'a> PackContext<'a> {
             company: cfg.company_display_name().to_string(),
             brand,
             charts: BTreeMap::new(),
+            chart_size: BTreeMap::new(),
             language: cfg.company.language,
             period_title: period_title(period, &t),
             t,
@@ -95,29 +99,20 @@ impl<'a> PackContext<'a> {
         })
     }
 
-    /// Draw the charts (SVG) in the brand's font and colours, labelled in
-    /// the pack's language.
+    /// Draw the charts (SVG) in the notation's colours and the brand's
+    /// font, labelled in the pack's language, on the pack's scales.
     pub fn draw_charts(&mut self, cfg: &Config) -> Result<()> {
         let style = charts::Style {
             font: cfg.brand.font.clone(),
-            primary: charts::rgb(cfg.brand.primary_color),
-            accent: charts::rgb(cfg.brand.accent_color),
             locale: cfg.company.language,
-            no_data: self.t.get("chart_no_data"),
+            currency: cfg.company.currency.clone(),
         };
-        let extra = charts::Extra {
-            lead_value_ytd: self
-                .figures
-                .lead_value_ytd
-                .iter()
-                .map(|m| (m.month.clone(), m.cumulative, m.target_cumulative))
-                .collect(),
-        };
-        let svgs = charts::render_all(self.report, &extra, &self.t, &style)?;
-        self.charts = svgs
-            .into_iter()
-            .map(|(k, v)| (k.trim_end_matches(".svg").to_string(), v))
+        let drawn = charts::render_all(self.report, self.figures, &self.t, &style)?;
+        self.charts = drawn
+            .iter()
+            .map(|(k, c)| (k.clone(), c.svg.clone()))
             .collect();
+        self.chart_size = drawn.into_iter().collect();
         Ok(())
     }
 }

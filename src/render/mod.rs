@@ -165,6 +165,35 @@ pub fn environment(locale: Locale, currency: &str) -> Environment<'static> {
             .map(|x| format::number(x, decimals.unwrap_or(0), locale))
             .unwrap_or_else(|| na.into())
     });
+    // pt: a length computed in the report (points), as a Typst or CSS
+    // length; none is 0pt.
+    env.add_filter("pt", |v: Value| -> Value {
+        let x = as_f64(&v).unwrap_or(0.0);
+        Value::from_safe_string(format!("{:.2}pt", x))
+    });
+    // sig: money with three significant digits, as in the charts
+    let cur = currency.to_string();
+    env.add_filter("money3", move |v: Value| -> String {
+        as_f64(&v)
+            .map(|x| format::money_sig(x, 3, &cur, locale))
+            .unwrap_or_else(|| na.into())
+    });
+    // variance(unit): a variance with its sign (only variances carry a +):
+    // money and counts as the value, ratios in points
+    let cur = currency.to_string();
+    env.add_filter("variance", move |v: Value, unit: String| -> String {
+        as_f64(&v)
+            .map(|x| {
+                let sign = if x > 0.0 { "+" } else { "" };
+                match unit.as_str() {
+                    "money" => format!("{sign}{}", format::money_sig(x, 4, &cur, locale)),
+                    "ratio" => format!("{sign}{} pp", format::number(x * 100.0, 1, locale)),
+                    "pct" => format!("{sign}{}", format::percent(x, 0, locale)),
+                    _ => format!("{sign}{}", format::number(x, 0, locale)),
+                }
+            })
+            .unwrap_or_default()
+    });
     env.add_filter("date", move |v: String| -> String {
         chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
             .map(|d| format::date(d, locale))

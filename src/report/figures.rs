@@ -43,6 +43,32 @@ pub struct PackFigures {
     pub plan_note: Option<PlanNote>,
     /// Lead value generated per month of the year to date, with the target.
     pub lead_value_ytd: Vec<LeadValueMonth>,
+    /// The summary's variance table (AC, PY, PL and the variances with their
+    /// bars and pins), for the period and the year to date.
+    pub variance: super::variance::VarianceTable,
+    /// The three KPIs furthest above and below plan.
+    pub highlights: Vec<super::variance::VarianceRow>,
+    pub lowlights: Vec<super::variance::VarianceRow>,
+    /// Year-end outlook: YTD revenue + weighted pipeline against the plan
+    /// of the year.
+    pub outlook: super::variance::Outlook,
+    /// Revenue from plan to actual (`null` without a revenue target).
+    pub bridge: Option<super::variance::Bridge>,
+    /// The year to date a year earlier (its figures, for the PY column).
+    pub ytd_previous_year: Snapshot,
+    /// The trend's 13 periods a year earlier (PY of each), oldest first.
+    pub trend_py: Vec<crate::metrics::TrendPoint>,
+    /// The figures over W (the trailing 12 months): the 12-month values
+    /// the pages show next to the period's.
+    pub last_12m: Snapshot,
+    /// The bars and pins of the channel, lead-value and benchmark tables.
+    pub marks: super::variance::TableMarks,
+    /// Each channel's marketing cost over W at the length of the period
+    /// (its 12-month rate), the reference next to its cost.
+    pub channel_costs_ltm: std::collections::BTreeMap<String, f64>,
+    /// Each page's message and IBCS title, by page (`summary`, …; see
+    /// `report::pages::PAGES`).
+    pub pages: std::collections::BTreeMap<String, super::pages::PageHead>,
     /// False when nothing (no lead, deal or cost) is dated in the period:
     /// the pack then says so instead of showing a page of zeros unexplained.
     pub has_data: bool,
@@ -63,7 +89,7 @@ pub enum PlanNote {
 
 /// How a tile's value is measured, which decides its format and how its
 /// change is expressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     Money,
@@ -286,6 +312,79 @@ impl PackFigures {
         warnings: Vec<String>,
     ) -> anyhow::Result<PackFigures> {
         let shown = m.cfg.insights.max_shown.min(report.insights.len());
+        let year_earlier =
+            |d: chrono::NaiveDate| d.checked_sub_months(chrono::Months::new(12)).unwrap_or(d);
+        let ytd = period::Range {
+            start: report.ytd.start,
+            end: report.ytd.end,
+        };
+        let ytd_py = period::Range {
+            start: year_earlier(ytd.start),
+            end: year_earlier(ytd.end),
+        };
+        let w = p.trailing_12m();
+        let mut snaps = m.snapshots(&[ytd_py])?;
+        let (f, c, r) = snaps.remove(0);
+        let ytd_previous_year = Snapshot {
+            label: format!("{} – {}", ytd_py.start, ytd_py.end),
+            funnel: f,
+            costs: c,
+            revenue: r,
+        };
+        let (f, c, r) = m.snapshots(&[w])?.remove(0);
+        let last_12m = Snapshot {
+            label: format!("{} – {}", w.start, w.end),
+            funnel: f,
+            costs: c,
+            revenue: r,
+        };
+        let ytd_now = Snapshot {
+            label: String::new(),
+            funnel: report.ytd.funnel.clone(),
+            costs: report.ytd.costs.clone(),
+            revenue: report.ytd.revenue.clone(),
+        };
+        let now = Snapshot {
+            label: report.period.label.clone(),
+            funnel: report.funnel.clone(),
+            costs: report.costs.clone(),
+            revenue: report.revenue.clone(),
+        };
+        let variance = super::variance::VarianceTable::new(
+            [&now, &year_ago],
+            &report.targets,
+            [&ytd_now, &ytd_previous_year],
+            &report.ytd.targets,
+        );
+        let (highlights, lowlights) = variance.highlights();
+        let rest = m.year_rest(p);
+        let annual_plan = report
+            .ytd
+            .targets
+            .revenue
+            .target
+            .zip(rest.revenue)
+            .map(|(a, b)| a + b);
+        let outlook = super::variance::Outlook::new(
+            report.ytd.revenue.won,
+            report.pipeline_end.weighted_value,
+            annual_plan,
+        );
+        let bridge = super::variance::Bridge::new(
+            &report.targets,
+            &report.funnel,
+            report.revenue.won,
+            report
+                .plan
+                .as_ref()
+                .and_then(|p| p.deal_size)
+                .or(report.unit_economics_12m.avg_new_deal_size),
+        );
+        let trend_py = {
+            let periods: Vec<Period> = p.year_ago().trailing(13);
+            let ranges: Vec<period::Range> = periods.iter().map(Period::range).collect();
+            m.trend_points(&periods, &ranges)?
+        };
         let ratios = StepRatios::from_funnel(&report.funnel);
         let (lost_reason_rows, lost_reason_total) =
             lost_reason_rows(&report.lost_reasons, &report.lost_reasons_12m);
@@ -293,6 +392,17 @@ impl PackFigures {
         Ok(PackFigures {
             summary: summary_tiles(report, &previous, &year_ago),
             insights_shown: report.insights[..shown].to_vec(),
+            variance,
+            highlights,
+            lowlights,
+            outlook,
+            bridge,
+            ytd_previous_year,
+            trend_py,
+            last_12m,
+            pages: Default::default(),
+            channel_costs_ltm: Default::default(),
+            marks: super::variance::TableMarks::new(report),
             insights_more: report.insights.len() - shown,
             leak: ratios.leak(),
             ratios,

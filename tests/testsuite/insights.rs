@@ -625,7 +625,9 @@ fn the_page_shows_the_findings_in_both_languages() {
             page < html.find("<section id=\"summary\">").unwrap(),
             "before the summary"
         );
-        assert!(html[page..].contains(&format!("<h2>{}</h2>", t.get("insights_title"))));
+        assert!(
+            html[page..].starts_with("<section id=\"what-changed\">\n  <h2 class=\"message\">")
+        );
         let mut at = page;
         for i in ins.iter().take(6) {
             let text = html_escaped(i["text"].as_str().unwrap());
@@ -638,21 +640,22 @@ fn the_page_shows_the_findings_in_both_languages() {
             at += found;
         }
         // (compared without spaces and hyphens: a line may break at either)
-        let flat = |s: &str| {
-            s.chars()
-                .filter(|c| !c.is_whitespace() && *c != '-')
-                .collect::<String>()
-        };
         let pdf = flat(&pdf_text(
             &dir.path().join(&out).join("sm-report-2024-08.pdf"),
         ));
+        // the page before the summary (whose table has the YTD block)
+        let summary = pdf.find(&flat(&t.get("window_ytd"))).unwrap();
         let title = pdf
-            .find(&flat(&t.get("insights_title")))
+            .find(&flat(&t.get("severity_good")))
             .expect("the PDF page");
-        assert!(title < pdf.find(&flat(&t.get("summary_title"))).unwrap());
+        assert!(title < summary);
         for i in ins.iter().take(6) {
             let text = flat(i["text"].as_str().unwrap());
-            assert!(pdf.contains(&text), "PDF ({}) lacks «{text}»", loc.code());
+            assert!(
+                pdf[..summary].contains(&text),
+                "PDF ({}) lacks «{text}»",
+                loc.code()
+            );
             let sev = t.get(&format!("severity_{}", i["severity"].as_str().unwrap()));
             assert!(pdf[title..].contains(&flat(&sev)));
         }
@@ -826,7 +829,10 @@ fn users_reword_the_sentences() {
             "insight_mover_up = \"{metric} rose {change} against {base} ({current} vs {comparison})\"",
             "insight_mover_up = \"Up: {metric}, {change} more than in {base}\"",
         )
-        .replace("insights_title = \"What changed\"", "insights_title = \"This month in brief\"");
+        .replace(
+            "title_what_changed = \"{company} · Findings by value in € · {period} AC vs PY, PL, LTM\"",
+            "title_what_changed = \"This month in brief\"",
+        );
     std::fs::write(&en, text).unwrap();
     smreport(dir.path())
         .args([
@@ -852,5 +858,5 @@ fn users_reword_the_sentences() {
         "{texts:?}"
     );
     let html = std::fs::read_to_string(dir.path().join("out/sm-report-2024-09.html")).unwrap();
-    assert!(html.contains("<h2>This month in brief</h2>"));
+    assert!(html.contains("<p class=\"ptitle\">This month in brief</p>"));
 }

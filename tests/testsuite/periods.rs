@@ -118,18 +118,43 @@ fn check_period(cfg: &Config, data: &Dataset, p: &Period, lang: &str) -> Result<
         ));
     }
 
-    // The page: the period in words, the leads tile with the count in the
-    // locale's format, no template artefacts.
+    // The page: the period in words, the summary's leads row with the
+    // count in the locale's format, every page opening with its message and
+    // title, no template artefacts.
     let html = String::from_utf8(html.to_vec()).map_err(|e| e.to_string())?;
     let title = smreport::render::period_title(p, &texts);
-    let tile = format!(
-        "<div class=\"label\">{}</div>\n    <div class=\"value\">{}</div>",
-        texts.get("tile_leads"),
-        format::number(leads as f64, 0, loc)
-    );
-    for (what, needle) in [("period title", &title), ("leads tile", &tile)] {
+    let leads_row = format!("<th scope=\"row\">{}</th>", texts.get("tile_leads"));
+    let leads_ac = format!("<strong>{}</strong>", format::number(leads as f64, 0, loc));
+    for (what, needle) in [
+        ("period title", &title),
+        ("leads row", &leads_row),
+        ("leads AC", &leads_ac),
+    ] {
         if !html.contains(needle.as_str()) {
             return Err(format!("HTML lacks the {what} `{needle}`"));
+        }
+    }
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#x27;")
+            .replace('/', "&#x2f;")
+    };
+    let mut at = 0;
+    for page in smreport::report::pages::PAGES {
+        let h = &out.computed.figures.pages[page];
+        if !h.message.ends_with('.') || h.message.contains('{') || h.title.contains('{') {
+            return Err(format!(
+                "{page}: message {:?} / title {:?}",
+                h.message, h.title
+            ));
+        }
+        let needle = format!("<h2 class=\"message\">{}</h2>", esc(&h.message));
+        match html[at..].find(&needle) {
+            Some(i) => at += i,
+            None => return Err(format!("HTML lacks, in order, the {page} message {needle}")),
         }
     }
     // "What changed": the findings of the JSON (the first six), or the

@@ -53,7 +53,8 @@ fn data_is_never_code() {
     }
 }
 
-/// The Typst source generated for the fixture (charts left out): a change
+/// The Typst source generated for the fixture (the charts' SVG left out,
+/// their sizes in): a change
 /// to the template or the escaping shows up as a reviewable diff.
 #[test]
 fn typst_source_snapshot() {
@@ -65,7 +66,8 @@ fn typst_source_snapshot() {
     let mut templates = render::TemplateSet::builtin();
     let texts = templates.translations(cfg.company.language).unwrap();
     let (rep, figures) = report::build_with_figures(&data, &cfg, &period, &texts).unwrap();
-    let ctx = render::PackContext::new(&cfg, &period, &rep, &figures, &mut templates).unwrap();
+    let mut ctx = render::PackContext::new(&cfg, &period, &rep, &figures, &mut templates).unwrap();
+    ctx.draw_charts(&cfg).unwrap();
     let env = render::environment(smreport::format::Locale::En, "EUR");
     let source = render::typst::source(&env, &templates, &ctx).unwrap();
     assert!(source.contains(r##"[#"Price too high";]"##));
@@ -92,7 +94,10 @@ fn branded_example_uses_brand_colour_and_logo() {
         "brand colour #0b5d4b in the PDF"
     );
     let text = pdf_text(&pdf_path);
-    assert!(text.contains("Samenvatting: liggen we op koers?"));
+    assert!(
+        text.contains("KPI's in €, aantal en % · maart 2024 en YTD"),
+        "{text}"
+    );
     let html = std::fs::read_to_string(out.path().join("sm-report-2024-03.html")).unwrap();
     assert!(
         html.contains("--primary: #0b5d4b"),
@@ -132,7 +137,10 @@ fn exported_templates_override_builtin_ones() {
     // keep only an edited English text file: the rest falls back
     let en = std::fs::read_to_string(tpl.join("lang/en.toml"))
         .unwrap()
-        .replace("Summary: are we on target?", "Our numbers this month");
+        .replace(
+            "title_summary = \"{company} · KPIs in €, number and % · {period} and YTD: PY, PL, AC, ΔPL, ΔPY\"",
+            "title_summary = \"Our numbers this month\"",
+        );
     std::fs::remove_dir_all(&tpl).unwrap();
     std::fs::create_dir_all(tpl.join("lang")).unwrap();
     std::fs::write(tpl.join("lang/en.toml"), en).unwrap();
@@ -140,7 +148,7 @@ fn exported_templates_override_builtin_ones() {
     assert!(o.status.success(), "{}", stderr(&o));
     let text = pdf_text(&dir.path().join("out/sm-report-2024-03.pdf"));
     assert!(text.contains("Our numbers this month"));
-    assert!(text.contains("Funnel: where do leads leak?"));
+    assert!(text.contains("Fixture B.V. · Funnel flow in number"));
 }
 
 /// A broken template exits 3 naming the template file and line, with a hint;
@@ -160,7 +168,7 @@ fn broken_templates_exit_3_naming_file_and_line() {
     let mut lines: Vec<&str> = original.lines().collect();
     let summary = lines
         .iter()
-        .position(|l| l.starts_with("= {{ t.summary_title }}"))
+        .position(|l| l.starts_with("{{ head(\"summary\") }}"))
         .unwrap();
 
     // 1. minijinja syntax error

@@ -260,3 +260,46 @@ pub fn fixture_json(name: &str) -> Value {
 pub fn j_keys(v: &Value) -> Vec<String> {
     v.as_object().unwrap().keys().cloned().collect()
 }
+
+/// Each page's message and title for a build of `month` in `lang` with the
+/// config at `config` (computed by the library, as the binary does).
+pub fn page_heads(
+    config: &Path,
+    data: &Path,
+    month: &str,
+    lang: &str,
+) -> Vec<(String, String, String)> {
+    use smreport::{config::Config, format::Locale, period::Period, render::TemplateSet, report};
+    let mut cfg = Config::load(Some(config)).unwrap();
+    cfg.company.language = Locale::parse(lang).unwrap();
+    let dataset = smreport::load::load(&cfg, data).unwrap();
+    let texts = TemplateSet::builtin()
+        .translations(cfg.company.language)
+        .unwrap();
+    let p = Period::parse_month(month).unwrap();
+    let (_, f) = report::build_with_figures(&dataset, &cfg, &p, &texts).unwrap();
+    report::pages::PAGES
+        .iter()
+        .map(|k| {
+            let h = &f.pages[*k];
+            (k.to_string(), h.message.clone(), h.title.clone())
+        })
+        .collect()
+}
+
+/// Text without white space and hyphens (a PDF line may break at either).
+pub fn flat(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect()
+}
+
+/// `s` HTML-escaped as the templates print it.
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
