@@ -125,10 +125,11 @@ pub fn money_sig(x: f64, sig: usize, currency: &str, loc: Locale) -> String {
     } else {
         v.abs().log10().floor() as usize + 1
     };
-    let decimals = if suffix.is_empty() {
-        0
-    } else {
-        sig.saturating_sub(digits)
+    // (below a thousand: at most cents; nothing is €0)
+    let decimals = match suffix {
+        _ if x == 0.0 => 0,
+        "" => sig.saturating_sub(digits).min(2),
+        _ => sig.saturating_sub(digits),
     };
     format!("{}{suffix}", money(v, decimals, currency, loc))
 }
@@ -202,5 +203,8 @@ mod tests {
             [950.0, 6_152.0, 58_420.0, 582_000.0, 1_427_200.0, 999.7].map(sig),
             ["€950", "€6.15k", "€58.4k", "€582k", "€1.43M", "€1.00k"]
         );
+        assert_eq!(money_sig(187.91, 4, "EUR", Locale::Nl), "€ 187,9");
+        assert_eq!(money_sig(0.0, 4, "EUR", Locale::Nl), "€ 0");
+        assert_eq!(money_sig(1_427_200.0, 4, "EUR", Locale::En), "€1.427M");
     }
 }

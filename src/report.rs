@@ -27,8 +27,8 @@ pub mod pages;
 pub mod variance;
 
 pub use figures::{
-    LeadValueMonth, Leak, LostReasonRow, PackFigures, PlanNote, PlanRow, StepRatios, Tile, Unit,
-    lead_value_ytd, lost_reason_rows, plan_rows, summary_tiles,
+    LeadValueMonth, Leak, LostReasonRow, PackFigures, PlanNote, PlanRow, StepRatios, Unit,
+    lead_value_ytd, lost_reason_rows, plan_rows,
 };
 
 pub const SCHEMA_VERSION: u32 = 1;

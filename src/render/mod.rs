@@ -178,6 +178,13 @@ pub fn environment(locale: Locale, currency: &str) -> Environment<'static> {
             .map(|x| format::money_sig(x, 3, &cur, locale))
             .unwrap_or_else(|| na.into())
     });
+    // money4: money in a table, at most four significant digits
+    let cur = currency.to_string();
+    env.add_filter("money4", move |v: Value| -> String {
+        as_f64(&v)
+            .map(|x| format::money_sig(x, 4, &cur, locale))
+            .unwrap_or_else(|| na.into())
+    });
     // variance(unit): a variance with its sign (only variances carry a +):
     // money and counts as the value, ratios in points
     let cur = currency.to_string();
@@ -200,7 +207,7 @@ pub fn environment(locale: Locale, currency: &str) -> Environment<'static> {
             .unwrap_or(v)
     });
     // value(unit): a figure in its unit (`money`, `count` or `ratio`), as
-    // the summary tiles give it.
+    // the variance rows give it.
     let cur = currency.to_string();
     env.add_filter("value", move |v: Value, unit: String| -> String {
         as_f64(&v)

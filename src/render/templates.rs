@@ -161,7 +161,7 @@ impl TemplateSet {
 }
 
 /// The texts of the pack's language, by key (`lang/<code>.toml`).
-/// Templates see them as `t`: `{{ t.summary_title }}`.
+/// Templates see them as `t`: `{{ t.pack_title }}`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[serde(transparent)]
 pub struct Texts(pub BTreeMap<String, String>);
@@ -195,5 +195,62 @@ mod tests {
             "nl lacks {missing:?}, has extra {extra:?}"
         );
         assert_eq!(nl["month_3"], "maart");
+    }
+
+    /// Every text of the language files is used: by a template, or by the
+    /// code (whose keys are built from a prefix: `stage_`, `msg_`, …), so
+    /// a user editing the file edits what the pack shows.
+    #[test]
+    fn every_text_is_used() {
+        let set = TemplateSet::builtin();
+        let en = set.translations(Locale::En).unwrap().0;
+        let mut corpus = String::new();
+        for name in [PDF_TEMPLATE, HTML_TEMPLATE] {
+            corpus += &set.text(name).unwrap();
+        }
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut stack = vec![std::path::PathBuf::from(src)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    corpus += &std::fs::read_to_string(p).unwrap();
+                }
+            }
+        }
+        let dynamic = [
+            "stage_",
+            "month_",
+            "severity_",
+            "status_",
+            "metric_",
+            "unit_",
+            "driver_",
+            "insight_",
+            "msg_",
+            "title_",
+            "dq_",
+            "def_",
+            "source_",
+            "scenario_",
+            "lt_",
+            "tile_",
+            "no_plan_",
+            "word_",
+            "window_",
+        ];
+        let unused: Vec<&String> = en
+            .keys()
+            .filter(|k| !dynamic.iter().any(|p| k.starts_with(p)))
+            .filter(|k| {
+                !corpus.contains(&format!("t.{k}")) && !corpus.contains(&format!("\"{k}\""))
+            })
+            .collect();
+        assert!(
+            unused.is_empty(),
+            "texts no template or code uses: {unused:?}"
+        );
     }
 }

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::{Report, Snapshot};
-use crate::metrics::{Funnel, LeadValue12m, LostReason, Metrics, TargetStatus, ratio};
+use crate::metrics::{Funnel, LeadValue12m, LostReason, Metrics, ratio};
 use crate::period::{self, Period};
 use crate::plan::{Plan, Stage};
 
@@ -20,8 +20,6 @@ pub struct PackFigures {
     /// year earlier.
     pub previous: Snapshot,
     pub year_ago: Snapshot,
-    /// The summary page's tiles, in order.
-    pub summary: Vec<Tile>,
     /// The findings the "What changed" page shows (the first
     /// `[insights] max_shown` of `report.insights`) and how many more the
     /// JSON holds.
@@ -87,8 +85,8 @@ pub enum PlanNote {
     NoDealSize,
 }
 
-/// How a tile's value is measured, which decides its format and how its
-/// change is expressed.
+/// How a figure is measured, which decides its format and how its change
+/// is expressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
@@ -96,49 +94,6 @@ pub enum Unit {
     Count,
     /// A fraction (0.42); its change is in percentage points.
     Ratio,
-}
-
-/// One summary tile: the period's value, the comparison periods' values,
-/// the changes against them and the target status.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Tile {
-    /// Key of its label in the language file, e.g. `tile_revenue`.
-    pub label: &'static str,
-    pub unit: Unit,
-    pub value: Option<f64>,
-    pub previous: Option<f64>,
-    pub year_ago: Option<f64>,
-    /// Change against the previous period: relative ((v − b) / b, `null`
-    /// when b is 0 or unknown) for money and counts; for ratios the
-    /// difference v − b (a fraction: 0.04 is 4 percentage points).
-    pub vs_previous: Option<f64>,
-    pub vs_year_ago: Option<f64>,
-    pub status: Option<TargetStatus>,
-}
-
-impl Tile {
-    fn new(
-        label: &'static str,
-        unit: Unit,
-        [value, previous, year_ago]: [Option<f64>; 3],
-        status: Option<TargetStatus>,
-    ) -> Tile {
-        let change = |b: Option<f64>| match (unit, value, b) {
-            (Unit::Ratio, Some(v), Some(b)) => Some(v - b),
-            (_, Some(v), Some(b)) => ratio(v - b, b),
-            _ => None,
-        };
-        Tile {
-            label,
-            unit,
-            value,
-            previous,
-            year_ago,
-            vs_previous: change(previous),
-            vs_year_ago: change(year_ago),
-            status,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -390,7 +345,6 @@ impl PackFigures {
             lost_reason_rows(&report.lost_reasons, &report.lost_reasons_12m);
         let f = &report.funnel;
         Ok(PackFigures {
-            summary: summary_tiles(report, &previous, &year_ago),
             insights_shown: report.insights[..shown].to_vec(),
             variance,
             highlights,
@@ -426,66 +380,6 @@ impl PackFigures {
             warnings,
         })
     }
-}
-
-/// The summary tiles: revenue, the flow counts, win rate and CAC.
-pub fn summary_tiles(r: &Report, prev: &Snapshot, ya: &Snapshot) -> Vec<Tile> {
-    let count = |f: fn(&Funnel) -> Option<u64>| {
-        [
-            f(&r.funnel).map(|n| n as f64),
-            f(&prev.funnel).map(|n| n as f64),
-            f(&ya.funnel).map(|n| n as f64),
-        ]
-    };
-    let tg = &r.targets;
-    vec![
-        Tile::new(
-            "tile_revenue",
-            Unit::Money,
-            [
-                Some(r.revenue.won),
-                Some(prev.revenue.won),
-                Some(ya.revenue.won),
-            ],
-            tg.revenue.status,
-        ),
-        Tile::new(
-            "tile_leads",
-            Unit::Count,
-            count(|f| Some(f.leads)),
-            tg.leads.status,
-        ),
-        Tile::new("tile_mqls", Unit::Count, count(|f| f.mqls), tg.mqls.status),
-        Tile::new("tile_sqls", Unit::Count, count(|f| f.sqls), tg.sqls.status),
-        Tile::new(
-            "tile_opportunities",
-            Unit::Count,
-            count(|f| Some(f.opportunities)),
-            tg.opportunities.status,
-        ),
-        Tile::new(
-            "tile_won",
-            Unit::Count,
-            count(|f| Some(f.won)),
-            tg.won.status,
-        ),
-        Tile::new(
-            "tile_win_rate",
-            Unit::Ratio,
-            [
-                r.revenue.win_rate,
-                prev.revenue.win_rate,
-                ya.revenue.win_rate,
-            ],
-            None,
-        ),
-        Tile::new(
-            "tile_cac",
-            Unit::Money,
-            [r.costs.cac, prev.costs.cac, ya.costs.cac],
-            None,
-        ),
-    ]
 }
 
 /// Lead value generated in each month of the year to date (cut to the
@@ -605,19 +499,5 @@ mod tests {
         // An empty funnel has no ratios and no leak.
         let r = StepRatios::from_funnel(&Funnel::default());
         assert_eq!((r.lead_to_mql, r.leak()), (None, None));
-    }
-
-    /// Changes: relative for counts and money (60 vs 50 = +20%; vs 0 =
-    /// n/a), a difference for ratios (0.30 vs 0.25 = +0.05, 5 pp).
-    #[test]
-    fn tile_changes() {
-        let t = Tile::new("x", Unit::Count, [Some(60.0), Some(50.0), Some(0.0)], None);
-        assert!((t.vs_previous.unwrap() - 0.2).abs() < 1e-12);
-        assert_eq!(t.vs_year_ago, None);
-        let t = Tile::new("x", Unit::Ratio, [Some(0.30), Some(0.25), None], None);
-        assert!((t.vs_previous.unwrap() - 0.05).abs() < 1e-12);
-        assert_eq!(t.vs_year_ago, None);
-        let t = Tile::new("x", Unit::Money, [None, Some(5.0), Some(5.0)], None);
-        assert_eq!((t.vs_previous, t.vs_year_ago), (None, None));
     }
 }

@@ -123,10 +123,19 @@ pub struct VarianceTable {
     pub ytd: Vec<VarianceRow>,
 }
 
+/// Anything dated in the snapshot's range: a previous year before the
+/// data starts is no comparison (its figures are n/a, not 0).
+fn active(s: &Snapshot) -> bool {
+    let f = &s.funnel;
+    f.leads + f.opportunities + f.won + f.lost > 0 || s.costs.total != 0.0
+}
+
 /// The KPI rows of one block: revenue, the flow counts, win rate, CAC.
 fn rows(ac: &Snapshot, py: &Snapshot, t: &Targets) -> Vec<VarianceRow> {
-    let count =
-        |f: fn(&Funnel) -> Option<u64>| [f(&py.funnel), f(&ac.funnel)].map(|v| v.map(|n| n as f64));
+    let has_py = active(py);
+    let count = |f: fn(&Funnel) -> Option<u64>| {
+        [f(&py.funnel).filter(|_| has_py), f(&ac.funnel)].map(|v| v.map(|n| n as f64))
+    };
     let line = |l: &TargetLine| (l.target, l.status);
     let flow = |label, f: fn(&Funnel) -> Option<u64>, l: &TargetLine| {
         let [p, a] = count(f);
@@ -139,7 +148,11 @@ fn rows(ac: &Snapshot, py: &Snapshot, t: &Targets) -> Vec<VarianceRow> {
             "tile_revenue",
             Unit::Money,
             Better::Higher,
-            [Some(py.revenue.won), rev_pl, Some(ac.revenue.won)],
+            [
+                Some(py.revenue.won).filter(|_| has_py),
+                rev_pl,
+                Some(ac.revenue.won),
+            ],
             rev_st,
         ),
         flow("tile_leads", |f| Some(f.leads), &t.leads),
@@ -155,14 +168,18 @@ fn rows(ac: &Snapshot, py: &Snapshot, t: &Targets) -> Vec<VarianceRow> {
             "tile_win_rate",
             Unit::Ratio,
             Better::Higher,
-            [py.revenue.win_rate, None, ac.revenue.win_rate],
+            [
+                py.revenue.win_rate.filter(|_| has_py),
+                None,
+                ac.revenue.win_rate,
+            ],
             None,
         ),
         VarianceRow::new(
             "tile_cac",
             Unit::Money,
             Better::Lower,
-            [py.costs.cac, None, ac.costs.cac],
+            [py.costs.cac.filter(|_| has_py), None, ac.costs.cac],
             None,
         ),
     ]
