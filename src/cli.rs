@@ -38,6 +38,9 @@ pub enum Command {
     /// Work with the pack templates.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Build, then rebuild on every save of the templates, config, brand
+    /// assets or data (and, with --serve, show the page with live reload).
+    Watch(WatchArgs),
 }
 
 /// `--config`.
@@ -138,6 +141,63 @@ pub struct BuildArgs {
     pub mail: EmailArgs,
     #[command(flatten)]
     pub clock: ClockArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Output directory (default: out/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Comma-separated outputs: pdf, html, json.
+    #[arg(long, value_delimiter = ',', default_value = "pdf,html,json")]
+    pub format: Vec<OutputFormat>,
+    /// Language of the pack: en or nl (overrides the config `language`).
+    #[arg(long, value_parser = parse_locale)]
+    pub lang: Option<Locale>,
+    /// Template directory to watch (from `smreport templates export`).
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
+    /// Serve the output directory and reload the page after each rebuild.
+    #[arg(long)]
+    pub serve: bool,
+    /// Port to serve on (0: any free port; the address is printed).
+    #[arg(long, default_value_t = 3000, requires = "serve")]
+    pub port: u16,
+    /// Address to listen on: 127.0.0.1 unless given (another address makes
+    /// the preview reachable from the network).
+    #[arg(long, default_value = "127.0.0.1", requires = "serve")]
+    pub bind: std::net::IpAddr,
+    /// Print each pipeline stage, its time and the peak memory.
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+impl WatchArgs {
+    /// The build each round runs: these options, no e-mail, not strict.
+    pub fn build_args(&self) -> BuildArgs {
+        BuildArgs {
+            period: self.period.clone(),
+            config: self.config.clone(),
+            data: self.data.clone(),
+            out: self.out.clone(),
+            format: self.format.clone(),
+            lang: self.lang,
+            templates: self.templates.clone(),
+            strict: false,
+            verbose: self.verbose,
+            email: false,
+            mail: EmailArgs::default(),
+            clock: self.clock.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -17,6 +17,7 @@
 //! | render | [`render`] | the renderer context and the JSON, HTML and PDF renderers |
 //! | write | [`write`] | atomic writes of the outputs |
 //! | deliver | [`deliver`] | e-mail |
+//! | watch | [`watch`], [`serve`] | `smreport watch`: rebuild what a saved file needs; the live preview server |
 //!
 //! [`pack::Pack`] runs the stages of one build in order, each timed for
 //! `-v` (like zola's `Site::build`); `cmd::build`, the tests and the
@@ -40,5 +41,7 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod sample;
+pub mod serve;
 pub mod warehouse;
+pub mod watch;
 pub mod write;

@@ -14,6 +14,7 @@ fn main() {
         Command::Send(args) => cmd::send::run(args),
         Command::SampleData(args) => cmd::sample::run(args),
         Command::Templates(command) => cmd::templates::run(command),
+        Command::Watch(args) => cmd::watch::run(args),
     };
     if let Err(err) = result {
         eprintln!("error: {}", error::render(&err));

@@ -26,6 +26,9 @@ pub struct BuildOptions {
     pub source: SourceKind,
     pub out_dir: PathBuf,
     pub render: RenderOptions,
+    /// The user's template directory (`--templates`, else `[brand]
+    /// templates`), if any.
+    pub template_dir: Option<PathBuf>,
     pub strict: bool,
     pub verbose: bool,
     /// `Some` with `--email`: addresses and the SMTP server, checked.
@@ -80,6 +83,7 @@ impl BuildOptions {
                 .unwrap_or_else(|| cfg.resolve(&cfg.data.dir)),
             out_dir: args.out.clone().unwrap_or_else(|| PathBuf::from("out")),
             render,
+            template_dir,
             strict: args.strict,
             verbose: args.verbose,
             delivery,
@@ -97,6 +101,19 @@ pub fn pdf_timestamp(p: &Period, epoch: Option<i64>) -> Result<chrono::NaiveDate
             .map(|d| d.naive_utc())
             .ok_or_else(|| config_err!("SOURCE_DATE_EPOCH out of range: {secs}")),
         None => Ok(p.end.and_time(chrono::NaiveTime::MIN)),
+    }
+}
+
+/// Warn about the data-quality issues that make figures wrong (the pack
+/// is still built).
+pub fn warn_blocking(q: &crate::load::DataQuality) {
+    for code in crate::load::quality::BLOCKING {
+        if let Some(i) = q.issues.iter().find(|i| i.code == code) {
+            eprintln!(
+                "warning: {code} ({}×): {}\n  the pack is built, but these figures are wrong until it is fixed; `smreport check` shows how",
+                i.count, i.example.message
+            );
+        }
     }
 }
 
@@ -126,14 +143,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             codes.join("\n  ")
         ));
     }
-    for code in crate::load::quality::BLOCKING {
-        if let Some(i) = q.issues.iter().find(|i| i.code == code) {
-            eprintln!(
-                "warning: {code} ({}×): {}\n  the pack is built, but these figures are wrong until it is fixed; `smreport check` shows how",
-                i.count, i.example.message
-            );
-        }
-    }
+    warn_blocking(q);
     let texts = o.render.templates.translations(o.cfg.company.language)?;
     let computed = pack.report(&data, &texts)?;
     if let (true, crate::load::Input::Warehouse(w)) = (o.verbose, &data) {

@@ -1,7 +1,7 @@
 //! One file per subcommand: resolve the options (every check before any
 //! work), call the library, print. `main` dispatches to [`build::run`],
-//! [`plan::run`], [`check::run`], [`send::run`], [`sample::run`] and
-//! [`templates::run`].
+//! [`plan::run`], [`check::run`], [`send::run`], [`sample::run`],
+//! [`templates::run`] and [`watch::run`].
 
 pub mod build;
 pub mod check;
@@ -9,6 +9,7 @@ pub mod plan;
 pub mod sample;
 pub mod send;
 pub mod templates;
+pub mod watch;
 
 use anyhow::Result;
 use chrono::{Datelike, NaiveDate};

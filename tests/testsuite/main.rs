@@ -16,3 +16,4 @@ mod smtp;
 mod templates;
 mod util;
 mod warehouse;
+mod watch;

@@ -1,0 +1,183 @@
+//! `smreport watch`: build once, then rebuild on every save of the
+//! templates, config, brand assets or data, one printed line per round;
+//! with `--serve`, the output directory over HTTP with live reload. A
+//! failed round prints the error and the loop goes on with the last good
+//! files; Ctrl-C ends it with exit 0. The rounds are [`crate::watch`], the
+//! server [`crate::serve`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use notify_debouncer_full::notify::{RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+
+use crate::cli::WatchArgs;
+use crate::serve::Preview;
+use crate::watch::{Need, Root, Session, is_change};
+
+/// An editor's save burst (write, rename, chmod) within this is one change.
+const DEBOUNCE: Duration = Duration::from_millis(200);
+
+enum Event {
+    Files(DebounceEventResult),
+    Stop,
+}
+
+pub fn run(args: &WatchArgs) -> Result<()> {
+    let (tx, rx) = mpsc::channel::<Event>();
+    let stop = tx.clone();
+    ctrlc::set_handler(move || {
+        let _ = stop.send(Event::Stop);
+    })
+    .context("cannot handle Ctrl-C")?;
+
+    let mut session = Session::start(args.build_args())?;
+    let preview = match args.serve {
+        true => {
+            let p = Preview::start(
+                SocketAddr::new(args.bind, args.port),
+                &session.options().out_dir,
+            )?;
+            if !args.bind.is_loopback() {
+                eprintln!(
+                    "warning: serving on {}: anyone who can reach this machine can read the pack",
+                    args.bind
+                );
+            }
+            Some(p)
+        }
+        false => None,
+    };
+
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |r| {
+        let _ = tx.send(Event::Files(r));
+    })
+    .context("cannot watch files")?;
+    let mut targets = session.targets();
+    let mut roots = watch(&mut debouncer, &[], &targets.roots())?;
+    if !targets.has_templates() {
+        eprintln!(
+            "note: no template directory: the built-in templates do not change\nhint: `smreport templates export my-templates`, then watch with --templates my-templates"
+        );
+    }
+
+    round(&mut session, Need::Reload, "start", preview.as_ref());
+    println!(
+        "watching {} (Ctrl-C stops)",
+        roots
+            .iter()
+            .map(|r| r.dir.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if let Some(p) = &preview {
+        println!("serving http://{}/", p.addr());
+    }
+
+    while let Ok(event) = rx.recv() {
+        let events = match event {
+            Event::Stop => break,
+            Event::Files(Err(errors)) => {
+                for e in errors {
+                    eprintln!("warning: watching files: {e}");
+                }
+                continue;
+            }
+            Event::Files(Ok(events)) => events,
+        };
+        let mut need: Option<Need> = None;
+        let mut what: Vec<String> = Vec::new();
+        let changed = events.iter().filter(|e| is_change(&e.kind));
+        for path in changed.flat_map(|e| e.paths.iter()) {
+            if let Some((n, name)) = targets.classify(path) {
+                need = need.max(Some(n));
+                if !what.contains(&name) {
+                    what.push(name);
+                }
+            }
+        }
+        let Some(need) = need else { continue };
+        let ok = round(&mut session, need, &what.join(", "), preview.as_ref());
+        if ok && need == Need::Reload {
+            // The config may now name other directories.
+            let now = session.targets();
+            if now != targets {
+                roots = watch(&mut debouncer, &roots, &now.roots())?;
+                targets = now;
+            }
+        }
+    }
+    println!("stopped");
+    Ok(())
+}
+
+/// Watch `new` instead of `old`; returns the roots now watched.
+fn watch(
+    w: &mut Debouncer<RecommendedWatcher, RecommendedCache>,
+    old: &[Root],
+    new: &[Root],
+) -> Result<Vec<Root>> {
+    for r in old {
+        let _ = w.unwatch(&r.dir);
+    }
+    for r in new {
+        let mode = match r.recursive {
+            true => RecursiveMode::Recursive,
+            false => RecursiveMode::NonRecursive,
+        };
+        w.watch(&r.dir, mode)
+            .with_context(|| format!("cannot watch {}", r.dir.display()))?;
+    }
+    Ok(new.to_vec())
+}
+
+/// One rebuild and its line: `pack.typ changed: re-rendered in 0.8 s,
+/// wrote out/…`; a failure prints the error (exit-code text, with the
+/// template's file, line and hint) and says the last good files stay.
+fn round(session: &mut Session, need: Need, what: &str, preview: Option<&Preview>) -> bool {
+    let out_dir = session.options().out_dir.clone();
+    match session.rebuild(need) {
+        Ok(r) => {
+            let lead = match what {
+                "start" => "built".to_string(),
+                _ => format!("{what} changed: {}", r.need.verb()),
+            };
+            // The server first: a line printed means the page can see it.
+            if let Some(p) = preview {
+                p.built(&r.files);
+            }
+            println!(
+                "{lead} in {:.1} s, wrote {}",
+                r.took.as_secs_f64(),
+                list(&r.files)
+            );
+            true
+        }
+        Err(e) => {
+            let text = crate::error::render(&e);
+            if let Some(p) = preview {
+                p.failed(&text);
+            }
+            if what != "start" {
+                eprintln!("{what} changed:");
+            }
+            eprintln!("error: {text}");
+            eprintln!(
+                "  the last good files in {} stay; save again once it is fixed",
+                out_dir.display()
+            );
+            false
+        }
+    }
+}
+
+fn list(files: &[PathBuf]) -> String {
+    files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
