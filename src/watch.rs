@@ -8,7 +8,8 @@
 //! round redoes at least what the failed one tried.
 //!
 //! The loop itself (file events, Ctrl-C, the printed lines) is
-//! `cmd::watch`; the preview server is [`crate::serve`].
+//! `cmd::watch`; the preview server is [`crate::serve`]. A reload resolves
+//! the options again as `build` does ([`BuildOptions::resolve`]).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -18,7 +19,7 @@ use notify_debouncer_full::notify::EventKind;
 use notify_debouncer_full::notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind};
 
 use crate::cli::BuildArgs;
-use crate::cmd::build::{BuildOptions, warn_blocking};
+use crate::cmd::build::{BuildOptions, blocking_warnings};
 use crate::config::SourceKind;
 use crate::load::Input;
 use crate::metrics::DataSource;
@@ -54,6 +55,9 @@ pub struct Round {
     pub need: Need,
     pub took: Duration,
     pub files: Vec<PathBuf>,
+    /// For the person editing: data-quality issues that make figures
+    /// wrong (after a reload), a missing font, an unused plan rate.
+    pub warnings: Vec<String>,
 }
 
 /// The state kept between rounds.
@@ -114,9 +118,10 @@ impl Session {
         }
         let o = &self.opts;
         let mut pack = Pack::new(&o.cfg, o.period).verbose(o.verbose);
+        let mut warnings = Vec::new();
         if self.data.is_none() {
             let data = pack.open(o.source, &o.data_dir)?;
-            warn_blocking(data.quality());
+            warnings = blocking_warnings(data.quality());
             self.data = Some(data);
         }
         let data = self
@@ -133,9 +138,7 @@ impl Session {
             .as_ref()
             .context("no report computed (a failed round)")?;
         let outputs = pack.render(computed, &o.render)?;
-        for w in pack.warnings() {
-            eprintln!("warning: {w}");
-        }
+        warnings.extend(pack.warnings().iter().cloned());
         let files = pack.stage("write", || crate::write::atomically(&o.out_dir, &outputs))?;
         pack.finish();
         self.failed = None;
@@ -143,6 +146,7 @@ impl Session {
             need,
             took: started.elapsed(),
             files,
+            warnings,
         })
     }
 }

@@ -104,17 +104,19 @@ pub fn pdf_timestamp(p: &Period, epoch: Option<i64>) -> Result<chrono::NaiveDate
     }
 }
 
-/// Warn about the data-quality issues that make figures wrong (the pack
+/// The warnings for data-quality issues that make figures wrong (the pack
 /// is still built).
-pub fn warn_blocking(q: &crate::load::DataQuality) {
-    for code in crate::load::quality::BLOCKING {
-        if let Some(i) = q.issues.iter().find(|i| i.code == code) {
-            eprintln!(
-                "warning: {code} ({}×): {}\n  the pack is built, but these figures are wrong until it is fixed; `smreport check` shows how",
+pub fn blocking_warnings(q: &crate::load::DataQuality) -> Vec<String> {
+    crate::load::quality::BLOCKING
+        .iter()
+        .filter_map(|code| {
+            let i = q.issues.iter().find(|i| i.code == *code)?;
+            Some(format!(
+                "{code} ({}×): {}\n  the pack is built, but these figures are wrong until it is fixed; `smreport check` shows how",
                 i.count, i.example.message
-            );
-        }
-    }
+            ))
+        })
+        .collect()
 }
 
 pub fn run(args: &BuildArgs) -> Result<()> {
@@ -143,7 +145,9 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             codes.join("\n  ")
         ));
     }
-    warn_blocking(q);
+    for w in blocking_warnings(q) {
+        eprintln!("warning: {w}");
+    }
     let texts = o.render.templates.translations(o.cfg.company.language)?;
     let computed = pack.report(&data, &texts)?;
     if let (true, crate::load::Input::Warehouse(w)) = (o.verbose, &data) {

@@ -141,6 +141,9 @@ fn round(session: &mut Session, need: Need, what: &str, preview: Option<&Preview
     let out_dir = session.options().out_dir.clone();
     match session.rebuild(need) {
         Ok(r) => {
+            for w in &r.warnings {
+                eprintln!("warning: {w}");
+            }
             let lead = match what {
                 "start" => "built".to_string(),
                 _ => format!("{what} changed: {}", r.need.verb()),
