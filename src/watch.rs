@@ -216,8 +216,12 @@ impl Targets {
         if let Some(d) = &self.font_dir {
             add(d, true);
         }
-        for file in [&self.config, &self.logo].into_iter().flatten() {
-            if let Some(parent) = file.parent() {
+        // The directories holding the files, and the template and data
+        // directories' own parents: a directory removed and made again (a
+        // branch switch) is seen coming back.
+        let dirs = [&self.template_dir, &self.data_dir];
+        for p in [&self.config, &self.logo].into_iter().chain(dirs).flatten() {
+            if let Some(parent) = p.parent() {
                 add(parent, false);
             }
         }
@@ -241,10 +245,13 @@ impl Targets {
         if path.starts_with(&self.out_dir) || path.is_dir() {
             return None;
         }
+        // The path under `base` (the directory's own name for itself).
         let short = |base: &Path| {
             path.strip_prefix(base)
+                .ok()
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_else(|_| name.to_string())
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| name.to_string())
         };
         let mut found: Option<(Need, String)> = None;
         let mut hit = |need: Need, what: String| {
@@ -421,7 +428,8 @@ mod tests {
     }
 
     /// The roots are the existing directories, each once, recursive where
-    /// any target below it is.
+    /// any target below it is; the template and data directories' parent
+    /// is one too (to see them come back).
     #[test]
     fn roots_are_existing_directories_once() {
         let dir = tempfile::tempdir().unwrap();
@@ -443,6 +451,7 @@ mod tests {
                 (r.join("data").as_path(), false),
                 (r.join("brand/fonts").as_path(), true),
                 (r.join("brand").as_path(), false),
+                (r, false),
             ]
         );
         t.template_dir = Some(r.join("missing"));

@@ -57,7 +57,9 @@ pub fn run(args: &WatchArgs) -> Result<()> {
     })
     .context("cannot watch files")?;
     let mut targets = session.targets();
-    let mut roots = watch(&mut debouncer, &[], &targets.roots())?;
+    // The directories asked for: what `targets` says exists.
+    let mut wanted = targets.roots();
+    watch(&mut debouncer, &[], &wanted);
     if !targets.has_templates() {
         eprintln!(
             "note: no template directory: the built-in templates do not change\nhint: `smreport templates export my-templates`, then watch with --templates my-templates"
@@ -67,7 +69,7 @@ pub fn run(args: &WatchArgs) -> Result<()> {
     round(&mut session, Need::Reload, "start", preview.as_ref());
     println!(
         "watching {} (Ctrl-C stops)",
-        roots
+        wanted
             .iter()
             .map(|r| r.dir.display().to_string())
             .collect::<Vec<_>>()
@@ -99,14 +101,28 @@ pub fn run(args: &WatchArgs) -> Result<()> {
                 }
             }
         }
+        // A watched directory that went (a branch switch) or came back:
+        // watch what exists now, and rebuild for one that came back (its
+        // files came with it, before they could be watched).
+        let now = targets.roots();
+        if now != wanted {
+            for back in now.iter().filter(|r| !wanted.contains(r)) {
+                need = need.max(Some(Need::Render));
+                what.push(name_of(&back.dir));
+            }
+            watch(&mut debouncer, &wanted, &now);
+            wanted = now;
+        }
         let Some(need) = need else { continue };
         let ok = round(&mut session, need, &what.join(", "), preview.as_ref());
         if ok && need == Need::Reload {
             // The config may now name other directories.
             let now = session.targets();
             if now != targets {
-                roots = watch(&mut debouncer, &roots, &now.roots())?;
                 targets = now;
+                let roots = targets.roots();
+                watch(&mut debouncer, &wanted, &roots);
+                wanted = roots;
             }
         }
     }
@@ -114,12 +130,9 @@ pub fn run(args: &WatchArgs) -> Result<()> {
     Ok(())
 }
 
-/// Watch `new` instead of `old`; returns the roots now watched.
-fn watch(
-    w: &mut Debouncer<RecommendedWatcher, RecommendedCache>,
-    old: &[Root],
-    new: &[Root],
-) -> Result<Vec<Root>> {
+/// Watch `new` instead of `old`. A directory that cannot be watched (gone
+/// in the meantime) is a warning: the loop goes on with the others.
+fn watch(w: &mut Debouncer<RecommendedWatcher, RecommendedCache>, old: &[Root], new: &[Root]) {
     for r in old {
         let _ = w.unwatch(&r.dir);
     }
@@ -128,10 +141,16 @@ fn watch(
             true => RecursiveMode::Recursive,
             false => RecursiveMode::NonRecursive,
         };
-        w.watch(&r.dir, mode)
-            .with_context(|| format!("cannot watch {}", r.dir.display()))?;
+        if let Err(e) = w.watch(&r.dir, mode) {
+            eprintln!("warning: cannot watch {}: {e}", r.dir.display());
+        }
     }
-    Ok(new.to_vec())
+}
+
+fn name_of(dir: &std::path::Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| dir.display().to_string())
 }
 
 /// One rebuild and its line: `pack.typ changed: re-rendered in 0.8 s,

@@ -402,3 +402,38 @@ fn a_broken_start_is_fixed_by_a_save() {
     assert!(read(&out(d, "html")).contains("<h1>Started after all</h1>"));
     assert_eq!(w.interrupt().code(), Some(0));
 }
+
+/// The template directory goes (a branch switch) and comes back with
+/// other files: watched again and rebuilt from what came back.
+#[test]
+fn a_template_directory_that_comes_back_is_watched_again() {
+    let dir = fixture_with_templates();
+    let d = dir.path();
+    let mut w = Watch::start(d, &["--format", "html"]);
+    w.wait_for("out: built in");
+    w.wait_for("out: watching");
+    std::fs::rename(d.join("tpl"), d.join("tpl-away")).unwrap();
+    w.wait_for("err: error:");
+    w.wait_for("the last good files in out stay");
+    assert!(read(&out(d, "html")).contains("<h1>Sales &amp; Marketing Report</h1>"));
+    edit(
+        &d.join("tpl-away/pack.html"),
+        "<h1>{{ t.pack_title }}</h1>",
+        "<h1>Back from another branch</h1>",
+    );
+    std::fs::rename(d.join("tpl-away"), d.join("tpl")).unwrap();
+    // (`tpl-away, tpl changed: …`: the name that went counts too.)
+    let line = w.wait_for("tpl changed: ");
+    assert!(line.starts_with("out: "), "{line}");
+    assert!(read(&out(d, "html")).contains("<h1>Back from another branch</h1>"));
+    // And its files are watched again.
+    edit(
+        &d.join("tpl/pack.html"),
+        "<h1>Back from another branch</h1>",
+        "<h1>Saved after coming back</h1>",
+    );
+    let line = w.wait_for("pack.html changed");
+    assert!(line.contains("re-rendered"), "{line}");
+    assert!(read(&out(d, "html")).contains("<h1>Saved after coming back</h1>"));
+    assert_eq!(w.interrupt().code(), Some(0));
+}
