@@ -106,8 +106,9 @@ pub struct EmailArgs {
     pub dry_run: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct BuildArgs {
+/// What a pack is built from and into: shared by `build` and `watch`.
+#[derive(Debug, Clone, Args)]
+pub struct PackArgs {
     #[command(flatten)]
     pub period: PeriodArgs,
     #[command(flatten)]
@@ -127,42 +128,32 @@ pub struct BuildArgs {
     /// not have come from the built-in templates.
     #[arg(long)]
     pub templates: Option<PathBuf>,
-    /// Treat any error-level data-quality issue as fatal (exit 1).
-    #[arg(long)]
-    pub strict: bool,
     /// Print each pipeline stage, its time and the peak memory.
     #[arg(short, long)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub pack: PackArgs,
+    /// Treat any error-level data-quality issue as fatal (exit 1).
+    #[arg(long)]
+    pub strict: bool,
     /// E-mail the PDF after building ([email] in the config, SMTP server
     /// from SMREPORT_SMTP_URL).
     #[arg(long)]
     pub email: bool,
     #[command(flatten)]
     pub mail: EmailArgs,
-    #[command(flatten)]
-    pub clock: ClockArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     #[command(flatten)]
-    pub period: PeriodArgs,
-    #[command(flatten)]
-    pub config: ConfigArgs,
-    #[command(flatten)]
-    pub data: DataArgs,
-    /// Output directory (default: out/).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Comma-separated outputs: pdf, html, json.
-    #[arg(long, value_delimiter = ',', default_value = "pdf,html,json")]
-    pub format: Vec<OutputFormat>,
-    /// Language of the pack: en or nl (overrides the config `language`).
-    #[arg(long, value_parser = parse_locale)]
-    pub lang: Option<Locale>,
-    /// Template directory to watch (from `smreport templates export`).
-    #[arg(long)]
-    pub templates: Option<PathBuf>,
+    pub pack: PackArgs,
     /// Serve the output directory and reload the page after each rebuild.
     #[arg(long)]
     pub serve: bool,
@@ -173,29 +164,16 @@ pub struct WatchArgs {
     /// the preview reachable from the network).
     #[arg(long, default_value = "127.0.0.1", requires = "serve")]
     pub bind: std::net::IpAddr,
-    /// Print each pipeline stage, its time and the peak memory.
-    #[arg(short, long)]
-    pub verbose: bool,
-    #[command(flatten)]
-    pub clock: ClockArgs,
 }
 
 impl WatchArgs {
     /// The build each round runs: these options, no e-mail, not strict.
     pub fn build_args(&self) -> BuildArgs {
         BuildArgs {
-            period: self.period.clone(),
-            config: self.config.clone(),
-            data: self.data.clone(),
-            out: self.out.clone(),
-            format: self.format.clone(),
-            lang: self.lang,
-            templates: self.templates.clone(),
+            pack: self.pack.clone(),
             strict: false,
-            verbose: self.verbose,
             email: false,
             mail: EmailArgs::default(),
-            clock: self.clock.clone(),
         }
     }
 }

@@ -515,15 +515,20 @@ impl Config {
 
 impl Config {
     /// Load `path`, or `./smreport.toml` when present, else the defaults.
-    pub fn load(path: Option<&Path>) -> Result<Config> {
-        let path = match path {
+    /// The config file `load` reads: `path`, else `./smreport.toml` if it
+    /// exists, else none (the defaults).
+    pub fn path(path: Option<&Path>) -> Option<PathBuf> {
+        match path {
             Some(p) => Some(p.to_path_buf()),
             None => {
                 let p = PathBuf::from("smreport.toml");
                 p.exists().then_some(p)
             }
-        };
-        let Some(path) = path else {
+        }
+    }
+
+    pub fn load(path: Option<&Path>) -> Result<Config> {
+        let Some(path) = Config::path(path) else {
             return Ok(Config::default());
         };
         let text = std::fs::read_to_string(&path)

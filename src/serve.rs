@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
+use minijinja::HtmlEscape;
 use serde::Serialize;
 use tiny_http::{Header, Method, Request, Response, Server};
 
@@ -30,7 +31,8 @@ pub struct Status {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Default)]
+/// What a request is answered from (a copy is taken per request).
+#[derive(Debug, Clone, Default)]
 struct State {
     status: Status,
     /// The HTML and PDF file names of the last good build.
@@ -65,7 +67,7 @@ impl Preview {
             .name("smreport preview".into())
             .spawn(move || {
                 for request in server.incoming_requests() {
-                    let state = shared.lock().map(|s| Snapshot::of(&s));
+                    let state = shared.lock().map(|s| s.clone());
                     if let Ok(state) = state {
                         // A client gone before the answer is not our error.
                         let _ = answer(request, &dir, &state);
@@ -106,23 +108,6 @@ impl Preview {
     }
 }
 
-/// The state one request is answered from.
-struct Snapshot {
-    status: Status,
-    html: Option<String>,
-    pdf: Option<String>,
-}
-
-impl Snapshot {
-    fn of(s: &State) -> Snapshot {
-        Snapshot {
-            status: s.status.clone(),
-            html: s.html.clone(),
-            pdf: s.pdf.clone(),
-        }
-    }
-}
-
 /// Answer with `response` and these headers (names and values are ASCII
 /// constants or file names we made; one that is not is left out).
 fn respond<R: std::io::Read>(
@@ -140,7 +125,7 @@ fn respond<R: std::io::Read>(
 
 const NO_STORE: (&str, &str) = ("Cache-Control", "no-store");
 
-fn answer(request: Request, dir: &Path, s: &Snapshot) -> std::io::Result<()> {
+fn answer(request: Request, dir: &Path, s: &State) -> std::io::Result<()> {
     if !matches!(request.method(), Method::Get | Method::Head) {
         return respond(
             request,
@@ -220,23 +205,16 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The bar and the reload script: the page's build number is written in,
 /// so the page reloads once the status reports another.
-fn preview_bar(s: &Snapshot) -> String {
+fn preview_bar(s: &State) -> String {
     let pdf = s
         .pdf
         .as_deref()
         .map(|p| {
             format!(
                 "<a href=\"/{0}\" style=\"color:inherit\">{0}</a> · ",
-                escape(p)
+                HtmlEscape(p)
             )
         })
         .unwrap_or_default();
@@ -266,7 +244,7 @@ fn preview_bar(s: &Snapshot) -> String {
 }
 
 /// `html` with the preview bar before its closing `</body>` (or at the end).
-fn inject(html: &str, s: &Snapshot) -> String {
+fn inject(html: &str, s: &State) -> String {
     let bar = preview_bar(s);
     match html.to_ascii_lowercase().rfind("</body>") {
         Some(at) => format!("{}{bar}{}", &html[..at], &html[at..]),
@@ -275,7 +253,7 @@ fn inject(html: &str, s: &Snapshot) -> String {
 }
 
 /// `/` before any good build: the files there are, with the error.
-fn index_page(dir: &Path, s: &Snapshot) -> String {
+fn index_page(dir: &Path, s: &State) -> String {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|it| {
             it.flatten()
@@ -287,7 +265,7 @@ fn index_page(dir: &Path, s: &Snapshot) -> String {
     names.sort();
     let list: String = names
         .iter()
-        .map(|n| format!("<li><a href=\"/{0}\">{0}</a></li>", escape(n)))
+        .map(|n| format!("<li><a href=\"/{0}\">{0}</a></li>", HtmlEscape(n)))
         .collect();
     let page = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>smreport watch</title></head><body><p>No pack built yet.</p><ul>{list}</ul></body></html>"
@@ -320,8 +298,8 @@ mod tests {
         }
     }
 
-    fn snapshot() -> Snapshot {
-        Snapshot {
+    fn snapshot() -> State {
+        State {
             status: Status {
                 build: 7,
                 error: None,

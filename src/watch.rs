@@ -74,7 +74,7 @@ impl Session {
     /// Resolve the options (an error here is the command line's or the
     /// config's and ends the command); nothing is built yet.
     pub fn start(args: BuildArgs) -> Result<Session> {
-        let opts = BuildOptions::resolve(&args, crate::cmd::config(&args.config)?)?;
+        let opts = BuildOptions::resolve(&args, crate::cmd::config(&args.pack.config)?)?;
         // The output directory exists from the start, so that it can be
         // told apart from the watched paths by its canonical path.
         std::fs::create_dir_all(&opts.out_dir).with_context(|| {
@@ -102,7 +102,7 @@ impl Session {
     /// Redo what `need` says (or more: everything before the first good
     /// round, and what a failed round tried), then write the files.
     pub fn rebuild(&mut self, need: Need) -> Result<Round> {
-        let need = match (self.failed, self.data.is_some() && self.computed.is_some()) {
+        let need = match (self.failed, self.data.is_some()) {
             (_, false) => Need::Reload,
             (Some(f), true) => f.max(need),
             (None, true) => need,
@@ -111,32 +111,29 @@ impl Session {
         let started = Instant::now();
         if need == Need::Reload {
             self.data = None;
-            self.computed = None;
-            self.opts = BuildOptions::resolve(&self.args, crate::cmd::config(&self.args.config)?)?;
+            self.opts =
+                BuildOptions::resolve(&self.args, crate::cmd::config(&self.args.pack.config)?)?;
         } else {
             self.opts.render.templates = TemplateSet::load(self.opts.template_dir.as_deref())?;
         }
         let o = &self.opts;
         let mut pack = Pack::new(&o.cfg, o.period).verbose(o.verbose);
         let mut warnings = Vec::new();
-        if self.data.is_none() {
-            let data = pack.open(o.source, &o.data_dir)?;
-            warnings = blocking_warnings(data.quality());
-            self.data = Some(data);
-        }
-        let data = self
-            .data
-            .as_ref()
-            .context("no data loaded (a failed reload)")?;
-        if need >= Need::Report || self.computed.is_none() {
-            self.computed = None;
-            let texts = o.render.templates.translations(o.cfg.company.language)?;
-            self.computed = Some(pack.report(data, &texts)?);
-        }
-        let computed = self
-            .computed
-            .as_ref()
-            .context("no report computed (a failed round)")?;
+        let data = match self.data.take() {
+            Some(d) => self.data.insert(d),
+            None => {
+                let d = pack.open(o.source, &o.data_dir)?;
+                warnings = blocking_warnings(d.quality());
+                self.data.insert(d)
+            }
+        };
+        let computed = match self.computed.take() {
+            Some(c) if need == Need::Render => self.computed.insert(c),
+            _ => {
+                let texts = o.render.templates.translations(o.cfg.company.language)?;
+                self.computed.insert(pack.report(&*data, &texts)?)
+            }
+        };
         let outputs = pack.render(computed, &o.render)?;
         warnings.extend(pack.warnings().iter().cloned());
         let files = pack.stage("write", || crate::write::atomically(&o.out_dir, &outputs))?;
@@ -173,10 +170,7 @@ pub struct Root {
 
 impl Targets {
     pub fn of(args: &BuildArgs, o: &BuildOptions) -> Targets {
-        let config = args.config.config.clone().or_else(|| {
-            let p = PathBuf::from("smreport.toml");
-            p.exists().then_some(p)
-        });
+        let config = crate::config::Config::path(args.pack.config.config.as_deref());
         let cfg = &o.cfg;
         Targets {
             out_dir: canonical(&o.out_dir),

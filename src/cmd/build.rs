@@ -37,13 +37,14 @@ pub struct BuildOptions {
 }
 
 impl BuildOptions {
-    pub fn resolve(args: &BuildArgs, mut cfg: Config) -> Result<BuildOptions> {
+    pub fn resolve(build: &BuildArgs, mut cfg: Config) -> Result<BuildOptions> {
+        let args = &build.pack;
         if let Some(lang) = args.lang {
             cfg.company.language = lang;
         }
         let today = super::today(cfg.tz(), args.clock.today);
         let period = super::period(&args.period, today)?;
-        let delivery = if args.email {
+        let delivery = if build.email {
             if !args.format.contains(&OutputFormat::Pdf) {
                 return Err(config_err!(
                     "--email sends the PDF: include pdf in --format"
@@ -51,11 +52,11 @@ impl BuildOptions {
             }
             Some(deliver::prepare(
                 &cfg,
-                &args.mail.email_to,
-                args.mail.dry_run,
+                &build.mail.email_to,
+                build.mail.dry_run,
             )?)
         } else {
-            if !args.mail.email_to.is_empty() || args.mail.dry_run {
+            if !build.mail.email_to.is_empty() || build.mail.dry_run {
                 return Err(config_err!(
                     "--email-to and --dry-run only apply with --email\nhint: add --email"
                 ));
@@ -84,10 +85,10 @@ impl BuildOptions {
             out_dir: args.out.clone().unwrap_or_else(|| PathBuf::from("out")),
             render,
             template_dir,
-            strict: args.strict,
+            strict: build.strict,
             verbose: args.verbose,
             delivery,
-            dry_run: args.mail.dry_run,
+            dry_run: build.mail.dry_run,
             period,
             cfg,
         })
@@ -120,7 +121,7 @@ pub fn blocking_warnings(q: &crate::load::DataQuality) -> Vec<String> {
 }
 
 pub fn run(args: &BuildArgs) -> Result<()> {
-    let o = BuildOptions::resolve(args, super::config(&args.config)?)?;
+    let o = BuildOptions::resolve(args, super::config(&args.pack.config)?)?;
     let mut pack = Pack::new(&o.cfg, o.period).verbose(o.verbose);
     let data = pack.open(o.source, &o.data_dir)?;
     let q = data.quality();

@@ -16,7 +16,7 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, ne
 
 use crate::cli::WatchArgs;
 use crate::serve::Preview;
-use crate::watch::{Need, Root, Session, is_change};
+use crate::watch::{Need, Root, Session, Targets, is_change};
 
 /// An editor's save burst (write, rename, chmod) within this is one change.
 const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -57,9 +57,9 @@ pub fn run(args: &WatchArgs) -> Result<()> {
     })
     .context("cannot watch files")?;
     let mut targets = session.targets();
-    // The directories asked for: what `targets` says exists.
-    let mut wanted = targets.roots();
-    watch(&mut debouncer, &[], &wanted);
+    // The directories asked for: what `targets` said exists, last we looked.
+    let mut wanted = Vec::new();
+    rewatch(&mut debouncer, &mut wanted, &targets);
     if !targets.has_templates() {
         eprintln!(
             "note: no template directory: the built-in templates do not change\nhint: `smreport templates export my-templates`, then watch with --templates my-templates"
@@ -104,39 +104,39 @@ pub fn run(args: &WatchArgs) -> Result<()> {
         // A watched directory that went (a branch switch) or came back:
         // watch what exists now, and rebuild for one that came back (its
         // files came with it, before they could be watched).
-        let now = targets.roots();
-        if now != wanted {
-            for back in now.iter().filter(|r| !wanted.contains(r)) {
-                need = need.max(Some(Need::Render));
-                what.push(name_of(&back.dir));
-            }
-            watch(&mut debouncer, &wanted, &now);
-            wanted = now;
+        for back in rewatch(&mut debouncer, &mut wanted, &targets) {
+            need = need.max(Some(Need::Render));
+            what.push(name_of(&back.dir));
         }
         let Some(need) = need else { continue };
         let ok = round(&mut session, need, &what.join(", "), preview.as_ref());
         if ok && need == Need::Reload {
             // The config may now name other directories.
-            let now = session.targets();
-            if now != targets {
-                targets = now;
-                let roots = targets.roots();
-                watch(&mut debouncer, &wanted, &roots);
-                wanted = roots;
-            }
+            targets = session.targets();
+            rewatch(&mut debouncer, &mut wanted, &targets);
         }
     }
     println!("stopped");
     Ok(())
 }
 
-/// Watch `new` instead of `old`. A directory that cannot be watched (gone
-/// in the meantime) is a warning: the loop goes on with the others.
-fn watch(w: &mut Debouncer<RecommendedWatcher, RecommendedCache>, old: &[Root], new: &[Root]) {
-    for r in old {
+/// Watch the directories `targets` names that exist now, if they differ
+/// from `wanted`; returns the ones that were not wanted before. A
+/// directory that cannot be watched (gone in the meantime) is a warning:
+/// the loop goes on with the others.
+fn rewatch(
+    w: &mut Debouncer<RecommendedWatcher, RecommendedCache>,
+    wanted: &mut Vec<Root>,
+    targets: &Targets,
+) -> Vec<Root> {
+    let now = targets.roots();
+    if now == *wanted {
+        return Vec::new();
+    }
+    for r in wanted.iter() {
         let _ = w.unwatch(&r.dir);
     }
-    for r in new {
+    for r in &now {
         let mode = match r.recursive {
             true => RecursiveMode::Recursive,
             false => RecursiveMode::NonRecursive,
@@ -145,6 +145,13 @@ fn watch(w: &mut Debouncer<RecommendedWatcher, RecommendedCache>, old: &[Root], 
             eprintln!("warning: cannot watch {}: {e}", r.dir.display());
         }
     }
+    let added = now
+        .iter()
+        .filter(|r| !wanted.contains(r))
+        .cloned()
+        .collect();
+    *wanted = now;
+    added
 }
 
 fn name_of(dir: &std::path::Path) -> String {

@@ -99,6 +99,19 @@ impl Watch {
         }
     }
 
+    /// Save `file` with `from` replaced by `to`, wait for the round's
+    /// `<name> changed: <verb> in …` line on stdout, and return it.
+    #[track_caller]
+    fn save(&mut self, file: &Path, from: &str, to: &str, name: &str, verb: &str) -> String {
+        edit(file, from, to);
+        let line = self.wait_for(&format!("{name} changed"));
+        assert!(
+            line.starts_with(&format!("out: {name} changed: {verb} in")),
+            "{line}"
+        );
+        line
+    }
+
     /// Every line printed so far, joined.
     fn printed(&self) -> String {
         self.seen.join("\n")
@@ -177,24 +190,24 @@ fn rebuilds_what_each_save_needs_and_survives_template_errors() {
     assert!(read(&out(d, "json")).contains("\"period\""));
 
     // A heading of the HTML page: re-rendered, data not reloaded.
-    edit(
+    let line = w.save(
         &tpl.join("pack.html"),
         "<h1>{{ t.pack_title }}</h1>",
         "<h1>Heading saved while watching</h1>",
+        "pack.html",
+        "re-rendered",
     );
-    let line = w.wait_for("pack.html changed");
-    assert!(line.contains("re-rendered in"), "{line}");
     assert!(line.contains("sm-report-2024-03.html"), "{line}");
     assert!(read(&out(d, "html")).contains("<h1>Heading saved while watching</h1>"));
 
     // A heading of the PDF.
-    edit(
+    w.save(
         &tpl.join("pack.typ"),
         "== {{ t.legend_scenarios }}",
         "== Legend heading saved while watching",
+        "pack.typ",
+        "re-rendered",
     );
-    let line = w.wait_for("pack.typ changed");
-    assert!(line.contains("re-rendered in"), "{line}");
     assert!(pdf_text(&out(d, "pdf")).contains("Legend heading saved while watching"));
 
     // A template error: printed with file, line and hint; the last good
@@ -225,37 +238,34 @@ fn rebuilds_what_each_save_needs_and_survives_template_errors() {
     assert_eq!(std::fs::read(out(d, "html")).unwrap(), good_html);
 
     // Fixed: rebuilt.
-    edit(
+    w.save(
         &tpl.join("pack.typ"),
         "#this-function-does-not-exist()",
         "== Legend heading fixed",
-    );
-    let line = w.wait_for("pack.typ changed");
-    assert!(
-        line.starts_with("out: ") && line.contains("re-rendered"),
-        "{line}"
+        "pack.typ",
+        "re-rendered",
     );
     assert!(pdf_text(&out(d, "pdf")).contains("Legend heading fixed"));
 
     // A language file: the report is recomputed (its sentences are worded
     // there).
-    edit(
+    w.save(
         &tpl.join("lang/en.toml"),
         "pack_title = \"Sales & Marketing Report\"",
         "pack_title = \"Pack title saved while watching\"",
+        "lang/en.toml",
+        "recomputed",
     );
-    let line = w.wait_for("lang/en.toml changed");
-    assert!(line.contains("recomputed in"), "{line}");
     assert!(read(&out(d, "html")).contains("Pack title saved while watching 2024-03</title>"));
 
     // The config: everything is reloaded.
-    edit(
+    w.save(
         &d.join("smreport.toml"),
         "name = \"Fixture B.V.\"",
         "name = \"Renamed While Watching B.V.\"",
+        "smreport.toml",
+        "reloaded",
     );
-    let line = w.wait_for("smreport.toml changed");
-    assert!(line.contains("reloaded in"), "{line}");
     assert!(read(&out(d, "html")).contains("Renamed While Watching B.V."));
 
     // The data: reloaded, the new lead counted.
@@ -391,14 +401,14 @@ fn a_broken_start_is_fixed_by_a_save() {
     assert!(err.contains("pack.html:"), "{err}");
     w.wait_for("out: watching");
     assert!(!out(d, "html").exists());
-    edit(
+    // Nothing was loaded before: the round loads everything.
+    w.save(
         &d.join("tpl/pack.html"),
         "<h1>{% if %}</h1>",
         "<h1>Started after all</h1>",
+        "pack.html",
+        "reloaded",
     );
-    let line = w.wait_for("pack.html changed");
-    // Nothing was loaded before: the round loads everything.
-    assert!(line.contains("reloaded in"), "{line}");
     assert!(read(&out(d, "html")).contains("<h1>Started after all</h1>"));
     assert_eq!(w.interrupt().code(), Some(0));
 }
@@ -427,13 +437,13 @@ fn a_template_directory_that_comes_back_is_watched_again() {
     assert!(line.starts_with("out: "), "{line}");
     assert!(read(&out(d, "html")).contains("<h1>Back from another branch</h1>"));
     // And its files are watched again.
-    edit(
+    w.save(
         &d.join("tpl/pack.html"),
         "<h1>Back from another branch</h1>",
         "<h1>Saved after coming back</h1>",
+        "pack.html",
+        "re-rendered",
     );
-    let line = w.wait_for("pack.html changed");
-    assert!(line.contains("re-rendered"), "{line}");
     assert!(read(&out(d, "html")).contains("<h1>Saved after coming back</h1>"));
     assert_eq!(w.interrupt().code(), Some(0));
 }
