@@ -128,6 +128,10 @@ pub struct PackArgs {
     /// not have come from the built-in templates.
     #[arg(long)]
     pub templates: Option<PathBuf>,
+    /// Build even when a data-quality rule excludes more than half of a
+    /// table's rows (the pack's data-quality page then says so).
+    #[arg(long)]
+    pub allow_partial: bool,
     /// Print each pipeline stage, its time and the peak memory.
     #[arg(short, long)]
     pub verbose: bool,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config_err;
 
+mod currency;
 mod source;
 mod validate;
 
@@ -544,9 +545,11 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config> {
-        let cfg: Config = toml::from_str(text).map_err(|e| {
+        let mut cfg: Config = toml::from_str(text).map_err(|e| {
             config_err!("{e}\nhint: see the example smreport.toml at the repository root")
         })?;
+        // `eur` is EUR: the pack prints the code's sign.
+        cfg.company.currency = cfg.company.currency.trim().to_ascii_uppercase();
         cfg.validate()?;
         Ok(cfg)
     }

@@ -155,6 +155,69 @@ pub fn install_panic_hook() {
     }));
 }
 
+/// Levenshtein distance, in characters: how far a name someone wrote is
+/// from a name smreport knows (for `did you mean` hints).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    // Optimal string alignment: a swap of two neighbours (`UDS` for
+    // `USD`) is one edit, as typists make it.
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, x) in d[0].iter_mut().enumerate() {
+        *x = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut x = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                x = x.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = x;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// The longest value a message quotes whole (SPEC: errors name the value;
+/// a 10 MB cell must not become a 10 MB message).
+pub const QUOTE_MAX: usize = 80;
+
+/// A value from the data as a message shows it: control characters
+/// escaped (a newline in a cell must not break the message's line), and
+/// at most `max` characters — a longer value is cut and ends with `…`.
+pub fn shorten(v: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, c) in v.chars().enumerate() {
+        if n == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A value in backticks, as every message quotes data: [`shorten`]ed to
+/// [`QUOTE_MAX`] characters, with its length when it was cut
+/// (`` `aaaa…` (12000 characters) ``).
+pub fn quote(v: &str) -> String {
+    let n = v.chars().count();
+    if n <= QUOTE_MAX {
+        format!("`{}`", shorten(v, QUOTE_MAX))
+    } else {
+        format!("`{}` ({n} characters)", shorten(v, QUOTE_MAX))
+    }
+}
+
 /// An input error (exit 1): `input_err!("leads.csv: row 3, column `created_at`: …\nhint: …")`.
 #[macro_export]
 macro_rules! input_err {
@@ -223,5 +286,23 @@ mod tests {
         );
         assert!(!in_guarded_section());
         assert_eq!(guarded("x", || Ok(5)).unwrap(), 5);
+    }
+
+    #[test]
+    fn edit_distance_counts_a_swap_as_one() {
+        assert_eq!(edit_distance("UDS", "USD"), 1);
+        assert_eq!(edit_distance("EURO", "EUR"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn quoted_values_stay_short_and_on_one_line() {
+        assert_eq!(quote("abc"), "`abc`");
+        assert_eq!(quote("a\nb\tc"), "`a\\nb\\tc`");
+        let long = "é".repeat(12_000);
+        let q = quote(&long);
+        assert_eq!(q, format!("`{}…` (12000 characters)", "é".repeat(80)));
+        assert_eq!(quote(&"x".repeat(80)), format!("`{}`", "x".repeat(80)));
     }
 }

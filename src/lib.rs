@@ -32,6 +32,8 @@ pub mod config;
 pub mod deliver;
 pub mod error;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod insights;
 pub mod load;
 pub mod metrics;

@@ -17,15 +17,13 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::config::{Config, Input as InputConfig, SourceKind};
-use crate::input_err;
 use crate::metrics::DataSource;
+use crate::{config_err, input_err};
 
 mod costs;
 mod dataset;
 mod deals;
 mod frames;
-#[doc(hidden)]
-pub mod fuzz;
 mod leads;
 pub mod parse;
 pub mod presets;
@@ -121,9 +119,70 @@ impl std::fmt::Display for TableKind {
     }
 }
 
+/// The data directory must be one: a directory that is missing, is a file,
+/// or is a symbolic link that loops or leads nowhere is a config error
+/// (exit 2) saying so, not "no `leads` table".
+pub fn check_data_dir(data_dir: &Path) -> Result<()> {
+    let shown = data_dir.display();
+    let hint = "hint: point --data (or [data] dir in smreport.toml, relative to the config file) at the directory with your exports";
+    match std::fs::metadata(data_dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(config_err!(
+            "the data directory {shown} is a file, not a directory\n{hint}"
+        )),
+        Err(e) => Err(config_err!(
+            "the data directory {shown} {}\n{hint}",
+            why_unreachable(data_dir, &e)
+        )),
+    }
+}
+
+/// Why a path cannot be opened, in words: it does not exist, it is a
+/// symbolic link that loops or whose target is gone, or the OS's reason.
+pub(crate) fn why_unreachable(p: &Path, e: &std::io::Error) -> String {
+    let link = std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    #[cfg(unix)]
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        return "is a symbolic link that loops (it leads back to itself)".into();
+    }
+    match (e.kind(), link) {
+        (std::io::ErrorKind::NotFound, true) => {
+            let target = std::fs::read_link(p)
+                .map(|t| t.display().to_string())
+                .unwrap_or_default();
+            format!("is a symbolic link to {target}, which does not exist")
+        }
+        (std::io::ErrorKind::NotFound, false) => "does not exist".into(),
+        _ => format!("cannot be opened: {e}"),
+    }
+}
+
+/// The input error for a file that cannot be opened.
+pub(crate) fn cannot_open(p: &Path, e: &std::io::Error) -> anyhow::Error {
+    input_err!(
+        "{} {}\nhint: check the path under [inputs] or [data] in smreport.toml, and that the file is readable",
+        p.display(),
+        why_unreachable(p, e)
+    )
+}
+
+/// Whether `p` is there to read. A symbolic link that loops or leads
+/// nowhere is an error naming it (it was meant to be read), not absent.
+fn present(p: &Path) -> Result<bool> {
+    match std::fs::metadata(p) {
+        Ok(_) => Ok(true),
+        Err(e) if std::fs::symlink_metadata(p).is_ok() => Err(input_err!(
+            "{} {}\nhint: point the link at the export, or replace it with the file",
+            p.display(),
+            why_unreachable(p, &e)
+        )),
+        Err(_) => Ok(false),
+    }
+}
+
 /// Where each table's file is: `[inputs.<table>] file`, `[data] <table>`,
 /// else `<table>.csv`, `.xlsx` or `.parquet` in the data directory.
-pub fn table_path(cfg: &Config, data_dir: &Path, table: TableKind) -> Option<PathBuf> {
+pub fn table_path(cfg: &Config, data_dir: &Path, table: TableKind) -> Result<Option<PathBuf>> {
     let explicit = input_of(cfg, table)
         .and_then(|i| i.file.as_ref())
         .or(match table {
@@ -133,16 +192,19 @@ pub fn table_path(cfg: &Config, data_dir: &Path, table: TableKind) -> Option<Pat
             TableKind::Traffic => cfg.data.traffic.as_ref(),
         });
     if let Some(p) = explicit {
-        return Some(if p.is_absolute() {
+        return Ok(Some(if p.is_absolute() {
             p.clone()
         } else {
             data_dir.join(p)
-        });
+        }));
     }
-    ["csv", "xlsx", "parquet"]
-        .iter()
-        .map(|ext| data_dir.join(format!("{table}.{ext}")))
-        .find(|p| p.exists())
+    for ext in ["csv", "xlsx", "parquet"] {
+        let p = data_dir.join(format!("{table}.{ext}"));
+        if present(&p)? {
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
 }
 
 /// `[inputs.<table>]` (ad exports have one entry per file, not this).
@@ -192,6 +254,7 @@ pub fn load_bytes(
             &cfg.inputs.values_for(input),
             &cfg.company.currency,
         )?;
+        duplicate_headers(&mut t, table)?;
         Ok(t)
     };
     let leads = read(TableKind::Leads, leads)?;
@@ -241,7 +304,63 @@ pub fn read_input(
         &values,
         &cfg.company.currency,
     )?;
+    duplicate_headers(&mut t, table)?;
     Ok(t)
+}
+
+/// Header names that appear more than once. One that is read (a canonical
+/// column of `table`, or the header a preset or mapping read a column
+/// from) is an error naming both positions: which one holds the data
+/// cannot be known. One that is not read is a warning: nothing is lost.
+fn duplicate_headers(t: &mut Table, table: TableKind) -> Result<()> {
+    let mut seen: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (j, name) in t.columns.iter().enumerate() {
+        match seen.iter_mut().find(|(n, _)| *n == name.as_str()) {
+            Some((_, at)) => at.push(j),
+            None => seen.push((name, vec![j])),
+        }
+    }
+    let header_row = t.row_base.saturating_sub(1);
+    let mut notes = Vec::new();
+    for (name, at) in seen.iter().filter(|(_, at)| at.len() > 1) {
+        let places: Vec<String> = at
+            .iter()
+            .map(|j| format!("{} ({})", j + 1, spreadsheet_column(*j)))
+            .collect();
+        let places = places.join(" and ");
+        if presets::reads(t, table, name) {
+            return Err(input_err!(
+                "{}: row {header_row} (header): column {} appears more than once, as columns {places}; which one holds the data cannot be known\nhint: rename or remove all but one of them in the file",
+                t.file,
+                crate::error::quote(name),
+            ));
+        }
+        notes.push(table::Note {
+            code: "duplicate_column",
+            severity: Severity::Warning,
+            row: header_row,
+            message: format!(
+                "column {} appears more than once, as columns {places}; it is not read, so nothing is lost",
+                crate::error::quote(name)
+            ),
+        });
+    }
+    t.notes.extend(notes);
+    Ok(())
+}
+
+/// `A` … `Z`, `AA` …: the spreadsheet name of 0-based column `j`.
+fn spreadsheet_column(mut j: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (j % 26) as u8);
+        if j < 26 {
+            break;
+        }
+        j = j / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// What `smreport check` reports about one input table.
@@ -303,8 +422,9 @@ pub fn load(cfg: &Config, data_dir: &Path) -> Result<Dataset> {
 
 /// Load all tables, and describe what was read from where.
 pub fn load_with_info(cfg: &Config, data_dir: &Path) -> Result<(Dataset, Vec<TableInfo>)> {
+    check_data_dir(data_dir)?;
     let read = |table: TableKind, required: bool| -> Result<Option<Table>> {
-        match table_path(cfg, data_dir, table) {
+        match table_path(cfg, data_dir, table)? {
             Some(p) => read_input(cfg, &p, table, input_of(cfg, table)).map(Some),
             None if required => Err(input_err!(
                 "no `{table}` table in {}: expected {table}.csv, {table}.xlsx or {table}.parquet\nhint: point --data (or [data] dir in smreport.toml) at the directory with your exports, name the file under [inputs.{table}], or run `smreport sample-data --out sample-data`",
@@ -332,8 +452,7 @@ pub fn load_with_info(cfg: &Config, data_dir: &Path) -> Result<(Dataset, Vec<Tab
             table,
             file: t.file.clone(),
             preset: t.preset.clone(),
-            // Data rows: a report's footer and total lines are not.
-            rows: t.rows - (0..t.rows).filter(|&i| t.skipped(i)).count(),
+            rows: t.data_rows(),
             mapped: t.renamed.clone(),
             columns: t.columns.clone(),
             stages: t.stage_map.clone(),

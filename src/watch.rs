@@ -123,6 +123,7 @@ impl Session {
             Some(d) => self.data.insert(d),
             None => {
                 let d = pack.open(o.source, &o.data_dir)?;
+                d.quality().refuse_partial(o.allow_partial)?;
                 warnings = blocking_warnings(d.quality());
                 self.data.insert(d)
             }

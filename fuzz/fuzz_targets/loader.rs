@@ -1,5 +1,5 @@
 //! Arbitrary bytes through the loader as CSV, XLSX or Parquet, in any of
-//! the four tables, with or without a preset (`smreport::load::fuzz::run`).
+//! the four tables, with or without a preset (`smreport::fuzz::loader`).
 //! Nothing may panic.
 #![no_main]
 
@@ -16,5 +16,5 @@ fuzz_target!(init: {
         }
     }));
 }, |data: &[u8]| {
-    smreport::load::fuzz::run(data);
+    smreport::fuzz::loader(data);
 });

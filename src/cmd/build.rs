@@ -30,6 +30,8 @@ pub struct BuildOptions {
     /// templates`), if any.
     pub template_dir: Option<PathBuf>,
     pub strict: bool,
+    /// `--allow-partial`: build even when a table has all but vanished.
+    pub allow_partial: bool,
     pub verbose: bool,
     /// `Some` with `--email`: addresses and the SMTP server, checked.
     pub delivery: Option<Delivery>,
@@ -86,6 +88,7 @@ impl BuildOptions {
             render,
             template_dir,
             strict: build.strict,
+            allow_partial: args.allow_partial,
             verbose: args.verbose,
             delivery,
             dry_run: build.mail.dry_run,
@@ -125,6 +128,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     let mut pack = Pack::new(&o.cfg, o.period).verbose(o.verbose);
     let data = pack.open(o.source, &o.data_dir)?;
     let q = data.quality();
+    q.refuse_partial(o.allow_partial)?;
     if o.strict && q.errors > 0 {
         let codes: Vec<String> = q
             .issues

@@ -20,7 +20,7 @@ pub fn run(args: &CheckArgs) -> Result<()> {
     }
     if !blocking.is_empty() {
         return Err(input_err!(
-            "the pack's figures would be wrong: {} (listed above)\nhint: map the deal stages or export the missing columns as shown above",
+            "the pack's figures would be wrong: {} (listed above)\nhint: fix what the issues above name: map the deal stages, export the missing columns, or fix the rows (or the setting) a rule excludes",
             blocking.join(", ")
         ));
     }

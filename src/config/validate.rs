@@ -21,6 +21,22 @@ impl Config {
                 c.fiscal_year_start_month
             ));
         }
+        if !super::currency::is_iso_4217(&c.currency) {
+            let near = super::currency::near(&c.currency);
+            let hint = match near.as_slice() {
+                [] => "write the three-letter ISO 4217 code, e.g. \"EUR\", \"USD\" or \"GBP\""
+                    .to_string(),
+                [one] => format!("did you mean \"{one}\"? write the three-letter ISO 4217 code"),
+                many => format!(
+                    "did you mean one of {}? write the three-letter ISO 4217 code",
+                    many.join(", ")
+                ),
+            };
+            return Err(config_err!(
+                "company.currency {} is not an ISO 4217 currency code: every deal in another currency is excluded, so a wrong code empties the pack\nhint: {hint}",
+                crate::error::quote(&c.currency)
+            ));
+        }
         if c.timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err(config_err!(
                 "company.timezone `{}` is not an IANA time zone\nhint: e.g. \"Europe/Amsterdam\"",

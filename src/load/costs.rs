@@ -28,8 +28,8 @@ pub(super) fn load_costs(
     }
     t.require(&["department", "amount"])?;
     let mut keep: Vec<bool> = (0..t.rows).map(|i| !t.skipped(i)).collect();
-    for (i, k) in keep.iter().enumerate() {
-        if !k {
+    for i in 0..t.rows {
+        if t.non_data(i) {
             dq.add(
                 "report_total_row",
                 Severity::Warning,

@@ -25,6 +25,16 @@ pub fn from_tables(
     traffic_t: Option<Table>,
 ) -> Result<Dataset> {
     let mut dq = DataQuality::default();
+    for t in [&leads_t, &deals_t]
+        .into_iter()
+        .chain(&costs_t)
+        .chain(traffic_t.as_ref())
+    {
+        dq.set_rows(&t.file, t.data_rows());
+        for n in &t.notes {
+            dq.add(n.code, n.severity, &t.file, n.row, n.message.clone());
+        }
+    }
     for t in [&leads_t, &deals_t] {
         for (i, text) in &t.footer {
             let (i, text) = (*i, text);
@@ -95,6 +105,7 @@ pub fn from_tables(
         Some(t) => load_traffic(t)?,
         None => Dataset::default().traffic,
     };
+    dq.flag_mostly_excluded();
     Ok(Dataset {
         leads,
         deals,
@@ -140,11 +151,11 @@ pub(super) fn ids_and_duplicates(
         .find(|(_, id)| id.is_some_and(scientific))
     {
         return Err(input_err!(
-            "{}: row {}, {}: `{}` is an id that Excel turned into a number in scientific notation; its last digits are lost, so ids no longer match\nhint: export the ids again and open the file as text (in Excel: Data → From Text/CSV, column type Text), or use the CRM's CSV as it was downloaded",
+            "{}: row {}, {}: {} is an id that Excel turned into a number in scientific notation; its last digits are lost, so ids no longer match\nhint: export the ids again and open the file as text (in Excel: Data → From Text/CSV, column type Text), or use the CRM's CSV as it was downloaded",
             t.file,
             t.row(i),
             t.col_label(id_col),
-            id.unwrap_or_default()
+            crate::error::quote(id.unwrap_or_default())
         ));
     }
     // Exports usually list ids in ascending order: then there is no

@@ -268,6 +268,24 @@ fn truthy(v: Option<&str>) -> bool {
     v.and_then(stages::flag).unwrap_or(false)
 }
 
+/// Whether reading `t` as `table` reads the column headed `name` (any
+/// case): a canonical column of the table, a header a preset or mapping
+/// renamed or looks for, or one a preset derives a value from.
+pub fn reads(t: &Table, table: TableKind, name: &str) -> bool {
+    let n = name.trim();
+    let is = |h: &str| h.trim().eq_ignore_ascii_case(n);
+    table.needed_columns().iter().any(|c| is(c))
+        || t.renamed.iter().any(|(_, from)| is(from))
+        || t.expected.values().flatten().any(|h| is(h))
+        || ["Deal Stage"]
+            .iter()
+            .chain(&SF_IS_CONVERTED)
+            .chain(&SF_CONVERTED_DATE)
+            .chain(&SF_IS_CLOSED)
+            .chain(&SF_IS_WON)
+            .any(|h| is(h))
+}
+
 /// The first of `headers` the table has.
 fn find_any(t: &Table, headers: &[&str]) -> Option<String> {
     headers.iter().find_map(|h| t.find_column(h))

@@ -40,11 +40,28 @@ pub struct Table {
     pub renamed: Vec<(String, String)>,
     /// Rows that are not data (an ad report's total line), by index.
     pub skip_rows: Vec<bool>,
+    /// Data rows left unread because of how the file holds them (more
+    /// fields than the header), by index; each has a [`Note`].
+    pub excluded: Vec<bool>,
     /// The deal status each exported stage (or flag) value got, when a
     /// preset derived the status (for `check` and `unmapped_deal_stage`).
     pub stage_map: Vec<super::stages::StageValue>,
     /// A report export's footer lines (0-based row, text), skipped.
     pub footer: Vec<(usize, String)>,
+    /// Data-quality issues of the file's structure (a duplicate header
+    /// that is not read, rows with more fields than the header), moved
+    /// into the report when the tables are loaded.
+    pub notes: Vec<Note>,
+}
+
+/// A data-quality issue found while reading a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub code: &'static str,
+    pub severity: crate::load::Severity,
+    /// The row users see (0: the file as a whole).
+    pub row: usize,
+    pub message: String,
 }
 
 /// The found column closest to one of `names` (edit distance, any case),
@@ -55,27 +72,13 @@ pub fn nearest(names: &[String], found: &[String]) -> Option<String> {
         .filter_map(|f| {
             let d = names
                 .iter()
-                .map(|n| edit_distance(&n.to_lowercase(), &f.to_lowercase()))
+                .map(|n| crate::error::edit_distance(&n.to_lowercase(), &f.to_lowercase()))
                 .min()?;
             let limit = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) / 3 + 1;
             (d <= limit.max(2)).then_some((d, f))
         })
         .min_by_key(|(d, _)| *d)
         .map(|(_, f)| f.clone())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// A text column with every value trimmed and blanks made null (a copy only
@@ -115,8 +118,8 @@ impl Table {
         match ext.as_str() {
             "xlsx" | "xlsm" | "xls" => Table::read_xlsx(path, file, None, header_hints),
             "parquet" => {
-                let f = std::fs::File::open(path)
-                    .map_err(|e| input_err!("{}: cannot open: {e}", path.display()))?;
+                let f =
+                    std::fs::File::open(path).map_err(|e| crate::load::cannot_open(path, &e))?;
                 Table::parquet_from(path, file, f, keep)
             }
             _ => Table::read_csv(path, file, header_hints, keep),
@@ -159,8 +162,10 @@ impl Table {
             expected: HashMap::new(),
             renamed: Vec::new(),
             skip_rows: Vec::new(),
+            excluded: Vec::new(),
             stage_map: Vec::new(),
             footer: Vec::new(),
+            notes: Vec::new(),
         })
     }
 
@@ -177,9 +182,16 @@ impl Table {
             expected: HashMap::new(),
             renamed: Vec::new(),
             skip_rows: Vec::new(),
+            excluded: Vec::new(),
             stage_map: Vec::new(),
             footer: Vec::new(),
+            notes: Vec::new(),
         }
+    }
+
+    /// Data rows: a report's footer and total lines are not.
+    pub fn data_rows(&self) -> usize {
+        self.rows - (0..self.rows).filter(|&i| self.non_data(i)).count()
     }
 
     /// The row number users see for data row `i` (0-based).
@@ -317,10 +329,11 @@ impl Table {
 
     pub fn bad(&self, col: &str, i: usize, value: &str, expected: &str) -> anyhow::Error {
         input_err!(
-            "{}: row {}, {}: `{value}` is not {expected}",
+            "{}: row {}, {}: {} is not {expected}",
             self.file,
             self.row(i),
-            self.col_label(col)
+            self.col_label(col),
+            crate::error::quote(value)
         )
     }
 
@@ -334,10 +347,11 @@ impl Table {
         hint: &str,
     ) -> anyhow::Error {
         input_err!(
-            "{}: row {}, {}: `{value}` is not {expected}\nhint: {hint}",
+            "{}: row {}, {}: {} is not {expected}\nhint: {hint}",
             self.file,
             self.row(i),
-            self.col_label(col)
+            self.col_label(col),
+            crate::error::quote(value)
         )
     }
 
@@ -400,9 +414,26 @@ impl Table {
         listed
     }
 
-    /// Whether row `i` is a non-data row (e.g. an ad report's total line).
+    /// Whether row `i` is left unread: a non-data row (an ad report's
+    /// total line), or a data row excluded while reading the file.
     pub fn skipped(&self, i: usize) -> bool {
+        self.non_data(i) || self.excluded.get(i).copied().unwrap_or(false)
+    }
+
+    /// Whether row `i` is a non-data row (e.g. an ad report's total line).
+    pub fn non_data(&self, i: usize) -> bool {
         self.skip_rows.get(i).copied().unwrap_or(false)
+    }
+
+    /// Leave data row `i` unread, with the issue that says why.
+    pub fn exclude(&mut self, i: usize, note: Note) {
+        if self.excluded.len() < self.rows {
+            self.excluded.resize(self.rows, false);
+        }
+        if let Some(x) = self.excluded.get_mut(i) {
+            *x = true;
+            self.notes.push(note);
+        }
     }
 
     /// A table from a file's bytes, read by its extension (`csv`, `xlsx`,

@@ -230,6 +230,43 @@ fn numbers_in_both_notations() {
     assert_eq!(parse_number("inf", false), None);
 }
 
+/// A value with both separators says which is the decimal one (the last);
+/// one that can only be read against the file's notation is `None`.
+#[test]
+fn mixed_notation_follows_the_value_or_stops() {
+    for (v, comma, want) in [
+        ("22,800.00", true, Some(22_800.0)),
+        ("22.800,00", false, Some(22_800.0)),
+        ("1,234,567.5", true, Some(1_234_567.5)),
+        ("1.234.567", false, Some(1_234_567.0)),
+        ("1.500", true, Some(1_500.0)),
+        ("1,500", false, Some(1_500.0)),
+        ("1,5", true, Some(1.5)),
+        ("1.5", false, Some(1.5)),
+        ("-1.234,5", true, Some(-1_234.5)),
+        ("+7", false, Some(7.0)),
+        ("1,5E+3", true, Some(1_500.0)),
+        (",5", true, Some(0.5)),
+        // The value and the file disagree: no safe reading.
+        ("1.5", true, None),
+        ("10000.50", true, None),
+        ("12,5", false, None),
+        ("1234,56", false, None),
+        // Malformed groups or separators.
+        ("1,23.5", false, None),
+        ("1.234,5,6", true, None),
+        ("12.34.5", true, None),
+        ("1,2,3", false, None),
+        ("-", false, None),
+        ("1e", false, None),
+        ("", true, None),
+    ] {
+        assert_eq!(parse_number(v, comma), want, "{v} (decimal comma: {comma})");
+    }
+    assert!(super::parse::number_hint("1.5", true).contains("has a decimal point"));
+    assert!(super::parse::number_hint("12,5", false).contains("has a decimal comma"));
+}
+
 #[test]
 fn csv_dialects_are_sniffed() {
     let d = Dialect::sniff(b"\xEF\xBB\xBFa;b;c\n1;2;3\n".to_vec(), &[]);

@@ -223,6 +223,22 @@ impl Warehouse {
         };
         use Severity::{Error, Warning};
         use TableKind::{Costs, Deals, Leads};
+        for (kind, table) in [
+            (Leads, "smr_leads"),
+            (Deals, "smr_deals"),
+            (Costs, "smr_costs"),
+        ] {
+            let sql = format!("SELECT COUNT(*) FROM {}", self.dialect.ident(table));
+            let rows = self.query(
+                &Query {
+                    sql,
+                    params: vec![],
+                },
+                "rows of each table",
+            )?;
+            let n = rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0);
+            dq.set_rows(&self.display(kind), n.max(0) as usize);
+        }
         for (kind, table, id) in [
             (Leads, "smr_leads", "lead_id"),
             (Deals, "smr_deals", "deal_id"),
@@ -361,6 +377,7 @@ impl Warehouse {
                 vec![Param::Text("marketing".into())]).with("cost_channel_without_leads"),
             |k, _| format!("cost channel `{k}` has no leads with that source"),
         )?;
+        dq.flag_mostly_excluded();
         Ok(dq)
     }
 }

@@ -142,8 +142,15 @@ fn numeric_custom_pipeline_stage_ids_need_mapping_and_say_how() {
     replace_in_column(&deals, "Deal Stage", "appointmentscheduled", "95421383");
     replace_in_column(&deals, "Deal Stage", "presentationscheduled", "95421384");
 
-    build(dir.path(), &["--format", "json"]).expect_success();
+    // Every deal unmapped: the pack would have no won or lost deal, so the
+    // build stops unless --allow-partial.
+    build(dir.path(), &["--format", "json"])
+        .expect_exit(1)
+        .stderr_contains("deals.csv: `unmapped_deal_stage` hits 7 of the table's 7 rows (100%)")
+        .stderr_contains("--allow-partial");
+    build(dir.path(), &["--format", "json", "--allow-partial"]).expect_success();
     let v = json(dir.path());
+    assert!(issue(&v, "most_rows_excluded").is_some());
     let i = issue(&v, "unmapped_deal_stage").expect("unmapped_deal_stage");
     assert_eq!(i["severity"], "error");
     assert_eq!(i["count"], 7, "every deal row");

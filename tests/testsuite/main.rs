@@ -1,6 +1,7 @@
 //! The integration tests, one binary (ripgrep and mdBook style): each
 //! area in its own module, helpers in [`util`], a temp dir per case.
 
+mod bad_input;
 mod build;
 mod check;
 mod crm_exports;

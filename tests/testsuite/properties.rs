@@ -633,7 +633,7 @@ fn fuzz_seeds_and_crashes_never_panic() {
         for e in entries {
             let path = e.unwrap().path();
             let bytes = std::fs::read(&path).unwrap();
-            let ok = std::panic::catch_unwind(|| smreport::load::fuzz::run(&bytes));
+            let ok = std::panic::catch_unwind(|| smreport::fuzz::loader(&bytes));
             assert!(ok.is_ok(), "{} panics the loader", path.display());
             loaded += ok.unwrap() as usize;
             n += 1;

@@ -5,7 +5,7 @@
 use anyhow::Result;
 use polars::prelude::*;
 
-use super::{Keep, integers, kept, numbers, parse_number, parse_number_in};
+use super::{Keep, integers, kept, number_hint, numbers, parse_number, parse_number_in};
 use crate::input_err;
 use crate::load::table::Table;
 
@@ -34,9 +34,8 @@ fn split_currency(v: &str) -> (Option<String>, &str) {
 
 /// An amount as exported, with or without a currency (`€11.015,00`,
 /// `€ 11.015,00`, `EUR 11,015.00`, `$1,234.56`): the currency must be
-/// `currency`; the number is read in the file's dialect, or, when that
-/// fails and the value says which separator is the decimal one (both
-/// appear, the last before two digits), in the other.
+/// `currency`; the number is read as [`parse_number_in`] reads it (a value
+/// with both separators says which is the decimal one, in any file).
 pub fn parse_amount(v: &str, decimal_comma: bool, currency: &str) -> Result<Option<f64>, String> {
     let (cur, rest) = split_currency(v);
     if let Some(c) = &cur
@@ -46,18 +45,7 @@ pub fn parse_amount(v: &str, decimal_comma: bool, currency: &str) -> Result<Opti
             "an amount in {c}; the pack's currency is {currency}"
         ));
     }
-    let mut buf = String::new();
-    if let Some(x) = parse_number_in(rest, decimal_comma, &mut buf) {
-        return Ok(Some(x));
-    }
-    let (dot, comma) = (rest.rfind('.'), rest.rfind(','));
-    if let (Some(d), Some(c)) = (dot, comma) {
-        let last = d.max(c);
-        if rest.len() - last == 3 {
-            return Ok(parse_number_in(rest, c > d, &mut buf));
-        }
-    }
-    Ok(None)
+    Ok(parse_number_in(rest, decimal_comma, &mut String::new()))
 }
 
 /// Each kept text value of column `col` through `f` (its row index and
@@ -94,12 +82,8 @@ pub fn amounts(t: &Table, col: &str, keep: Keep, currency: &str) -> Result<Optio
         match parse_amount(v, t.decimal_comma, currency) {
             Ok(Some(x)) => Ok(x),
             Ok(None) => {
-                let hint = if t.decimal_comma {
-                    "this `;`-separated file is read with a decimal comma, e.g. 1.234,56 or €1.234,56"
-                } else {
-                    "use a number with a decimal point, e.g. 1234.56 or €1,234.56"
-                };
-                Err(t.bad_hint(col, i, v, "an amount", hint))
+                let hint = number_hint(split_currency(v).1, t.decimal_comma);
+                Err(t.bad_hint(col, i, v, "an amount", &hint))
             }
             Err(expected) => Err(t.bad_hint(
                 col,

@@ -17,8 +17,7 @@ impl Table {
         sheet: Option<&str>,
         header_hints: &[&str],
     ) -> Result<Table> {
-        let bytes =
-            std::fs::read(path).map_err(|e| input_err!("{}: cannot open: {e}", path.display()))?;
+        let bytes = std::fs::read(path).map_err(|e| crate::load::cannot_open(path, &e))?;
         Table::xlsx_from_bytes(path, file, bytes, sheet, header_hints)
     }
 

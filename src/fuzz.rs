@@ -1,8 +1,8 @@
-//! The loader's fuzz harness, shared by the `cargo fuzz` target
-//! (`fuzz/fuzz_targets/loader.rs`) and the regression test that replays
-//! the inputs it once crashed on (`tests/fixtures/fuzz/`).
+//! The fuzz harnesses, shared by the `cargo fuzz` targets (`fuzz/`) and
+//! the regression tests that replay the inputs they once crashed on
+//! (`tests/fixtures/fuzz/`). Any error is fine; a panic is a bug.
 //!
-//! The first byte chooses the format (CSV, XLSX, Parquet), the table the
+//! [`loader`]: the first byte chooses the format (CSV, XLSX, Parquet), the table the
 //! rest of the bytes stand in for (leads, deals, costs, traffic) and the
 //! config (canonical, HubSpot presets, Salesforce preset with month-first
 //! dates); the other tables are small valid files. Errors are fine; panics
@@ -10,6 +10,7 @@
 //! the fuzz loop they would cost more than the loading itself.)
 
 use crate::config::Config;
+use crate::load::{Dataset, load_bytes};
 
 const LEADS: &[u8] = b"lead_id,created_at,source,mql_at,sql_at\nL1,2024-03-01,SEO,2024-03-02,\nL2,2024-02-01,PPC,,2024-03-05\n";
 const DEALS: &[u8] = b"deal_id,lead_id,created_at,closed_at,status,amount,lost_reason\nD1,L1,2024-03-03,2024-03-20,won,1000,\nD2,,2024-03-04,2024-03-21,lost,500,Price\n";
@@ -18,7 +19,7 @@ const COSTS: &[u8] =
 const TRAFFIC: &[u8] = b"month,channel,visitors\n2024-03,SEO,1000\n";
 
 /// Load `data` as described above; returns whether the tables loaded.
-pub fn run(data: &[u8]) -> bool {
+pub fn loader(data: &[u8]) -> bool {
     let Some((&sel, bytes)) = data.split_first() else {
         return false;
     };
@@ -54,7 +55,7 @@ pub fn run(data: &[u8]) -> bool {
         name("costs", 2),
         name("traffic", 3),
     );
-    let loaded = super::load_bytes(
+    let loaded = load_bytes(
         &cfg,
         (&l, pick(0, LEADS)),
         (&d, pick(1, DEALS)),
@@ -62,4 +63,45 @@ pub fn run(data: &[u8]) -> bool {
         Some((&t, pick(3, TRAFFIC))),
     );
     loaded.is_ok()
+}
+
+/// The valid tables above, loaded with `cfg`.
+fn small_dataset(cfg: &Config) -> anyhow::Result<Dataset> {
+    load_bytes(
+        cfg,
+        ("leads.csv", LEADS.to_vec()),
+        ("deals.csv", DEALS.to_vec()),
+        ("costs.csv", COSTS.to_vec()),
+        Some(("traffic.csv", TRAFFIC.to_vec())),
+    )
+}
+
+/// [`config`]: `data` as `smreport.toml` text. It is parsed and validated;
+/// a config that passes must then never make a later stage panic, so it
+/// loads the small valid tables (presets, column maps, value maps, stage
+/// maps), makes the reverse-funnel plan, and computes the March 2024
+/// report. Returns whether the config was accepted.
+pub fn config(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    let cfg = match Config::parse(&text) {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            // The message is built as `main` would print it.
+            let _ = (crate::error::render(&e), crate::error::exit_code(&e));
+            return false;
+        }
+    };
+    let _ = cfg.tz();
+    let _ = crate::plan::plan_for(&cfg, &crate::plan::Overrides::default(), None);
+    let Ok(data) = small_dataset(&cfg) else {
+        return true;
+    };
+    let Some(period) = crate::period::Period::month(2024, 3) else {
+        return true;
+    };
+    let Ok(texts) = crate::render::TemplateSet::builtin().translations(cfg.company.language) else {
+        return true;
+    };
+    let _ = crate::report::build_with_figures(&data, &cfg, &period, &texts);
+    true
 }
