@@ -339,19 +339,19 @@ impl Table {
             let line = if header_line + w.line == row {
                 String::new()
             } else {
-                format!(" (line {})", header_line + w.line)
+                format!("on line {}: ", header_line + w.line)
             };
             // Only the first three are examples (their text is kept).
             let message = if n >= 3 {
                 String::new()
             } else if w.extra.is_empty() {
                 format!(
-                    "row {row}{line} has {} fields, more than the header's {columns} and than the file's other rows, so its values may be shifted (a separator inside an unquoted value?); row excluded — quote values that hold the separator",
+                    "{line}{} fields, more than the header's {columns} and than the file's other rows, so the values may be shifted (a separator inside an unquoted value?); row excluded — quote values that hold the separator",
                     w.fields,
                 )
             } else {
                 format!(
-                    "row {row}{line} has {} fields, the header {columns}: {} and what follows are beyond the last column, so the row's values may be shifted (a separator inside an unquoted value?); row excluded — quote values that hold the separator",
+                    "{line}{} fields, the header {columns}: {} and what follows are beyond the last column, so the values may be shifted (a separator inside an unquoted value?); row excluded — quote values that hold the separator",
                     w.fields,
                     crate::error::quote(&w.extra),
                 )
