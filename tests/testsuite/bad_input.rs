@@ -326,7 +326,7 @@ fn wide_rows_and_unread_duplicate_headers_are_reported() {
     assert_eq!(wide["example"]["row"], 7);
     let msg = wide["example"]["message"].as_str().unwrap();
     assert!(
-        msg.contains("row 7 has 13 fields, more than the header's 12"),
+        msg.starts_with("13 fields, more than the header's 12"),
         "{msg}"
     );
     let dup = find("duplicate_column").expect("duplicate_column reported");
