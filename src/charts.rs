@@ -14,7 +14,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::format::{self, Locale};
-use crate::render::Texts;
+use crate::templates::Texts;
 use crate::report::variance::Better;
 use crate::report::{PackFigures, Report};
 

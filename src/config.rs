@@ -393,9 +393,9 @@ pub enum RateValue {
 impl RateValue {
     pub fn value(&self) -> Result<f64, String> {
         match self {
-            RateValue::Number(x) => crate::plan::check_rate(*x)
+            RateValue::Number(x) => crate::rates::check_rate(*x)
                 .map_err(|e| format!("{e} (write 0.42, \"42%\" or \"1/3\")")),
-            RateValue::Text(t) => crate::plan::parse_rate(t),
+            RateValue::Text(t) => crate::rates::parse_rate(t),
         }
     }
 }
@@ -412,7 +412,7 @@ pub struct PlanConfig {
     /// Customers to win, instead of target ÷ deal size.
     pub customers: Option<u64>,
     /// Stage chain (default: lead, mql, sql, opportunity, won).
-    pub stages: Option<Vec<crate::plan::Stage>>,
+    pub stages: Option<Vec<crate::rates::Stage>>,
     /// Rates by stage pair, e.g. `lead_to_mql = "39%"`, `sql_to_won = "1/3"`.
     pub rates: BTreeMap<String, RateValue>,
     /// Lead→won rate per conversion point, e.g. `ebook = "1/100"`.
@@ -420,16 +420,16 @@ pub struct PlanConfig {
 }
 
 impl PlanConfig {
-    pub fn rates(&self) -> crate::plan::Rates {
+    pub fn rates(&self) -> crate::rates::Rates {
         self.rates
             .iter()
             .filter_map(|(k, v)| v.value().ok().map(|r| (k.clone(), r)))
             .collect()
     }
-    pub fn stages(&self) -> Vec<crate::plan::Stage> {
+    pub fn stages(&self) -> Vec<crate::rates::Stage> {
         self.stages
             .clone()
-            .unwrap_or_else(|| crate::plan::Stage::ALL.to_vec())
+            .unwrap_or_else(|| crate::rates::Stage::ALL.to_vec())
     }
 }
 
@@ -492,7 +492,7 @@ impl Config {
     /// The funnel benchmark over all channels: the mean of each step over
     /// the benchmark channels (built-in merged with the config's). Used by
     /// the plan when neither the config nor the data give a rate.
-    pub fn overall_benchmark_rates(&self) -> crate::plan::Rates {
+    pub fn overall_benchmark_rates(&self) -> crate::rates::Rates {
         let mut all = default_benchmarks();
         for (k, v) in &self.benchmarks {
             all.retain(|name, _| !name.eq_ignore_ascii_case(k));

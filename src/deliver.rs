@@ -23,7 +23,8 @@ use crate::config::{Config, EmailConfig};
 use crate::config_err;
 use crate::metrics::TargetLine;
 use crate::period::Period;
-use crate::render::{Output, Texts};
+use crate::render::Output;
+use crate::templates::Texts;
 use crate::report::Report;
 
 /// The environment variable with the SMTP URL (and credentials).
@@ -232,7 +233,7 @@ pub struct Mail<'a> {
 /// returns the files written.
 pub fn deliver(m: &Mail) -> Result<Vec<PathBuf>> {
     let headline = headline(m.report, m.texts, m.cfg);
-    let title = crate::render::period_title(m.period, m.texts);
+    let title = crate::wording::period_title(m.period, m.texts);
     let top = m.cfg.insights.max_in_email.min(m.report.insights.len());
     let ctx = MailContext {
         company: m.cfg.company_display_name(),

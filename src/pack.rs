@@ -16,9 +16,9 @@ use crate::load::{Dataset, Input};
 use crate::metrics::DataSource;
 use crate::period::Period;
 use crate::render::{
-    self, HtmlRenderer, JsonRenderer, Output, PackContext, PdfRenderer, Renderer, TemplateSet,
-    Texts,
+    self, HtmlRenderer, JsonRenderer, Output, PackContext, PdfRenderer, Renderer,
 };
+use crate::templates::{TemplateSet, Texts};
 use crate::report::{self, PackFigures, Report};
 
 /// Prints each stage and its duration when verbose.

@@ -2,16 +2,14 @@
 //! to the volume each funnel stage must deliver.
 //!
 //! Pure functions, no I/O: [`plan_for`] resolves the goal and, through the
-//! rate ladder of [`rates`] ([`resolve_rates`]: flags, config, trailing 12
-//! months, benchmarks), each stage's rate; [`compute`] does the arithmetic.
+//! rate ladder of [`crate::rates`] ([`resolve_rates`]: flags, config,
+//! trailing 12 months, benchmarks), each stage's rate; [`compute`] does the arithmetic.
 //! Both `smreport plan` and the pack's `plan` block call [`plan_for`], so
 //! they always agree.
 
 use serde::{Deserialize, Serialize};
 
-mod rates;
-
-pub use rates::{
+pub use crate::rates::{
     RatePart, RateSource, Rates, Stage, StepRate, check_chain, check_pair_key, check_rate,
     pair_key, parse_rate, resolve_rates,
 };

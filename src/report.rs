@@ -20,7 +20,7 @@ use crate::metrics::{
 };
 use crate::period::Period;
 use crate::plan::{NoPlan, Plan};
-use crate::render::{TemplateSet, Texts};
+use crate::templates::{TemplateSet, Texts};
 
 mod figures;
 pub mod pages;
@@ -107,7 +107,7 @@ pub fn period_name(p: &Period, t: &Texts) -> String {
             .get("week_short")
             .replace("{week}", &p.start.iso_week().week().to_string())
             .replace("{year}", &p.start.iso_week().year().to_string()),
-        _ => crate::render::period_title(p, t),
+        _ => crate::wording::period_title(p, t),
     }
 }
 

@@ -24,7 +24,7 @@ use crate::config::SourceKind;
 use crate::load::Input;
 use crate::metrics::DataSource;
 use crate::pack::{Computed, Pack};
-use crate::render::TemplateSet;
+use crate::templates::TemplateSet;
 
 /// What a change makes a round redo (each includes the ones before it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -9,7 +9,7 @@ fn sample() -> (Report, PackFigures, Texts) {
     let cfg = crate::config::Config::load(Some(&root.join("smreport.toml"))).unwrap();
     let data = crate::load::load(&cfg, &root.join("sample-data")).unwrap();
     let p = crate::period::Period::parse_month("2024-03").unwrap();
-    let t = crate::render::TemplateSet::builtin()
+    let t = crate::templates::TemplateSet::builtin()
         .translations(cfg.company.language)
         .unwrap();
     let (r, f) = crate::report::build_with_figures(&data, &cfg, &p, &t).unwrap();

@@ -12,7 +12,7 @@ use crate::load::Severity;
 use crate::metrics::DataSource;
 use crate::pack::{Pack, RenderOptions};
 use crate::period::Period;
-use crate::render::TemplateSet;
+use crate::templates::TemplateSet;
 use crate::{config_err, input_err};
 
 /// Everything a build needs, checked before any work (in the manner of

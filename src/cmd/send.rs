@@ -8,7 +8,8 @@ use anyhow::Result;
 use crate::cli::SendArgs;
 use crate::config_err;
 use crate::deliver;
-use crate::render::{Output, TemplateSet};
+use crate::render::Output;
+use crate::templates::TemplateSet;
 use crate::report::Report;
 
 pub fn run(args: &SendArgs) -> Result<()> {

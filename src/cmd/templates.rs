@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use crate::cli::TemplatesCommand;
-use crate::render::TemplateSet;
+use crate::templates::TemplateSet;
 
 pub fn run(cmd: &TemplatesCommand) -> Result<()> {
     match cmd {

@@ -139,10 +139,10 @@ impl Config {
         }
         let plan = &self.plan;
         if let Some(stages) = &plan.stages {
-            crate::plan::check_chain(stages).map_err(|e| config_err!("plan.stages: {e}"))?;
+            crate::rates::check_chain(stages).map_err(|e| config_err!("plan.stages: {e}"))?;
         }
         for (key, v) in &plan.rates {
-            crate::plan::check_pair_key(key).map_err(|e| config_err!("plan.rates: {e}"))?;
+            crate::rates::check_pair_key(key).map_err(|e| config_err!("plan.rates: {e}"))?;
             v.value()
                 .map_err(|e| config_err!("plan.rates.{key}: {e}"))?;
         }

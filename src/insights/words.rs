@@ -8,7 +8,8 @@
 
 use super::{Insight, Kind, Volume};
 use crate::format::{self, Locale};
-use crate::render::Texts;
+use crate::templates::Texts;
+use crate::wording::{fill, plural};
 
 /// What the sentences are written with.
 pub struct Words<'a> {
@@ -40,14 +41,6 @@ fn unit(metric: &str) -> Unit {
     }
 }
 
-/// `template` with each `{name}` replaced by its value.
-pub fn fill(template: &str, args: &[(&str, String)]) -> String {
-    let mut out = template.to_string();
-    for (k, v) in args {
-        out = out.replace(&format!("{{{k}}}"), v);
-    }
-    out
-}
 
 impl Words<'_> {
     fn get(&self, key: &str) -> String {
@@ -322,16 +315,6 @@ impl Words<'_> {
     }
 }
 
-/// The flow name of a stage (`lead` → `leads`), for the `unit_*` texts.
-pub(crate) fn plural(stage: &str) -> &str {
-    match stage {
-        "lead" => "leads",
-        "mql" => "mqls",
-        "sql" => "sqls",
-        "opportunity" => "opportunities",
-        other => other,
-    }
-}
 
 /// Write every finding's sentence.
 pub fn write(insights: &mut [Insight], w: &Words) {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::templates::{TemplateSet, Texts};
+use crate::templates::{TemplateSet, Texts};
 use crate::charts;
 use crate::config::{Config, InsightRules, Thresholds};
 use crate::format::Locale;
@@ -92,7 +92,7 @@ impl<'a> PackContext<'a> {
             charts: BTreeMap::new(),
             chart_size: BTreeMap::new(),
             language: cfg.company.language,
-            period_title: period_title(period, &t),
+            period_title: crate::wording::period_title(period, &t),
             t,
             thresholds: cfg.targets.thresholds.clone(),
             insight_rules: cfg.insights.clone(),
@@ -117,23 +117,3 @@ impl<'a> PackContext<'a> {
     }
 }
 
-/// "March 2024", "Week 10, 2024 (4 March – 10 March)" or "Q1 2024", in the
-/// language of `t` (keys `month_1`…`month_12`, `week_title`, `quarter_title`).
-pub fn period_title(p: &Period, t: &Texts) -> String {
-    use crate::period::PeriodKind;
-    use chrono::Datelike;
-    let month = |d: chrono::NaiveDate| t.get(&format!("month_{}", d.month()));
-    match p.kind {
-        PeriodKind::Month => format!("{} {}", month(p.start), p.start.year()),
-        PeriodKind::Quarter => t
-            .get("quarter_title")
-            .replace("{q}", &(p.start.month0() / 3 + 1).to_string())
-            .replace("{year}", &p.start.year().to_string()),
-        PeriodKind::Week => t
-            .get("week_title")
-            .replace("{week}", &p.start.iso_week().week().to_string())
-            .replace("{year}", &p.start.iso_week().year().to_string())
-            .replace("{from}", &format!("{} {}", p.start.day(), month(p.start)))
-            .replace("{to}", &format!("{} {}", p.end.day(), month(p.end))),
-    }
-}

@@ -2,7 +2,7 @@
 
 use minijinja::Environment;
 
-use super::templates::{HTML_TEMPLATE, TemplateSet};
+use crate::templates::{HTML_TEMPLATE, TemplateSet};
 use super::{Output, PackContext, Renderer, file_name, render_template};
 
 /// `pack.html` of the template set, rendered with the pack's filters.

@@ -11,7 +11,6 @@
 pub mod context;
 pub mod html;
 pub mod json;
-pub mod templates;
 pub mod typst;
 
 use minijinja::value::Value;
@@ -19,10 +18,9 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, State};
 
 use crate::format::{self, Locale};
 
-pub use context::{BrandContext, PackContext, period_title};
+pub use context::{BrandContext, PackContext};
 pub use html::HtmlRenderer;
 pub use json::JsonRenderer;
-pub use templates::{TemplateSet, Texts};
 pub use typst::PdfRenderer;
 
 /// One rendered file: its name (`sm-report-2024-03.pdf`) and bytes.

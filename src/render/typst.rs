@@ -16,7 +16,7 @@ use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 
-use super::templates::{PDF_TEMPLATE, TemplateSet};
+use crate::templates::{PDF_TEMPLATE, TemplateSet};
 use super::{Output, PackContext, Renderer, file_name, render_template};
 
 /// Fonts shipped inside the binary (Inter, SIL Open Font License).

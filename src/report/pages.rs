@@ -11,11 +11,11 @@ use serde::Serialize;
 
 use super::figures::PackFigures;
 use super::{Report, period_name};
-use crate::insights::words::{fill, plural};
+use crate::wording::{fill, plural};
 use crate::insights::{Severity, Words};
 use crate::metrics::ratio;
 use crate::period::Period;
-use crate::render::Texts;
+use crate::templates::Texts;
 
 /// The pages, in pack order; each has `msg_<page>` and `title_<page>`
 /// texts.
@@ -461,7 +461,7 @@ mod tests {
         cfg.company.language = lang;
         let data = crate::load::load(&cfg, &root.join("sample-data")).unwrap();
         let p = Period::parse_month("2024-03").unwrap();
-        let t = crate::render::TemplateSet::builtin()
+        let t = crate::templates::TemplateSet::builtin()
             .translations(lang)
             .unwrap();
         crate::report::build_with_figures(&data, &cfg, &p, &t).unwrap()

@@ -16,7 +16,7 @@ use smreport::format::Locale;
 use smreport::insights::{Insight, Kind, Severity, Words};
 use smreport::load::{Cost, Dataset, Deal, DealType, Department, Lead, Status};
 use smreport::period::Period;
-use smreport::render::TemplateSet;
+use smreport::templates::TemplateSet;
 use smreport::report;
 
 use crate::util::*;
@@ -446,7 +446,7 @@ fn numbers_in(text: &str) -> Vec<String> {
 /// the text states the current and the compared value.
 fn check_texts(
     r: &smreport::report::Report,
-    texts: &smreport::render::Texts,
+    texts: &smreport::templates::Texts,
     loc: Locale,
     p: &Period,
 ) {

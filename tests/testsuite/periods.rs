@@ -16,7 +16,7 @@ use smreport::format::{self, Locale};
 use smreport::load::{self, Dataset};
 use smreport::pack::{self, RenderOptions};
 use smreport::period::Period;
-use smreport::render::TemplateSet;
+use smreport::templates::TemplateSet;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -122,7 +122,7 @@ fn check_period(cfg: &Config, data: &Dataset, p: &Period, lang: &str) -> Result<
     // count in the locale's format, every page opening with its message and
     // title, no template artefacts.
     let html = String::from_utf8(html.to_vec()).map_err(|e| e.to_string())?;
-    let title = smreport::render::period_title(p, &texts);
+    let title = smreport::wording::period_title(p, &texts);
     let leads_row = format!("<th scope=\"row\">{}</th>", texts.get("tile_leads"));
     let leads_ac = format!("<strong>{}</strong>", format::number(leads as f64, 0, loc));
     for (what, needle) in [

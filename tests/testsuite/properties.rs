@@ -464,7 +464,7 @@ fn check_pack(data: &Dataset, cfg: &Config, p: &Period, lang: &str) -> Result<()
     let mut cfg = cfg.clone();
     let loc = smreport::format::Locale::parse(lang).unwrap();
     cfg.company.language = loc;
-    let texts = smreport::render::TemplateSet::builtin()
+    let texts = smreport::templates::TemplateSet::builtin()
         .translations(loc)
         .unwrap();
     let out = pack::build(&cfg, data, p, &RenderOptions::all(p));
@@ -499,7 +499,7 @@ fn check_pack(data: &Dataset, cfg: &Config, p: &Period, lang: &str) -> Result<()
             bad
         );
     }
-    prop_assert!(html.contains(&smreport::render::period_title(p, &texts)));
+    prop_assert!(html.contains(&smreport::wording::period_title(p, &texts)));
     prop_assert!(out.file(".pdf").unwrap().starts_with(b"%PDF-"));
 
     let figures = &out.computed.figures;
@@ -586,7 +586,7 @@ fn packs_build_for_edge_cases() {
         check_pack(&data, &cfg, &p, lang).unwrap_or_else(|e| panic!("{}: {e}", p.label()))
     };
     let march = Period::month(2023, 3).unwrap();
-    let texts = smreport::render::TemplateSet::builtin()
+    let texts = smreport::templates::TemplateSet::builtin()
         .translations(cfg.company.language)
         .unwrap();
     let (r, f) = report::build_with_figures(&data, &cfg, &march, &texts).unwrap();

@@ -63,7 +63,7 @@ fn typst_source_snapshot() {
     let cfg = Config::load(Some(&dir.join("smreport.toml"))).unwrap();
     let data = load::load(&cfg, &dir).unwrap();
     let period = Period::parse_month("2024-03").unwrap();
-    let mut templates = render::TemplateSet::builtin();
+    let mut templates = smreport::templates::TemplateSet::builtin();
     let texts = templates.translations(cfg.company.language).unwrap();
     let (rep, figures) = report::build_with_figures(&data, &cfg, &period, &texts).unwrap();
     let mut ctx = render::PackContext::new(&cfg, &period, &rep, &figures, &mut templates).unwrap();

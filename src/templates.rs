@@ -13,19 +13,19 @@ pub const HTML_TEMPLATE: &str = "pack.html";
 pub const BUILTIN: [(&str, &[u8]); 4] = [
     (
         PDF_TEMPLATE,
-        include_bytes!("../../report-templates/default/pack.typ"),
+        include_bytes!("../report-templates/default/pack.typ"),
     ),
     (
         HTML_TEMPLATE,
-        include_bytes!("../../report-templates/default/pack.html"),
+        include_bytes!("../report-templates/default/pack.html"),
     ),
     (
         "lang/en.toml",
-        include_bytes!("../../report-templates/default/lang/en.toml"),
+        include_bytes!("../report-templates/default/lang/en.toml"),
     ),
     (
         "lang/nl.toml",
-        include_bytes!("../../report-templates/default/lang/nl.toml"),
+        include_bytes!("../report-templates/default/lang/nl.toml"),
     ),
 ];
 
