@@ -14,9 +14,9 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::format::{self, Locale};
-use crate::templates::Texts;
 use crate::report::variance::Better;
 use crate::report::{PackFigures, Report};
+use crate::templates::Texts;
 
 pub mod draw;
 pub mod layouts;

@@ -24,8 +24,8 @@ use crate::config_err;
 use crate::metrics::TargetLine;
 use crate::period::Period;
 use crate::render::Output;
-use crate::templates::Texts;
 use crate::report::Report;
+use crate::templates::Texts;
 
 /// The environment variable with the SMTP URL (and credentials).
 pub const SMTP_URL_VAR: &str = "SMREPORT_SMTP_URL";

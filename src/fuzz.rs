@@ -99,7 +99,8 @@ pub fn config(data: &[u8]) -> bool {
     let Some(period) = crate::period::Period::month(2024, 3) else {
         return true;
     };
-    let Ok(texts) = crate::templates::TemplateSet::builtin().translations(cfg.company.language) else {
+    let Ok(texts) = crate::templates::TemplateSet::builtin().translations(cfg.company.language)
+    else {
         return true;
     };
     let _ = crate::report::build_with_figures(&data, &cfg, &period, &texts);

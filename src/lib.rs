@@ -29,6 +29,7 @@ pub mod charts;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod data;
 pub mod deliver;
 pub mod error;
 pub mod format;

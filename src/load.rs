@@ -14,7 +14,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use serde::Serialize;
 
 use crate::config::{Config, Input as InputConfig, SourceKind};
 use crate::metrics::DataSource;
@@ -27,97 +26,16 @@ mod frames;
 mod leads;
 pub mod parse;
 pub mod presets;
-pub mod quality;
 pub mod stages;
 pub mod table;
 
+pub use crate::data::{DataQuality, Example, QualityIssue, Severity, TableInfo, TableKind};
 pub use dataset::{Cost, Dataset, Deal, DealType, Department, Lead, Status, Traffic};
 pub use frames::from_tables;
 pub use parse::{Dates, parse_date, parse_date_in, parse_number};
-pub use quality::{DataQuality, Example, QualityIssue, Severity};
 pub use table::{Dialect, Table};
 
 // ------------------------------------------------------------------ files --
-
-/// The input tables (SPEC section 2). Ad-platform exports are cost tables
-/// read with an ad preset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TableKind {
-    Leads,
-    Deals,
-    Costs,
-    AdCosts,
-    Traffic,
-}
-
-impl TableKind {
-    /// The name in file names, `[inputs.<name>]` and `[columns.<name>]`.
-    pub fn name(self) -> &'static str {
-        match self {
-            TableKind::Leads => "leads",
-            TableKind::Deals => "deals",
-            TableKind::Costs => "costs",
-            TableKind::AdCosts => "ad_costs",
-            TableKind::Traffic => "traffic",
-        }
-    }
-
-    /// The canonical columns a build reads from the table; a file in the
-    /// canonical layout has its other columns skipped unread.
-    pub fn needed_columns(self) -> &'static [&'static str] {
-        match self {
-            TableKind::Leads => &[
-                "lead_id",
-                "created_at",
-                "source",
-                "conversion_point",
-                "industry",
-                "employees",
-                "technology",
-                "quality_score",
-                "mql_at",
-                "sql_at",
-                "disqualified_at",
-                "owner",
-                "converted_opportunity_id",
-            ],
-            TableKind::Deals => &[
-                "deal_id",
-                "lead_id",
-                "created_at",
-                "quote_at",
-                "closed_at",
-                "status",
-                "stage",
-                "lost_reason",
-                "lost_stage",
-                "deal_type",
-                "source",
-                "amount",
-                "probability",
-                "owner",
-                "currency",
-            ],
-            TableKind::Costs | TableKind::AdCosts => &[
-                "month",
-                "date",
-                "department",
-                "channel",
-                "category",
-                "amount",
-                "currency",
-            ],
-            TableKind::Traffic => &["month", "channel", "visitors"],
-        }
-    }
-}
-
-impl std::fmt::Display for TableKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.name())
-    }
-}
 
 /// The data directory must be one: a directory that is missing, is a file,
 /// or is a symbolic link that loops or leads nowhere is a config error
@@ -336,8 +254,7 @@ fn duplicate_headers(t: &mut Table, table: TableKind) -> Result<()> {
             ));
         }
         notes.push(table::Note {
-            code: "duplicate_column",
-            severity: Severity::Warning,
+            issue: crate::data::Issue::DuplicateColumn,
             row: header_row,
             message: format!(
                 "column {} appears more than once, as columns {places}; it is not read, so nothing is lost",
@@ -361,21 +278,6 @@ fn spreadsheet_column(mut j: usize) -> String {
     }
     out.reverse();
     String::from_utf8(out).unwrap_or_default()
-}
-
-/// What `smreport check` reports about one input table.
-#[derive(Debug, Clone, Serialize)]
-pub struct TableInfo {
-    pub table: TableKind,
-    pub file: String,
-    pub preset: Option<String>,
-    pub rows: usize,
-    /// Canonical column ← the header it was read from (only renamed ones).
-    pub mapped: Vec<(String, String)>,
-    pub columns: Vec<String>,
-    /// Deals whose status a preset derived: each stage (or flag) value with
-    /// the status it got.
-    pub stages: Vec<stages::StageValue>,
 }
 
 /// The data of a build: files loaded into frames, or a database that is

@@ -15,11 +15,9 @@ use crate::config::SourceKind;
 use crate::load::{Dataset, Input};
 use crate::metrics::DataSource;
 use crate::period::Period;
-use crate::render::{
-    self, HtmlRenderer, JsonRenderer, Output, PackContext, PdfRenderer, Renderer,
-};
-use crate::templates::{TemplateSet, Texts};
+use crate::render::{self, HtmlRenderer, JsonRenderer, Output, PackContext, PdfRenderer, Renderer};
 use crate::report::{self, PackFigures, Report};
+use crate::templates::{TemplateSet, Texts};
 
 /// Prints each stage and its duration when verbose.
 pub struct Steps {

@@ -12,8 +12,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::data::DataQuality;
 use crate::insights::{self, Insight, Words};
-use crate::load::DataQuality;
 use crate::metrics::{
     Channel, Conversion, Costs, DataSource, Funnel, LeadTimes, LeadValue12m, LostReason, LostStage,
     Metrics, PipelineEnd, Revenue, Targets, TrendPoint, UnitEconomics, Velocity, Ytd,

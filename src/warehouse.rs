@@ -30,8 +30,8 @@ use chrono::NaiveDate;
 use postgres::types::{ToSql, Type};
 
 use crate::config::Config;
+use crate::data::{DataQuality, TableInfo, TableKind};
 use crate::input_err;
-use crate::load::{DataQuality, TableInfo, TableKind};
 use crate::metrics::request::{Answer, Executor, KeyValue, Request, Row};
 use crate::metrics::{DataSource, Metrics};
 use dialect::{Dialect, Postgres};

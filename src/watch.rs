@@ -19,7 +19,7 @@ use notify_debouncer_full::notify::EventKind;
 use notify_debouncer_full::notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind};
 
 use crate::cli::BuildArgs;
-use crate::cmd::build::{BuildOptions, blocking_warnings};
+use crate::cmd::build::BuildOptions;
 use crate::config::SourceKind;
 use crate::load::Input;
 use crate::metrics::DataSource;
@@ -124,7 +124,7 @@ impl Session {
             None => {
                 let d = pack.open(o.source, &o.data_dir)?;
                 d.quality().refuse_partial(o.allow_partial)?;
-                warnings = blocking_warnings(d.quality());
+                warnings = d.quality().blocking_warnings();
                 self.data.insert(d)
             }
         };

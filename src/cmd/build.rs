@@ -7,8 +7,8 @@ use anyhow::Result;
 
 use crate::cli::{BuildArgs, OutputFormat};
 use crate::config::{Config, SourceKind};
+use crate::data::Severity;
 use crate::deliver::{self, Delivery};
-use crate::load::Severity;
 use crate::metrics::DataSource;
 use crate::pack::{Pack, RenderOptions};
 use crate::period::Period;
@@ -108,21 +108,6 @@ pub fn pdf_timestamp(p: &Period, epoch: Option<i64>) -> Result<chrono::NaiveDate
     }
 }
 
-/// The warnings for data-quality issues that make figures wrong (the pack
-/// is still built).
-pub fn blocking_warnings(q: &crate::load::DataQuality) -> Vec<String> {
-    crate::load::quality::BLOCKING
-        .iter()
-        .filter_map(|code| {
-            let i = q.issues.iter().find(|i| i.code == *code)?;
-            Some(format!(
-                "{code} ({}×): {}\n  the pack is built, but these figures are wrong until it is fixed; `smreport check` shows how",
-                i.count, i.example.message
-            ))
-        })
-        .collect()
-}
-
 pub fn run(args: &BuildArgs) -> Result<()> {
     let o = BuildOptions::resolve(args, super::config(&args.pack.config)?)?;
     let mut pack = Pack::new(&o.cfg, o.period).verbose(o.verbose);
@@ -150,7 +135,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             codes.join("\n  ")
         ));
     }
-    for w in blocking_warnings(q) {
+    for w in q.blocking_warnings() {
         eprintln!("warning: {w}");
     }
     let texts = o.render.templates.translations(o.cfg.company.language)?;

@@ -6,9 +6,10 @@ use anyhow::Result;
 
 use crate::cli::CheckArgs;
 use crate::config::SourceKind;
+use crate::data::{Severity, TableInfo, TableKind};
 use crate::input_err;
 use crate::load::stages::{self, Mapped, StageValue};
-use crate::load::{self, Dataset, Severity, TableInfo, TableKind};
+use crate::load::{self, Dataset};
 
 pub fn run(args: &CheckArgs) -> Result<()> {
     let (text, errors, blocking) = report(args)?;
@@ -28,7 +29,7 @@ pub fn run(args: &CheckArgs) -> Result<()> {
 }
 
 /// The report `check` prints, the number of error-level issues, and the
-/// [`crate::load::quality::BLOCKING`] codes found.
+/// blocking codes found ([`crate::data::Issue::blocking`]).
 pub fn report(args: &CheckArgs) -> Result<(String, usize, Vec<&'static str>)> {
     use std::fmt::Write;
     let cfg = super::config(&args.config)?;
@@ -116,10 +117,7 @@ pub fn report(args: &CheckArgs) -> Result<(String, usize, Vec<&'static str>)> {
     if q.issues.is_empty() {
         let _ = writeln!(s, "  no issues found");
     }
-    let blocking = crate::load::quality::BLOCKING
-        .into_iter()
-        .filter(|c| q.issues.iter().any(|i| i.code == *c))
-        .collect();
+    let blocking = q.blocking();
     Ok((s, q.errors, blocking))
 }
 

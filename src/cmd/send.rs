@@ -9,8 +9,8 @@ use crate::cli::SendArgs;
 use crate::config_err;
 use crate::deliver;
 use crate::render::Output;
-use crate::templates::TemplateSet;
 use crate::report::Report;
+use crate::templates::TemplateSet;
 
 pub fn run(args: &SendArgs) -> Result<()> {
     let cfg = super::config(&args.config)?;

@@ -41,7 +41,6 @@ fn unit(metric: &str) -> Unit {
     }
 }
 
-
 impl Words<'_> {
     fn get(&self, key: &str) -> String {
         self.t.get(key)
@@ -314,7 +313,6 @@ impl Words<'_> {
         format!("{body}.")
     }
 }
-
 
 /// Write every finding's sentence.
 pub fn write(insights: &mut [Insight], w: &Words) {

@@ -12,8 +12,9 @@ use super::frames::{mask, optional_text};
 use super::parse::{
     self, Dates, Keep, amounts, choice, dates, days_of, first_blank, numbers, text,
 };
-use super::quality::{DataQuality, Severity};
 use super::table::Table;
+use crate::data::quality::says;
+use crate::data::{DataQuality, Issue};
 use crate::input_err;
 
 /// A cost table's frame, and each kept row's 0-based index in the file.
@@ -31,8 +32,7 @@ pub(super) fn load_costs(
     for i in 0..t.rows {
         if t.non_data(i) {
             dq.add(
-                "report_total_row",
-                Severity::Warning,
+                Issue::ReportTotalRow,
                 &t.file,
                 t.row(i),
                 "a total or blank line of the ad report; not a cost row, left out".into(),
@@ -61,11 +61,10 @@ pub(super) fn load_costs(
             && a < 0.0
         {
             dq.add(
-                "negative_amount",
-                Severity::Error,
+                Issue::NegativeAmount,
                 &t.file,
                 t.row(i),
-                format!("cost row has amount {a}; row excluded"),
+                says::negative_cost(&a.to_string()),
             );
             keep[i] = false;
         }

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::parse::{self, days_of};
-use super::quality::DataQuality;
+use crate::data::DataQuality;
 
 // ---------------------------------------------------------------- records --
 

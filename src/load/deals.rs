@@ -11,9 +11,10 @@ use super::frames::{
     LeadIndex, ids_and_duplicates, mask, optional_dates, optional_text, required_dates,
 };
 use super::parse::{Dates, amounts, choice, first_blank, numbers};
-use super::quality::{DataQuality, Severity};
 use super::table::Table;
 use crate::config::Config;
+use crate::data::quality::says;
+use crate::data::{DataQuality, Issue};
 use crate::input_err;
 
 /// Whether the `probability` column is written in percent (0–100): it is
@@ -98,10 +99,9 @@ pub(super) fn load_deals(
     if unusable_links {
         let shown: Vec<String> = links.iter().take(3).map(|l| format!("`{l}`")).collect();
         dq.add_counted(
-            "deal_lead_column_unmatched",
-            Severity::Error,
+            Issue::DealLeadColumnUnmatched,
             links.len(),
-            vec![super::quality::Example {
+            vec![crate::data::Example {
                 file: t.file.clone(),
                 row: 0,
                 message: format!(
@@ -134,8 +134,8 @@ pub(super) fn load_deals(
             continue;
         }
         let id = ids.get(i).unwrap_or_default();
-        let excl = |dq: &mut DataQuality, code: &str, msg: String| {
-            dq.add(code, Severity::Error, &t.file, t.row(i), msg);
+        let excl = |dq: &mut DataQuality, issue: Issue, msg: String| {
+            dq.add(issue, &t.file, t.row(i), msg);
         };
         let st = status.get(i).unwrap_or("open");
         let amt = amount.get(i).unwrap_or(0.0);
@@ -144,18 +144,15 @@ pub(super) fn load_deals(
         {
             excl(
                 dq,
-                "currency_mismatch",
-                format!(
-                    "deal `{id}` is in {cur}, the pack is in {}; deal excluded",
-                    cfg.company.currency
-                ),
+                Issue::CurrencyMismatch,
+                says::currency_mismatch(id, cur, &cfg.company.currency),
             );
             keep[i] = false;
         } else if amt < 0.0 {
             excl(
                 dq,
-                "negative_amount",
-                format!("deal `{id}` has amount {amt}; deal excluded"),
+                Issue::NegativeAmount,
+                says::negative_deal(id, &amt.to_string()),
             );
             keep[i] = false;
         }
@@ -170,34 +167,19 @@ pub(super) fn load_deals(
         if st != "open" && cl.is_none() {
             excl(
                 dq,
-                "closed_without_date",
-                format!(
-                    "deal `{id}` is {st} but has no closed_at; excluded from won/lost and the open pipeline, still counted as an opportunity created"
-                ),
+                Issue::ClosedWithoutDate,
+                says::closed_without_date(id, st),
             );
         }
         if st == "lost" && lost_reason.get(i).is_none() {
-            dq.add_with(
-                "lost_without_reason",
-                Severity::Warning,
-                &t.file,
-                t.row(i),
-                || format!("lost deal `{id}` has no lost_reason; counted as (no reason given)"),
-            );
+            dq.add_with(Issue::LostWithoutReason, &t.file, t.row(i), || {
+                says::lost_without_reason(id)
+            });
         }
         if link.is_some() && row.is_none() && !unusable_links {
-            dq.add_with(
-                "deal_lead_not_found",
-                Severity::Warning,
-                &t.file,
-                t.row(i),
-                || {
-                    format!(
-                        "deal `{id}` links lead `{}`, which is not in the leads table",
-                        link.unwrap_or_default()
-                    )
-                },
-            );
+            dq.add_with(Issue::DealLeadNotFound, &t.file, t.row(i), || {
+                says::deal_lead_not_found(id, link.unwrap_or_default())
+            });
         }
         let closes_before_open = st != "open" && cl.is_some_and(|x| x < c);
         let quote_before_open = quote.get(i).is_some_and(|q| q < c);
@@ -206,26 +188,13 @@ pub(super) fn load_deals(
             lead_created.get(r).is_some_and(|lc| c < lc) || lead_sql.get(r).is_some_and(|s| c < s)
         });
         if closes_before_open || quote_before_open {
-            dq.add_with(
-                "stage_dates_out_of_order",
-                Severity::Warning,
-                &t.file,
-                t.row(i),
-                || format!("deal `{id}`: quote_at or closed_at is before created_at"),
-            );
+            dq.add_with(Issue::StageDatesOutOfOrder, &t.file, t.row(i), || {
+                says::deal_dates_out_of_order(id)
+            });
         } else if before_lead {
-            dq.add_with(
-                "stage_dates_out_of_order",
-                Severity::Warning,
-                &t.file,
-                t.row(i),
-                || {
-                    format!(
-                        "deal `{id}` was created before its lead `{}` was created or became SQL",
-                        link.unwrap_or_default()
-                    )
-                },
-            );
+            dq.add_with(Issue::StageDatesOutOfOrder, &t.file, t.row(i), || {
+                says::deal_before_lead(id, link.unwrap_or_default())
+            });
         }
         lead_id.push(link);
         lead_row.push(row);
@@ -279,10 +248,9 @@ fn unmapped_stages(t: &Table, dq: &mut DataQuality) {
     use super::stages::Mapped;
     for v in t.stage_map.iter().filter(|v| v.how == Mapped::Unmapped) {
         dq.add_counted(
-            "unmapped_deal_stage",
-            Severity::Error,
+            Issue::UnmappedDealStage,
             v.rows,
-            vec![super::quality::Example {
+            vec![crate::data::Example {
                 file: t.file.clone(),
                 row: t.row(v.first),
                 message: format!(
@@ -320,12 +288,12 @@ fn blank_amounts(
             }
             let id = ids.get(i).unwrap_or_default();
             let won = status.get(i) == Some("won");
-            let (code, severity) = if won {
-                ("won_without_amount", Severity::Error)
+            let issue = if won {
+                Issue::WonWithoutAmount
             } else {
-                ("missing_amount", Severity::Warning)
+                Issue::MissingAmount
             };
-            dq.add_with(code, severity, &t.file, t.row(i), || {
+            dq.add_with(issue, &t.file, t.row(i), || {
                 format!(
                     "{} deal `{id}` has no amount; counted as 0",
                     status.get(i).unwrap_or("open")

@@ -13,9 +13,10 @@ use super::dataset::Dataset;
 use super::deals::load_deals;
 use super::leads::load_leads;
 use super::parse::{Dates, Keep, dates, first_blank, text};
-use super::quality::{DataQuality, Severity};
 use super::table::Table;
 use crate::config::Config;
+use crate::data::quality::says;
+use crate::data::{DataQuality, Issue};
 
 pub fn from_tables(
     cfg: &Config,
@@ -32,15 +33,14 @@ pub fn from_tables(
     {
         dq.set_rows(&t.file, t.data_rows());
         for n in &t.notes {
-            dq.add(n.code, n.severity, &t.file, n.row, n.message.clone());
+            dq.add(n.issue, &t.file, n.row, n.message.clone());
         }
     }
     for t in [&leads_t, &deals_t] {
         for (i, text) in &t.footer {
             let (i, text) = (*i, text);
             dq.add(
-                "report_footer_row",
-                Severity::Warning,
+                Issue::ReportFooterRow,
                 &t.file,
                 t.row(i),
                 format!("`{text}` is a line of the report's footer, not a record; skipped"),
@@ -77,13 +77,9 @@ pub fn from_tables(
             if let (Some("marketing"), Some(ch)) = (dep, ch)
                 && !sources.contains(ch)
             {
-                dq.add_with(
-                    "cost_channel_without_leads",
-                    Severity::Warning,
-                    &t.file,
-                    t.row(row),
-                    || format!("cost channel `{ch}` has no leads with that source"),
-                );
+                dq.add_with(Issue::CostChannelWithoutLeads, &t.file, t.row(row), || {
+                    says::cost_channel_without_leads(ch)
+                });
             }
         }
         cost_frames.push(df);
@@ -173,8 +169,8 @@ pub(super) fn ids_and_duplicates(
         let id = id.unwrap_or_default();
         if !seen.insert(id) {
             keep[i] = false;
-            dq.add_with("duplicate_id", Severity::Error, &t.file, t.row(i), || {
-                format!("{id_col} `{id}` occurs again; the first occurrence is kept")
+            dq.add_with(Issue::DuplicateId, &t.file, t.row(i), || {
+                says::duplicate_id(id_col, id)
             });
         }
     }

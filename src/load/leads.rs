@@ -6,8 +6,9 @@ use polars::prelude::*;
 use super::dataset::days_col;
 use super::frames::{ids_and_duplicates, mask, optional_dates, optional_text, required_dates};
 use super::parse::{Dates, employee_counts, numbers};
-use super::quality::{DataQuality, Severity};
 use super::table::Table;
+use crate::data::quality::says;
+use crate::data::{DataQuality, Issue};
 use crate::input_err;
 use crate::metrics::MissingStages;
 
@@ -64,13 +65,9 @@ pub(super) fn load_leads(
         let id = id.unwrap_or_default();
         let m = match (m, s) {
             (None, Some(s)) if *k => {
-                dq.add_with(
-                    "skipped_stage",
-                    Severity::Warning,
-                    &t.file,
-                    t.row(i),
-                    || format!("lead `{id}` has sql_at but no mql_at; MQL date taken as sql_at"),
-                );
+                dq.add_with(Issue::SkippedStage, &t.file, t.row(i), || {
+                    says::skipped_stage(id)
+                });
                 Some(s)
             }
             _ => m,
@@ -81,13 +78,9 @@ pub(super) fn load_leads(
                 _ => true,
             };
         if *k && !order_ok {
-            dq.add_with(
-                "stage_dates_out_of_order",
-                Severity::Warning,
-                &t.file,
-                t.row(i),
-                || format!("lead `{id}`: stage dates are not in funnel order"),
-            );
+            dq.add_with(Issue::StageDatesOutOfOrder, &t.file, t.row(i), || {
+                says::lead_dates_out_of_order(id)
+            });
         }
         mql_eff.push(m);
     }
@@ -165,10 +158,9 @@ fn missing_stage_dates(t: &Table, dq: &mut DataQuality) -> MissingStages {
             })
             .unwrap_or_else(|| format!("`{col}`"));
         dq.add_counted(
-            "missing_stage_dates",
-            Severity::Error,
+            Issue::MissingStageDates,
             t.rows,
-            vec![super::quality::Example {
+            vec![crate::data::Example {
                 file: t.file.clone(),
                 row: 0,
                 message: format!(

@@ -14,9 +14,9 @@ use anyhow::Result;
 use chrono::{NaiveDate, TimeZone};
 use polars::prelude::*;
 
-use super::quality::{DataQuality, Severity};
 use super::table::Table;
 use crate::config::{Config, DateOrder};
+use crate::data::{DataQuality, Issue};
 use crate::error::shorten;
 use crate::input_err;
 
@@ -280,8 +280,7 @@ impl Dates {
             if let (false, Some(i)) = (dmy, mdy) {
                 self.by_column.insert(col.to_string(), DateOrder::Mdy);
                 dq.add(
-                    "date_order_detected",
-                    Severity::Warning,
+                    Issue::DateOrderDetected,
                     &t.file,
                     t.row(i),
                     format!(

@@ -7,34 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
-/// How a value got its status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mapped {
-    /// `[inputs.deals.stages]`.
-    Config,
-    /// A stage smreport knows (HubSpot's default pipeline, Salesforce's
-    /// flags and closed stage names).
-    BuiltIn,
-    /// Not known: counted as open, and an error-level issue.
-    Unmapped,
-}
-
-/// One distinct value of the status-bearing column(s).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StageValue {
-    /// The value as exported (for Salesforce flags: `IsClosed/IsWon`).
-    pub value: String,
-    pub status: &'static str,
-    pub how: Mapped,
-    /// Rows with this value.
-    pub rows: usize,
-    /// The first of them (0-based data row).
-    #[serde(skip)]
-    pub first: usize,
-}
+pub use crate::data::{Mapped, StageValue};
 
 /// A stage label without the pipeline's name HubSpot appends to labels
 /// (`Closed Won (Sales Pipeline)` → `closed won`), lower case.

@@ -57,8 +57,7 @@ pub struct Table {
 /// A data-quality issue found while reading a file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Note {
-    pub code: &'static str,
-    pub severity: crate::load::Severity,
+    pub issue: crate::data::Issue,
     /// The row users see (0: the file as a whole).
     pub row: usize,
     pub message: String,

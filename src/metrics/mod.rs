@@ -81,13 +81,13 @@ pub struct MissingStages {
 /// of its loading. Files are loaded into frames ([`Dataset`], answered by
 /// polars); a database answers in place (`crate::warehouse::Warehouse`).
 pub trait DataSource {
-    fn quality(&self) -> &crate::load::DataQuality;
+    fn quality(&self) -> &crate::data::DataQuality;
     /// The KPIs as of `end`.
     fn metrics<'a>(&'a self, cfg: &'a Config, end: NaiveDate) -> Result<Metrics<'a>>;
 }
 
 impl DataSource for Dataset {
-    fn quality(&self) -> &crate::load::DataQuality {
+    fn quality(&self) -> &crate::data::DataQuality {
         &self.quality
     }
     fn metrics<'a>(&'a self, cfg: &'a Config, end: NaiveDate) -> Result<Metrics<'a>> {

@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::templates::{TemplateSet, Texts};
 use crate::charts;
 use crate::config::{Config, InsightRules, Thresholds};
 use crate::format::Locale;
 use crate::period::Period;
 use crate::report::{PackFigures, Report};
+use crate::templates::{TemplateSet, Texts};
 
 /// Everything a template sees.
 #[derive(Debug, Serialize)]
@@ -116,4 +116,3 @@ impl<'a> PackContext<'a> {
         Ok(())
     }
 }
-

@@ -2,8 +2,8 @@
 
 use minijinja::Environment;
 
-use crate::templates::{HTML_TEMPLATE, TemplateSet};
 use super::{Output, PackContext, Renderer, file_name, render_template};
+use crate::templates::{HTML_TEMPLATE, TemplateSet};
 
 /// `pack.html` of the template set, rendered with the pack's filters.
 pub struct HtmlRenderer {

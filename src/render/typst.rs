@@ -16,8 +16,8 @@ use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 
-use crate::templates::{PDF_TEMPLATE, TemplateSet};
 use super::{Output, PackContext, Renderer, file_name, render_template};
+use crate::templates::{PDF_TEMPLATE, TemplateSet};
 
 /// Fonts shipped inside the binary (Inter, SIL Open Font License).
 const EMBEDDED_FONTS: [&[u8]; 4] = [

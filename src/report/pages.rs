@@ -11,11 +11,11 @@ use serde::Serialize;
 
 use super::figures::PackFigures;
 use super::{Report, period_name};
-use crate::wording::{fill, plural};
 use crate::insights::{Severity, Words};
 use crate::metrics::ratio;
 use crate::period::Period;
 use crate::templates::Texts;
+use crate::wording::{fill, plural};
 
 /// The pages, in pack order; each has `msg_<page>` and `title_<page>`
 /// texts.

@@ -10,14 +10,15 @@ use super::dialect::{Dialect, SqlType};
 use super::schema::Class;
 use super::sql::{KEPT_DEALS, Param, Query, Sql};
 use crate::config::Config;
+use crate::data::TableKind::{self, Costs, Deals, Leads};
+use crate::data::quality::says;
+use crate::data::{DataQuality, Example, Issue};
 use crate::input_err;
-use crate::load::{DataQuality, Example, Severity, TableKind};
 
 /// A rule: rows of `table` meeting `filter` (SQL on its columns), each
 /// named by `key` with an `extra` value for its message.
 struct Rule<'a> {
-    code: &'static str,
-    severity: Severity,
+    issue: Issue,
     table: &'static str,
     key: &'static str,
     extra: &'a str,
@@ -177,7 +178,7 @@ impl Warehouse {
             table = d.ident(r.table),
             filter = r.filter
         );
-        let what = format!("data quality: {}", r.code);
+        let what = format!("data quality: {}", r.issue.code());
         let rows = self.query(
             &Query {
                 sql,
@@ -202,184 +203,192 @@ impl Warehouse {
                 }
             })
             .collect();
-        dq.add_counted(r.code, r.severity, count, examples);
+        dq.add_counted(r.issue, count, examples);
         Ok(())
     }
 
     /// The data-quality issues (SPEC "Data quality"), counted as the file
-    /// loader counts them.
+    /// loader counts them, worded by the same [`says`] messages.
     pub(super) fn count_quality(&self, cfg: &Config) -> Result<DataQuality> {
         let mut dq = DataQuality::default();
-        let cur = cfg.company.currency.clone();
-        let lower_cur = Param::Text(cur.to_lowercase());
-        let rule = |severity, table, key, extra, filter: &str, params: Vec<Param>| Rule {
-            code: "",
-            severity,
-            table,
-            key,
-            extra,
-            filter: filter.to_string(),
-            params,
-        };
-        use Severity::{Error, Warning};
-        use TableKind::{Costs, Deals, Leads};
         for (kind, table) in [
             (Leads, "smr_leads"),
             (Deals, "smr_deals"),
             (Costs, "smr_costs"),
         ] {
             let sql = format!("SELECT COUNT(*) FROM {}", self.dialect.ident(table));
-            let rows = self.query(
-                &Query {
-                    sql,
-                    params: vec![],
-                },
-                "rows of each table",
-            )?;
+            let q = Query {
+                sql,
+                params: vec![],
+            };
+            let rows = self.query(&q, "rows of each table")?;
             let n = rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0);
             dq.set_rows(&self.display(kind), n.max(0) as usize);
         }
-        for (kind, table, id) in [
-            (Leads, "smr_leads", "lead_id"),
-            (Deals, "smr_deals", "deal_id"),
-        ] {
-            self.rule(
-                &mut dq,
-                kind,
-                rule(Error, table, id, id, "smr_rn > 1", vec![]).with("duplicate_id"),
-                |k, _| format!("{id} `{k}` occurs again; the first occurrence is kept"),
-            )?;
+        let cur = cfg.company.currency.clone();
+        for (kind, rule, message) in rules(&cur) {
+            self.rule(&mut dq, kind, rule, message)?;
         }
-        self.rule(
-            &mut dq,
-            Deals,
-            rule(
-                Error,
-                "smr_deals",
-                "deal_id",
-                "currency",
-                "smr_rn = 1 AND currency IS NOT NULL AND LOWER(currency) <> CAST($1 AS VARCHAR)",
-                vec![lower_cur.clone()],
-            )
-            .with("currency_mismatch"),
-            |k, x| format!("deal `{k}` is in {x}, the pack is in {cur}; deal excluded"),
-        )?;
-        self.rule(
-            &mut dq,
-            Deals,
-            rule(Error, "smr_deals", "deal_id", "amount",
-                "smr_rn = 1 AND (currency IS NULL OR LOWER(currency) = CAST($1 AS VARCHAR)) AND amount < 0",
-                vec![lower_cur]).with("negative_amount"),
-            |k, x| format!("deal `{k}` has amount {}; deal excluded", number(x)),
-        )?;
-        self.rule(
-            &mut dq,
-            Costs,
-            rule(
-                Error,
-                "smr_costs",
-                "channel",
-                "amount",
-                "amount < 0",
-                vec![],
-            )
-            .with("negative_amount"),
-            |_, x| format!("cost row has amount {}; row excluded", number(x)),
-        )?;
-        self.rule(
-            &mut dq,
-            Deals,
-            rule(Error, KEPT_DEALS, "deal_id", "status",
-                "status IN (CAST($1 AS VARCHAR), CAST($2 AS VARCHAR)) AND closed_at IS NULL",
-                vec![Param::Text("won".into()), Param::Text("lost".into())]).with("closed_without_date"),
-            |k, x| format!("deal `{k}` is {x} but has no closed_at; excluded from won/lost and the open pipeline, still counted as an opportunity created"),
-        )?;
-        self.rule(
-            &mut dq,
-            Deals,
-            rule(
-                Warning,
-                KEPT_DEALS,
-                "deal_id",
-                "deal_id",
-                "status = CAST($1 AS VARCHAR) AND lost_reason IS NULL",
-                vec![Param::Text("lost".into())],
-            )
-            .with("lost_without_reason"),
-            |k, _| format!("lost deal `{k}` has no lost_reason; counted as (no reason given)"),
-        )?;
-        self.rule(
-            &mut dq,
-            Deals,
-            rule(
-                Warning,
-                KEPT_DEALS,
-                "deal_id",
-                "lead_id",
-                "lead_id IS NOT NULL AND lead_found = FALSE",
-                vec![],
-            )
-            .with("deal_lead_not_found"),
-            |k, x| format!("deal `{k}` links lead `{x}`, which is not in the leads table"),
-        )?;
-        self.rule(
-            &mut dq,
-            Leads,
-            rule(
-                Warning,
-                "smr_leads",
-                "lead_id",
-                "lead_id",
-                "smr_rn = 1 AND mql_at IS NULL AND sql_at IS NOT NULL",
-                vec![],
-            )
-            .with("skipped_stage"),
-            |k, _| format!("lead `{k}` has sql_at but no mql_at; MQL date taken as sql_at"),
-        )?;
-        self.rule(
-            &mut dq,
-            Leads,
-            rule(Warning, "smr_leads", "lead_id", "lead_id",
-                "smr_rn = 1 AND (COALESCE(mql_at, sql_at) < created_at OR sql_at < COALESCE(mql_at, sql_at))",
-                vec![]).with("stage_dates_out_of_order"),
-            |k, _| format!("lead `{k}`: stage dates are not in funnel order"),
-        )?;
-        // Deals: their own dates first, else against their lead's.
-        let own = "((status <> 'open' AND closed_at < created_at) OR quote_at < created_at)";
-        let extra = format!("CASE WHEN {own} THEN 'own' ELSE lead_id END");
-        self.rule(
-            &mut dq,
-            Deals,
-            Rule {
-                code: "stage_dates_out_of_order",
-                severity: Warning,
-                table: KEPT_DEALS,
-                key: "deal_id",
-                extra: &extra,
-                filter: format!(
-                    "{own} OR created_at < lead_created_at OR created_at < lead_sql_at"
-                ),
-                params: vec![],
-            },
-            |k, x| match x {
-                "own" => format!("deal `{k}`: quote_at or closed_at is before created_at"),
-                lead => format!(
-                    "deal `{k}` was created before its lead `{lead}` was created or became SQL"
-                ),
-            },
-        )?;
-        self.rule(
-            &mut dq,
-            Costs,
-            rule(Warning, "smr_costs", "channel", "channel",
-                "amount >= 0 AND department = CAST($1 AS VARCHAR) AND channel IS NOT NULL \
-                 AND channel NOT IN (SELECT source FROM smr_leads WHERE smr_rn = 1 AND source IS NOT NULL)",
-                vec![Param::Text("marketing".into())]).with("cost_channel_without_leads"),
-            |k, _| format!("cost channel `{k}` has no leads with that source"),
-        )?;
         dq.flag_mostly_excluded();
         Ok(dq)
     }
+}
+
+/// A rule's message from the row's key and its `extra` value.
+type Message = Box<dyn Fn(&str, &str) -> String>;
+
+/// The rules, in the order the file loader meets them: the table, the
+/// query that finds the rows, and the message of each.
+fn rules(cur: &str) -> Vec<(TableKind, Rule<'static>, Message)> {
+    let lower_cur = Param::Text(cur.to_lowercase());
+    let text = |v: &str| Param::Text(v.into());
+    let rule = |issue, table, key, extra, filter: &str, params: Vec<Param>| Rule {
+        issue,
+        table,
+        key,
+        extra,
+        filter: filter.to_string(),
+        params,
+    };
+    let own = "((status <> 'open' AND closed_at < created_at) OR quote_at < created_at)";
+    let pack = cur.to_string();
+    let mut out: Vec<(TableKind, Rule<'static>, Message)> = Vec::new();
+    for (kind, table, id) in [
+        (Leads, "smr_leads", "lead_id"),
+        (Deals, "smr_deals", "deal_id"),
+    ] {
+        out.push((
+            kind,
+            rule(Issue::DuplicateId, table, id, id, "smr_rn > 1", vec![]),
+            Box::new(move |k, _| says::duplicate_id(id, k)),
+        ));
+    }
+    out.push((
+        Deals,
+        rule(
+            Issue::CurrencyMismatch,
+            "smr_deals",
+            "deal_id",
+            "currency",
+            "smr_rn = 1 AND currency IS NOT NULL AND LOWER(currency) <> CAST($1 AS VARCHAR)",
+            vec![lower_cur.clone()],
+        ),
+        Box::new(move |k, x| says::currency_mismatch(k, x, &pack)),
+    ));
+    out.push((
+        Deals,
+        rule(
+            Issue::NegativeAmount,
+            "smr_deals",
+            "deal_id",
+            "amount",
+            "smr_rn = 1 AND (currency IS NULL OR LOWER(currency) = CAST($1 AS VARCHAR)) AND amount < 0",
+            vec![lower_cur],
+        ),
+        Box::new(|k, x| says::negative_deal(k, &number(x))),
+    ));
+    out.push((
+        Costs,
+        rule(
+            Issue::NegativeAmount,
+            "smr_costs",
+            "channel",
+            "amount",
+            "amount < 0",
+            vec![],
+        ),
+        Box::new(|_, x| says::negative_cost(&number(x))),
+    ));
+    out.push((
+        Deals,
+        rule(
+            Issue::ClosedWithoutDate,
+            KEPT_DEALS,
+            "deal_id",
+            "status",
+            "status IN (CAST($1 AS VARCHAR), CAST($2 AS VARCHAR)) AND closed_at IS NULL",
+            vec![text("won"), text("lost")],
+        ),
+        Box::new(|k, x| says::closed_without_date(k, x)),
+    ));
+    out.push((
+        Deals,
+        rule(
+            Issue::LostWithoutReason,
+            KEPT_DEALS,
+            "deal_id",
+            "deal_id",
+            "status = CAST($1 AS VARCHAR) AND lost_reason IS NULL",
+            vec![text("lost")],
+        ),
+        Box::new(|k, _| says::lost_without_reason(k)),
+    ));
+    out.push((
+        Deals,
+        rule(
+            Issue::DealLeadNotFound,
+            KEPT_DEALS,
+            "deal_id",
+            "lead_id",
+            "lead_id IS NOT NULL AND lead_found = FALSE",
+            vec![],
+        ),
+        Box::new(|k, x| says::deal_lead_not_found(k, x)),
+    ));
+    out.push((
+        Leads,
+        rule(
+            Issue::SkippedStage,
+            "smr_leads",
+            "lead_id",
+            "lead_id",
+            "smr_rn = 1 AND mql_at IS NULL AND sql_at IS NOT NULL",
+            vec![],
+        ),
+        Box::new(|k, _| says::skipped_stage(k)),
+    ));
+    out.push((
+        Leads,
+        rule(
+            Issue::StageDatesOutOfOrder,
+            "smr_leads",
+            "lead_id",
+            "lead_id",
+            "smr_rn = 1 AND (COALESCE(mql_at, sql_at) < created_at OR sql_at < COALESCE(mql_at, sql_at))",
+            vec![],
+        ),
+        Box::new(|k, _| says::lead_dates_out_of_order(k)),
+    ));
+    // Deals: their own dates first, else against their lead's.
+    out.push((
+        Deals,
+        Rule {
+            issue: Issue::StageDatesOutOfOrder,
+            table: KEPT_DEALS,
+            key: "deal_id",
+            extra: "CASE WHEN ((status <> 'open' AND closed_at < created_at) OR quote_at < created_at) THEN 'own' ELSE lead_id END",
+            filter: format!("{own} OR created_at < lead_created_at OR created_at < lead_sql_at"),
+            params: vec![],
+        },
+        Box::new(|k, x| match x {
+            "own" => says::deal_dates_out_of_order(k),
+            lead => says::deal_before_lead(k, lead),
+        }),
+    ));
+    out.push((
+        Costs,
+        rule(
+            Issue::CostChannelWithoutLeads,
+            "smr_costs",
+            "channel",
+            "channel",
+            "amount >= 0 AND department = CAST($1 AS VARCHAR) AND channel IS NOT NULL \
+             AND channel NOT IN (SELECT source FROM smr_leads WHERE smr_rn = 1 AND source IS NOT NULL)",
+            vec![text("marketing")],
+        ),
+        Box::new(|k, _| says::cost_channel_without_leads(k)),
+    ));
+    out
 }
 
 /// A value check: table, staging table, key column, checked column, the
@@ -392,13 +401,6 @@ type ValueCheck = (
     String,
     Vec<Param>,
 );
-
-impl Rule<'_> {
-    fn with(mut self, code: &'static str) -> Self {
-        self.code = code;
-        self
-    }
-}
 
 /// A number as the file loader prints it (`-5`, `-12.5`).
 fn number(x: &str) -> String {

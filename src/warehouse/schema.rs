@@ -10,8 +10,8 @@ use anyhow::Result;
 
 use super::dialect::{Dialect, SqlType};
 use crate::config::Config;
+use crate::data::TableKind;
 use crate::input_err;
-use crate::load::TableKind;
 
 /// What a canonical column holds, and so which types it may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -164,7 +164,7 @@ fn date_expr(q: &mut Sql, cfg: &Config, raw: &str, ty: SqlType) -> String {
 /// canonical names and types; leads and deals numbered per id in insertion
 /// order (`smr_rn = 1` is the first occurrence, the one kept).
 pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
-    use crate::load::TableKind::*;
+    use crate::data::TableKind::*;
     let mut q = Sql::new(d);
     let mut cols: Vec<String> = Vec::new();
     let field = |q: &mut Sql, name: &str, class: Class, lower: bool| {

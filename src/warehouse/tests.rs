@@ -12,7 +12,8 @@ use super::dialect::{Dialect, Postgres};
 use super::schema::{self, CatalogRow};
 use super::sql;
 use crate::config::Config;
-use crate::load::{Dataset, TableKind};
+use crate::data::TableKind;
+use crate::load::Dataset;
 use crate::metrics::polars_exec::PolarsExecutor;
 use crate::metrics::request::{Answer, Executor, Request};
 use crate::metrics::{DataSource, Metrics};
@@ -42,7 +43,7 @@ impl Executor for Recorder<'_> {
 }
 
 impl DataSource for Recording {
-    fn quality(&self) -> &crate::load::DataQuality {
+    fn quality(&self) -> &crate::data::DataQuality {
         &self.data.quality
     }
     fn metrics<'a>(&'a self, cfg: &'a Config, end: NaiveDate) -> anyhow::Result<Metrics<'a>> {

@@ -16,8 +16,8 @@ use smreport::format::Locale;
 use smreport::insights::{Insight, Kind, Severity, Words};
 use smreport::load::{Cost, Dataset, Deal, DealType, Department, Lead, Status};
 use smreport::period::Period;
-use smreport::templates::TemplateSet;
 use smreport::report;
+use smreport::templates::TemplateSet;
 
 use crate::util::*;
 

@@ -269,7 +269,9 @@ pub fn page_heads(
     month: &str,
     lang: &str,
 ) -> Vec<(String, String, String)> {
-    use smreport::{config::Config, format::Locale, period::Period, report, templates::TemplateSet};
+    use smreport::{
+        config::Config, format::Locale, period::Period, report, templates::TemplateSet,
+    };
     let mut cfg = Config::load(Some(config)).unwrap();
     cfg.company.language = Locale::parse(lang).unwrap();
     let dataset = smreport::load::load(&cfg, data).unwrap();

@@ -359,8 +359,7 @@ impl Table {
             self.exclude(
                 i,
                 super::Note {
-                    code: "extra_fields",
-                    severity: crate::load::Severity::Error,
+                    issue: crate::data::Issue::ExtraFields,
                     row,
                     message,
                 },
