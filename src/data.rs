@@ -7,4 +7,4 @@ pub mod quality;
 pub mod tables;
 
 pub use quality::{DataQuality, Example, Exclusion, Issue, QualityIssue, Severity};
-pub use tables::{Mapped, StageValue, TableInfo, TableKind};
+pub use tables::{Canonical, Class, Mapped, StageValue, TableInfo, TableKind, columns};

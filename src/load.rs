@@ -170,7 +170,6 @@ pub fn load_bytes(
             input,
             &column_mapping(cfg, table, input),
             &cfg.inputs.values_for(input),
-            &cfg.company.currency,
         )?;
         duplicate_headers(&mut t, table)?;
         Ok(t)
@@ -205,8 +204,7 @@ pub fn read_input(
     } else {
         // Canonical files: read only the columns a build needs.
         let canonical = input.and_then(|i| i.preset.as_ref()).is_none() && mapping.is_empty();
-        let needed = table.needed_columns();
-        let keep = |c: &str| needed.contains(&c);
+        let keep = |c: &str| table.needed_columns().any(|n| n == c);
         Table::read(
             path,
             &hints,
@@ -214,14 +212,7 @@ pub fn read_input(
         )?
     };
     let values = cfg.inputs.values_for(input);
-    presets::apply(
-        &mut t,
-        table,
-        input,
-        &mapping,
-        &values,
-        &cfg.company.currency,
-    )?;
+    presets::apply(&mut t, table, input, &mapping, &values)?;
     duplicate_headers(&mut t, table)?;
     Ok(t)
 }

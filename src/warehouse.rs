@@ -115,7 +115,7 @@ impl Warehouse {
             w.execute(&sql::empty_traffic(&w.dialect), "staging traffic (none)")?;
         }
         w.analyze(&sql::STAGE)?;
-        w.check_values()?;
+        w.check_values(cfg)?;
         w.percent = w.probability_in_percent()?;
         w.execute(&sql::kept_deals(&w.dialect, cfg), "kept deals")?;
         w.analyze(&[sql::KEPT_DEALS])?;

@@ -28,55 +28,109 @@ impl TableKind {
         }
     }
 
-    /// The canonical columns a build reads from the table; a file in the
-    /// canonical layout has its other columns skipped unread.
-    pub fn needed_columns(self) -> &'static [&'static str] {
-        match self {
-            TableKind::Leads => &[
-                "lead_id",
-                "created_at",
-                "source",
-                "conversion_point",
-                "industry",
-                "employees",
-                "technology",
-                "quality_score",
-                "mql_at",
-                "sql_at",
-                "disqualified_at",
-                "owner",
-                "converted_opportunity_id",
-            ],
-            TableKind::Deals => &[
-                "deal_id",
-                "lead_id",
-                "created_at",
-                "quote_at",
-                "closed_at",
-                "status",
-                "stage",
-                "lost_reason",
-                "lost_stage",
-                "deal_type",
-                "source",
-                "amount",
-                "probability",
-                "owner",
-                "currency",
-            ],
-            TableKind::Costs | TableKind::AdCosts => &[
-                "month",
-                "date",
-                "department",
-                "channel",
-                "category",
-                "amount",
-                "currency",
-            ],
-            TableKind::Traffic => &["month", "channel", "visitors"],
-        }
+    /// The canonical columns a build reads from the table ([`columns`]);
+    /// a file in the canonical layout has its other columns skipped unread.
+    pub fn needed_columns(self) -> impl Iterator<Item = &'static str> {
+        columns(self).iter().map(|c| c.name)
     }
 }
+
+/// What a canonical column holds, and so which values (and, in a
+/// database, which types) it may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// An id: text, or a whole number (read as its decimal text).
+    Id,
+    Text,
+    /// A date, optionally with a time (ISO text, or a date type).
+    Date,
+    /// A month: `YYYY-MM`, or a date whose month is taken.
+    Month,
+    /// A number.
+    Number,
+}
+
+/// A canonical column: its name, what it holds, whether it is required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Canonical {
+    pub name: &'static str,
+    pub class: Class,
+    pub required: bool,
+}
+
+const fn col(name: &'static str, class: Class, required: bool) -> Canonical {
+    Canonical {
+        name,
+        class,
+        required,
+    }
+}
+
+/// The canonical columns of each table (SPEC section 2), in the order a
+/// database's view rows are ordered by; every source reads these and no
+/// others. `costs` needs `month` or `date`.
+pub fn columns(kind: TableKind) -> &'static [Canonical] {
+    match kind {
+        TableKind::Leads => &LEADS,
+        TableKind::Deals => &DEALS,
+        TableKind::Costs | TableKind::AdCosts => &COSTS,
+        TableKind::Traffic => &TRAFFIC,
+    }
+}
+
+use Class::{Date, Id, Month, Number, Text};
+
+const LEADS: [Canonical; 13] = [
+    col("lead_id", Id, true),
+    col("created_at", Date, true),
+    col("source", Text, true),
+    col("conversion_point", Text, false),
+    col("industry", Text, false),
+    col("employees", Number, false),
+    col("technology", Text, false),
+    col("quality_score", Number, false),
+    col("mql_at", Date, false),
+    col("sql_at", Date, false),
+    col("disqualified_at", Date, false),
+    col("owner", Text, false),
+    // Salesforce: the opportunity a converted lead became.
+    col("converted_opportunity_id", Id, false),
+];
+
+const DEALS: [Canonical; 15] = [
+    col("deal_id", Id, true),
+    col("lead_id", Id, false),
+    col("created_at", Date, true),
+    col("quote_at", Date, false),
+    col("closed_at", Date, false),
+    col("status", Text, true),
+    col("stage", Text, false),
+    col("lost_reason", Text, false),
+    col("lost_stage", Text, false),
+    col("deal_type", Text, false),
+    col("source", Text, false),
+    col("amount", Number, true),
+    col("probability", Number, false),
+    col("owner", Text, false),
+    col("currency", Text, false),
+];
+
+const COSTS: [Canonical; 7] = [
+    col("month", Month, false),
+    col("date", Date, false),
+    col("department", Text, true),
+    col("channel", Text, false),
+    col("category", Text, false),
+    col("amount", Number, true),
+    // Must be the pack's currency on every row.
+    col("currency", Text, false),
+];
+
+const TRAFFIC: [Canonical; 3] = [
+    col("month", Month, true),
+    col("channel", Text, true),
+    col("visitors", Number, true),
+];
 
 impl std::fmt::Display for TableKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

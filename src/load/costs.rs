@@ -39,6 +39,7 @@ pub(super) fn load_costs(
             );
         }
     }
+    same_currency(t, &keep, currency)?;
     let month = months(t, "month", d, &keep, Some("date"))?;
     let department = choice(t, "department", &["marketing", "sales"], &keep)?
         .unwrap_or_else(|| StringChunked::full_null("department".into(), t.rows));
@@ -89,6 +90,28 @@ pub(super) fn load_costs(
             .into_column(),
     ])?;
     Ok((df.filter(&mask(&keep))?, rows))
+}
+
+/// A cost table's `currency` column, when it has one, holds the pack's
+/// currency on every row: a cost in another currency cannot be added up.
+fn same_currency(t: &Table, keep: &[bool], currency: &str) -> Result<()> {
+    let Some(cur) = t.text_column("currency") else {
+        return Ok(());
+    };
+    for (i, c) in cur.iter().enumerate() {
+        if let (true, Some(c)) = (keep[i], c)
+            && !c.eq_ignore_ascii_case(currency)
+        {
+            return Err(input_err!(
+                "{}: row {}, column `{}`: {} is not the pack's currency {currency}\nhint: export the costs in {currency}, or set [company] currency",
+                t.file,
+                t.row(i),
+                t.original_name("currency"),
+                crate::error::quote(c)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The month of each kept row (its first day, as a day number): a `month`

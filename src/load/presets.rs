@@ -17,7 +17,6 @@ use polars::prelude::*;
 use super::stages::{self, HubSpotStages, Mapped, StageValue};
 use super::{Table, TableKind};
 use crate::config::Input;
-use crate::input_err;
 
 /// Canonical column → export headers, per preset and table.
 type Columns = &'static [(&'static str, &'static [&'static str])];
@@ -185,7 +184,6 @@ pub fn apply(
     input: Option<&Input>,
     mapping: &BTreeMap<String, String>,
     values: &BTreeMap<String, BTreeMap<String, String>>,
-    currency: &str,
 ) -> Result<()> {
     let preset = input.and_then(|i| i.preset.as_deref());
     if matches!(table, TableKind::Leads | TableKind::Deals) {
@@ -258,7 +256,7 @@ pub fn apply(
         (Some("hubspot"), TableKind::Deals) => hubspot_deals(t, input)?,
         (Some("salesforce"), TableKind::Leads) => salesforce_leads(t),
         (Some("salesforce"), TableKind::Deals) => salesforce_deals(t),
-        (Some(p @ ("google_ads" | "linkedin_ads")), _) => ad_costs(t, p, input, currency)?,
+        (Some(p @ ("google_ads" | "linkedin_ads")), _) => ad_costs(t, p, input)?,
         _ => {}
     }
     Ok(())
@@ -274,7 +272,7 @@ fn truthy(v: Option<&str>) -> bool {
 pub fn reads(t: &Table, table: TableKind, name: &str) -> bool {
     let n = name.trim();
     let is = |h: &str| h.trim().eq_ignore_ascii_case(n);
-    table.needed_columns().iter().any(|c| is(c))
+    table.needed_columns().any(is)
         || t.renamed.iter().any(|(_, from)| is(from))
         || t.expected.values().flatten().any(|h| is(h))
         || ["Deal Stage"]
@@ -467,7 +465,7 @@ fn salesforce_deals(t: &mut Table) {
 /// Ad spend rows → marketing cost of the configured channel. Total rows at
 /// the bottom of a report are dropped and counted by the caller; LinkedIn
 /// dates are month/day/year.
-fn ad_costs(t: &mut Table, preset: &str, input: Option<&Input>, currency: &str) -> Result<()> {
+fn ad_costs(t: &mut Table, preset: &str, input: Option<&Input>) -> Result<()> {
     let channel = input.and_then(|i| i.channel.clone()).unwrap_or_else(|| {
         if preset == "google_ads" {
             "PPC".into()
@@ -508,23 +506,8 @@ fn ad_costs(t: &mut Table, preset: &str, input: Option<&Input>, currency: &str) 
         "category",
         StringChunked::full("category".into(), "media", n),
     );
-    if let Some(cur) = t.text_column("currency") {
-        for (i, c) in cur.iter().enumerate() {
-            if skip[i] {
-                continue;
-            }
-            if let Some(c) = c
-                && !c.eq_ignore_ascii_case(currency)
-            {
-                return Err(input_err!(
-                    "{}: row {}, column `{}`: `{c}` is not the pack's currency {currency}\nhint: export the report in {currency}, or set [company] currency",
-                    t.file,
-                    t.row(i),
-                    t.original_name("currency")
-                ));
-            }
-        }
-    }
+    // The `currency` column is checked with every cost table's
+    // (`load::costs`).
     t.skip_rows = skip;
     Ok(())
 }

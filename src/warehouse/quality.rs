@@ -7,9 +7,9 @@ use anyhow::Result;
 
 use super::Warehouse;
 use super::dialect::{Dialect, SqlType};
-use super::schema::Class;
 use super::sql::{KEPT_DEALS, Param, Query, Sql};
 use crate::config::Config;
+use crate::data::Class;
 use crate::data::TableKind::{self, Costs, Deals, Leads};
 use crate::data::quality::says;
 use crate::data::{DataQuality, Example, Issue};
@@ -84,9 +84,10 @@ impl Warehouse {
 
     /// Values every kept row needs (as the file loader requires them): the
     /// first row without one is an error.
-    pub(super) fn check_values(&self) -> Result<()> {
+    pub(super) fn check_values(&self, cfg: &Config) -> Result<()> {
         let d = &self.dialect;
-        let checks: Vec<ValueCheck> = vec![
+        #[rustfmt::skip]
+        let mut checks: Vec<ValueCheck> = vec![
             (TableKind::Leads, "smr_leads", "lead_id", "lead_id", "lead_id IS NULL".into(), vec![]),
             (TableKind::Leads, "smr_leads", "lead_id", "created_at", "smr_rn = 1 AND created_at IS NULL".into(), vec![]),
             (TableKind::Leads, "smr_leads", "lead_id", "quality_score",
@@ -111,6 +112,20 @@ impl Warehouse {
             (TableKind::Traffic, "smr_traffic", "channel", "channel", "channel IS NULL".into(), vec![]),
             (TableKind::Traffic, "smr_traffic", "channel", "visitors", "visitors IS NULL".into(), vec![]),
         ];
+        // A cost in another currency cannot be added up (as the file loader).
+        if self
+            .spec(TableKind::Costs)
+            .is_some_and(|s| s.col("currency").is_some())
+        {
+            checks.push((
+                TableKind::Costs,
+                "smr_costs",
+                "channel",
+                "currency",
+                "currency IS NOT NULL AND LOWER(currency) <> CAST($1 AS VARCHAR)".into(),
+                vec![Param::Text(cfg.company.currency.to_lowercase())],
+            ));
+        }
         for (kind, table, key, col, filter, params) in checks {
             let q = Query {
                 sql: format!(
@@ -136,6 +151,7 @@ impl Warehouse {
                     "department" => "marketing or sales",
                     "quality_score" => "a score from 0 to 100",
                     "probability" => "a probability (0–1 or 0–100)",
+                    "currency" => "the pack's currency ([company] currency)",
                     _ => "a value (it is required)",
                 };
                 return Err(input_err!(

@@ -10,24 +10,17 @@ use anyhow::Result;
 
 use super::dialect::{Dialect, SqlType};
 use crate::config::Config;
-use crate::data::TableKind;
+use crate::data::{Class, TableKind};
 use crate::input_err;
 
-/// What a canonical column holds, and so which types it may have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
-    /// An id: text, or a whole number (read as its decimal text).
-    Id,
-    Text,
-    /// A date: `date`, `timestamp`, `timestamptz` or ISO text.
-    Date,
-    /// A month: as a date, or `YYYY-MM` text.
-    Month,
-    /// A number: integer, numeric or double.
-    Number,
+/// Whether a database type can hold a canonical column of `class`, and
+/// what is expected when it cannot.
+trait Accepts {
+    fn accepts(self, ty: SqlType) -> bool;
+    fn expected(self) -> &'static str;
 }
 
-impl Class {
+impl Accepts for Class {
     fn accepts(self, ty: SqlType) -> bool {
         match self {
             Class::Id => matches!(ty, SqlType::Text | SqlType::Integer),
@@ -45,58 +38,6 @@ impl Class {
             Class::Month => "a month (a date, or text YYYY-MM)",
             Class::Number => "a number (integer, numeric, double precision)",
         }
-    }
-}
-
-/// The canonical columns smreport reads from each table, with their class
-/// and whether they are required.
-pub fn canonical(kind: TableKind) -> &'static [(&'static str, Class, bool)] {
-    use Class::*;
-    match kind {
-        TableKind::Leads => &[
-            ("lead_id", Id, true),
-            ("created_at", Date, true),
-            ("source", Text, true),
-            ("conversion_point", Text, false),
-            ("industry", Text, false),
-            ("employees", Number, false),
-            ("technology", Text, false),
-            ("quality_score", Number, false),
-            ("mql_at", Date, false),
-            ("sql_at", Date, false),
-            ("disqualified_at", Date, false),
-            ("owner", Text, false),
-        ],
-        TableKind::Deals => &[
-            ("deal_id", Id, true),
-            ("lead_id", Id, false),
-            ("created_at", Date, true),
-            ("quote_at", Date, false),
-            ("closed_at", Date, false),
-            ("status", Text, true),
-            ("stage", Text, false),
-            ("lost_reason", Text, false),
-            ("lost_stage", Text, false),
-            ("deal_type", Text, false),
-            ("source", Text, false),
-            ("amount", Number, true),
-            ("probability", Number, false),
-            ("owner", Text, false),
-            ("currency", Text, false),
-        ],
-        TableKind::Costs | TableKind::AdCosts => &[
-            ("month", Month, false),
-            ("date", Date, false),
-            ("department", Text, true),
-            ("channel", Text, false),
-            ("category", Text, false),
-            ("amount", Number, true),
-        ],
-        TableKind::Traffic => &[
-            ("month", Month, true),
-            ("channel", Text, true),
-            ("visitors", Number, true),
-        ],
     }
 }
 
@@ -184,7 +125,8 @@ pub fn resolve(
     let mapping = cfg.columns.get(kind.name()).cloned().unwrap_or_default();
     let shown = format!("{schema}.{table}");
     let mut columns = BTreeMap::new();
-    for &(canonical, class, required) in canonical(kind) {
+    for c in crate::data::columns(kind) {
+        let (canonical, class, required) = (c.name, c.class, c.required);
         let wanted = mapping
             .get(canonical)
             .cloned()

@@ -12,8 +12,9 @@
 use chrono::NaiveDate;
 
 use super::dialect::{Dialect, SqlType};
-use super::schema::{Class, TableSpec};
+use super::schema::TableSpec;
 use crate::config::Config;
+use crate::data::Class;
 use crate::metrics::request::{Cond, Key, Measure, Request, Scalar, Source, Value};
 
 /// A bound parameter.
@@ -235,6 +236,9 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
                 q.ident("personnel")
             ));
             cols.push(field(&mut q, "amount", Class::Number, false));
+            if spec.col("currency").is_some() {
+                cols.push(field(&mut q, "currency", Class::Text, false));
+            }
             "smr_costs"
         }
         Traffic => {
@@ -261,9 +265,9 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
             // choice is the same on every run).
             _ => {
                 let mut keys = vec![column(&mut q, cfg, spec, "created_at", Class::Date)];
-                for &(name, class, _) in super::schema::canonical(spec.kind) {
-                    if spec.col(name).is_some() && name != "created_at" {
-                        keys.push(column(&mut q, cfg, spec, name, class));
+                for c in crate::data::columns(spec.kind) {
+                    if spec.col(c.name).is_some() && c.name != "created_at" {
+                        keys.push(column(&mut q, cfg, spec, c.name, c.class));
                     }
                 }
                 keys.join(", ")

@@ -414,6 +414,25 @@ fn bad_values_stop_with_file_row_and_column() {
             says: &["`2024-03-04\\u{7}` is not a date"],
         },
         Fails {
+            name: "a cost in another currency",
+            edit: |d| {
+                let t = std::fs::read_to_string(d.join("costs.csv")).unwrap();
+                let t: Vec<String> = t
+                    .lines()
+                    .enumerate()
+                    .map(|(i, l)| match i {
+                        0 => format!("{l},currency"),
+                        3 => format!("{l},USD"),
+                        _ => format!("{l},EUR"),
+                    })
+                    .collect();
+                write(d, "costs.csv", t.join("\n") + "\n");
+            },
+            args: &[],
+            exit: 1,
+            says: &["costs.csv: row 4, column `currency`: `USD` is not the pack's currency EUR"],
+        },
+        Fails {
             name: "every deal in another currency",
             edit: |d| {
                 replace(
