@@ -325,7 +325,7 @@ fn rules(cur: &str) -> Vec<(TableKind, Rule<'static>, Message)> {
             "status IN (CAST($1 AS VARCHAR), CAST($2 AS VARCHAR)) AND closed_at IS NULL",
             vec![text("won"), text("lost")],
         ),
-        Box::new(|k, x| says::closed_without_date(k, x)),
+        Box::new(says::closed_without_date),
     ));
     out.push((
         Deals,
@@ -349,7 +349,7 @@ fn rules(cur: &str) -> Vec<(TableKind, Rule<'static>, Message)> {
             "lead_id IS NOT NULL AND lead_found = FALSE",
             vec![],
         ),
-        Box::new(|k, x| says::deal_lead_not_found(k, x)),
+        Box::new(says::deal_lead_not_found),
     ));
     out.push((
         Leads,
