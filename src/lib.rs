@@ -33,6 +33,7 @@ pub mod data;
 pub mod deliver;
 pub mod error;
 pub mod format;
+pub mod frames;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod insights;

@@ -20,7 +20,6 @@ use crate::metrics::DataSource;
 use crate::{config_err, input_err};
 
 mod costs;
-mod dataset;
 mod deals;
 mod frames;
 mod leads;
@@ -30,7 +29,7 @@ pub mod stages;
 pub mod table;
 
 pub use crate::data::{DataQuality, Example, QualityIssue, Severity, TableInfo, TableKind};
-pub use dataset::{Cost, Dataset, Deal, DealType, Department, Lead, Status, Traffic};
+pub use crate::frames::{Cost, Dataset, Deal, DealType, Department, Lead, Status, Traffic};
 pub use frames::from_tables;
 pub use parse::{Dates, parse_date, parse_date_in, parse_number};
 pub use table::{Dialect, Table};

@@ -256,6 +256,25 @@ pub fn month_fractions(r: Range) -> Vec<(String, f64)> {
     out
 }
 
+/// Day numbers: dates as days since 1970-01-01, the form frames and
+/// requests compare them in.
+/// Days since 1970-01-01.
+pub fn days(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() as i32
+}
+
+/// The date of a day number (clamped to chrono's range: a Parquet `Date`
+/// can hold days no calendar here has).
+pub fn date(days: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|e| e.checked_add_signed(chrono::Duration::days(days as i64)))
+        .unwrap_or(if days < 0 {
+            NaiveDate::MIN
+        } else {
+            NaiveDate::MAX
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

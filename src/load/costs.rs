@@ -7,7 +7,6 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::dataset::{days_col, is_personnel};
 use super::frames::{mask, optional_text};
 use super::parse::{
     self, Dates, Keep, amounts, choice, dates, days_of, first_blank, numbers, text,
@@ -15,6 +14,7 @@ use super::parse::{
 use super::table::Table;
 use crate::data::quality::says;
 use crate::data::{DataQuality, Issue};
+use crate::frames::{days_col, is_personnel};
 use crate::input_err;
 
 /// A cost table's frame, and each kept row's 0-based index in the file.
@@ -125,7 +125,7 @@ fn months(
     fallback: Option<&str>,
 ) -> Result<Int32Chunked> {
     let first_of = |day: i32| {
-        let dt = crate::metrics::date(day);
+        let dt = crate::period::date(day);
         days_of(
             NaiveDate::from_ymd_opt(chrono::Datelike::year(&dt), chrono::Datelike::month(&dt), 1)
                 .unwrap_or(dt),

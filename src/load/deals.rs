@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use anyhow::Result;
 use polars::prelude::*;
 
-use super::dataset::{days_col, f_col};
 use super::frames::{
     LeadIndex, ids_and_duplicates, mask, optional_dates, optional_text, required_dates,
 };
@@ -15,6 +14,7 @@ use super::table::Table;
 use crate::config::Config;
 use crate::data::quality::says;
 use crate::data::{DataQuality, Issue};
+use crate::frames::{days_col, f_col};
 use crate::input_err;
 
 /// Whether the `probability` column is written in percent (0–100): it is

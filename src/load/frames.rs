@@ -9,7 +9,6 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use super::costs::{load_costs, load_traffic};
-use super::dataset::Dataset;
 use super::deals::load_deals;
 use super::leads::load_leads;
 use super::parse::{Dates, Keep, dates, first_blank, text};
@@ -17,6 +16,7 @@ use super::table::Table;
 use crate::config::Config;
 use crate::data::quality::says;
 use crate::data::{DataQuality, Issue};
+use crate::frames::Dataset;
 
 pub fn from_tables(
     cfg: &Config,

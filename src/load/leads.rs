@@ -3,12 +3,12 @@
 use anyhow::Result;
 use polars::prelude::*;
 
-use super::dataset::days_col;
 use super::frames::{ids_and_duplicates, mask, optional_dates, optional_text, required_dates};
 use super::parse::{Dates, employee_counts, numbers};
 use super::table::Table;
 use crate::data::quality::says;
 use crate::data::{DataQuality, Issue};
+use crate::frames::days_col;
 use crate::input_err;
 use crate::metrics::MissingStages;
 

@@ -73,7 +73,7 @@ fn iso_days(v: &str) -> Option<i32> {
 
 /// Days since 1970-01-01 of a date.
 pub fn days_of(d: NaiveDate) -> i32 {
-    (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() as i32
+    crate::period::days(d)
 }
 
 /// `YYYY-MM-DD`, or a date-time, with day-first slash dates. See

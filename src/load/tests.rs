@@ -19,7 +19,7 @@ fn date_at(t: &Table, col: &str, i: usize, d: &Dates) -> anyhow::Result<Option<N
     let keep: Vec<bool> = (0..t.rows).map(|j| j == i).collect();
     Ok(parse::dates(t, col, d, &keep)?
         .and_then(|ca| ca.get(i))
-        .map(crate::metrics::date))
+        .map(crate::period::date))
 }
 
 fn probabilities(df: &DataFrame) -> Vec<Option<f64>> {

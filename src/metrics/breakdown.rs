@@ -17,7 +17,8 @@ use serde::Serialize;
 
 use super::costs::month_of;
 use super::request::{Cond, Key, KeyValue, Measure, Request, Row, Source, Value};
-use super::{Metrics, NO_POINT, days};
+use super::{Metrics, NO_POINT};
+use crate::period::days;
 use crate::period::{Period, Range};
 
 /// Leads without an owner, as a group.

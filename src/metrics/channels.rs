@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 use super::conversion::{cohorts, deal_cohort_measures, lead_cohort_measures};
 use super::costs::{fractions, month_of};
 use super::request::{Cond, Key, Measure, Request, Row, Source, Value};
-use super::{Conversion, Metrics, days, ratio, return_pct};
+use super::{Conversion, Metrics, ratio, return_pct};
 use crate::config::Benchmark;
 use crate::period::Period;
+use crate::period::days;
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Channel {

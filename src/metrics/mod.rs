@@ -4,13 +4,12 @@
 //! A family asks for grouped aggregates through the aggregation boundary
 //! ([`request`]: plain-value requests answered by an [`Executor`]) and
 //! finishes the arithmetic on the small answers. [`Metrics`] holds the
-//! executor for one build: the tables as of the period's end, with the
-//! skipped-stage rule and the as-of rule already applied as columns
-//! ([`polars_exec`]). A ratio with a zero denominator is `None` (JSON
-//! `null`, "n/a" in the pack), never NaN, infinity or 0.
+//! executor for one build, which the source supplies: polars on frames
+//! (`crate::frames::exec`) or SQL in a database (`crate::warehouse`); no
+//! backend is imported here. A ratio with a zero denominator is `None`
+//! (JSON `null`, "n/a" in the pack), never NaN, infinity or 0.
 
 pub mod breakdown;
-pub mod polars_exec;
 pub mod request;
 
 mod channels;
@@ -32,7 +31,6 @@ use anyhow::Result;
 use chrono::NaiveDate;
 
 use crate::config::Config;
-use crate::load::Dataset;
 use crate::period::Range;
 use request::{Answer, Cond, Executor, Key, Measure, Request, Row, Source};
 
@@ -45,7 +43,6 @@ pub use lead_time::{LeadTimes, Stat};
 pub use lead_value::{LeadValue12m, LeadValueRow, PointValue, SourceValue};
 pub use lost::{LostReason, LostStage};
 pub use pipeline::PipelineEnd;
-pub use polars_exec::{date, days};
 pub use revenue::Revenue;
 pub use targets::{TargetLine, TargetStatus, Targets, YearRest, Ytd};
 pub use trend::TrendPoint;
@@ -78,21 +75,12 @@ pub struct MissingStages {
 
 /// Where a build's data is, as the KPI families see it: something that
 /// answers their requests as of a period's end, and the data-quality report
-/// of its loading. Files are loaded into frames ([`Dataset`], answered by
-/// polars); a database answers in place (`crate::warehouse::Warehouse`).
+/// of its loading. Files are loaded into frames (`crate::frames::Dataset`,
+/// answered by polars); a database answers in place (`crate::warehouse::Warehouse`).
 pub trait DataSource {
     fn quality(&self) -> &crate::data::DataQuality;
     /// The KPIs as of `end`.
     fn metrics<'a>(&'a self, cfg: &'a Config, end: NaiveDate) -> Result<Metrics<'a>>;
-}
-
-impl DataSource for Dataset {
-    fn quality(&self) -> &crate::data::DataQuality {
-        &self.quality
-    }
-    fn metrics<'a>(&'a self, cfg: &'a Config, end: NaiveDate) -> Result<Metrics<'a>> {
-        Metrics::new(self, cfg, end)
-    }
 }
 
 /// The KPIs of one build: the config, the period's end (every figure is as
@@ -106,14 +94,6 @@ pub struct Metrics<'a> {
 }
 
 impl<'a> Metrics<'a> {
-    /// The KPIs of `data` as of `end`, computed by polars.
-    pub fn new(data: &Dataset, cfg: &'a Config, end: NaiveDate) -> Result<Metrics<'a>> {
-        let ex = polars_exec::PolarsExecutor::new(data, cfg, end)?;
-        let mut m = Metrics::with_executor(cfg, end, Box::new(ex));
-        m.missing = data.missing;
-        Ok(m)
-    }
-
     /// The KPIs as of `end`, with requests answered by `ex`.
     pub fn with_executor(
         cfg: &'a Config,
@@ -126,6 +106,12 @@ impl<'a> Metrics<'a> {
             missing: MissingStages::default(),
             ex,
         }
+    }
+
+    /// Say which stage dates the data does not have at all.
+    pub fn missing(mut self, missing: MissingStages) -> Metrics<'a> {
+        self.missing = missing;
+        self
     }
 
     fn run(&self, req: &Request) -> Result<Answer> {
@@ -193,8 +179,100 @@ impl<'a> Metrics<'a> {
     }
 }
 
+/// Records and helpers for the families' unit tests.
 #[cfg(test)]
-mod testkit;
+mod testkit {
+
+    use chrono::NaiveDate;
+
+    pub use crate::config::Config;
+    pub use crate::frames::{Cost, Dataset, Deal, DealType, Department, Lead, Status, Traffic};
+    pub use crate::period::{Period, Range};
+
+    use super::Metrics;
+
+    pub fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    pub fn lead(id: &str, created: &str, mql: Option<&str>, sql: Option<&str>) -> Lead {
+        Lead {
+            id: id.into(),
+            created_at: d(created),
+            source: "SEO".into(),
+            conversion_point: None,
+            campaign: None,
+            industry: None,
+            employees: None,
+            country: None,
+            technology: None,
+            quality_score: None,
+            mql_at: mql.map(d),
+            sql_at: sql.map(d),
+            disqualified_at: None,
+            disqualified_reason: None,
+            owner: None,
+        }
+    }
+
+    pub fn deal(
+        id: &str,
+        created: &str,
+        status: Status,
+        closed: Option<&str>,
+        amount: f64,
+    ) -> Deal {
+        Deal {
+            id: id.into(),
+            lead_id: None,
+            lead_found: false,
+            account: None,
+            created_at: d(created),
+            quote_at: None,
+            closed_at: closed.map(d),
+            status,
+            stage: None,
+            lost_reason: None,
+            lost_stage: None,
+            deal_type: DealType::New,
+            source: "(direct sales)".into(),
+            amount,
+            probability: None,
+            owner: None,
+        }
+    }
+
+    /// `deal` linked to lead `lead`.
+    pub fn linked(mut d: Deal, lead: &str) -> Deal {
+        d.lead_id = Some(lead.into());
+        d.lead_found = true;
+        d
+    }
+
+    pub fn cost(month: &str, amount: f64) -> Cost {
+        Cost {
+            month: month.into(),
+            department: Department::Marketing,
+            channel: None,
+            category: None,
+            amount,
+        }
+    }
+
+    pub fn data(leads: Vec<Lead>, deals: Vec<Deal>, costs: Vec<Cost>) -> Dataset {
+        Dataset::from_records(&leads, &deals, &costs, &[])
+    }
+
+    pub fn march() -> Range {
+        Period::month(2024, 3).unwrap().range()
+    }
+
+    /// The KPIs of `data` as of `end`.
+    pub fn metrics<'a>(data: &'a Dataset, cfg: &'a Config, end: &str) -> Metrics<'a> {
+        use crate::metrics::DataSource;
+        data.metrics(cfg, d(end)).unwrap()
+    }
+}
 
 #[cfg(test)]
 mod tests {

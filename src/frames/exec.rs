@@ -14,31 +14,15 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::request::{
+use super::Dataset;
+use crate::config::Config;
+use crate::metrics::request::{
     Answer, Cond, Executor, Key, KeyValue, Measure, Request, Row, Scalar, Source, Value,
 };
-use crate::config::Config;
-use crate::load::Dataset;
-
-/// Days since 1970-01-01.
-pub fn days(d: NaiveDate) -> i32 {
-    (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() as i32
-}
-
-/// The date of a day number (clamped to chrono's range: a Parquet `Date`
-/// can hold days no calendar here has).
-pub fn date(days: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1)
-        .and_then(|e| e.checked_add_signed(chrono::Duration::days(days as i64)))
-        .unwrap_or(if days < 0 {
-            NaiveDate::MIN
-        } else {
-            NaiveDate::MAX
-        })
-}
+use crate::period::days;
 
 /// The four tables as of `end`, with the derived columns of
-/// [`super::request`].
+/// [`crate::metrics::request`].
 pub struct PolarsExecutor {
     leads: DataFrame,
     deals: DataFrame,
@@ -248,10 +232,13 @@ impl PolarsExecutor {
             d.column("lead_found")?.clone(),
             named(weight, "weight"),
             named(
-                with_default("lost_reason", super::NO_REASON)?,
+                with_default("lost_reason", crate::metrics::NO_REASON)?,
                 "lost_reason",
             ),
-            named(with_default("lost_stage", super::NO_STAGE)?, "lost_stage"),
+            named(
+                with_default("lost_stage", crate::metrics::NO_STAGE)?,
+                "lost_stage",
+            ),
         ])?;
         df.rechunk_mut();
         Ok(df)

@@ -1,5 +1,13 @@
-//! The loaded data: [`Dataset`] (typed frames and the data-quality
-//! report) and the record types tests and generated data build it from.
+//! Typed frames: [`Dataset`] (the four tables as polars frames and the
+//! data-quality report of their loading), the record types tests and
+//! generated data build it from, and the polars executor ([`exec`]) that
+//! answers the KPI families' requests on them. A source that delivers
+//! records (the files now; the CRM APIs next) delivers a `Dataset`.
+
+pub mod exec;
+
+use crate::config::Config;
+use crate::metrics::{DataSource, Metrics};
 
 use std::collections::HashMap;
 
@@ -8,8 +16,8 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::parse::{self, days_of};
 use crate::data::DataQuality;
+use crate::period::days as days_of;
 
 // ---------------------------------------------------------------- records --
 
@@ -120,7 +128,7 @@ impl Cost {
     }
 }
 
-pub(super) fn is_personnel(category: Option<&str>) -> bool {
+pub(crate) fn is_personnel(category: Option<&str>) -> bool {
     category.is_some_and(|c| c.eq_ignore_ascii_case("personnel"))
 }
 
@@ -167,13 +175,13 @@ impl Default for Dataset {
     }
 }
 
-pub(super) fn s_col(name: &str, v: Vec<Option<&str>>) -> Column {
+pub(crate) fn s_col(name: &str, v: Vec<Option<&str>>) -> Column {
     StringChunked::from_iter_options(name.into(), v.into_iter())
         .into_series()
         .into_column()
 }
 
-pub(super) fn date_col(name: &str, v: Vec<Option<NaiveDate>>) -> Column {
+pub(crate) fn date_col(name: &str, v: Vec<Option<NaiveDate>>) -> Column {
     Int32Chunked::from_iter_options(name.into(), v.into_iter().map(|d| d.map(days_of)))
         .into_series()
         .cast(&DataType::Date)
@@ -181,7 +189,7 @@ pub(super) fn date_col(name: &str, v: Vec<Option<NaiveDate>>) -> Column {
         .unwrap_or_else(|_| Column::full_null(name.into(), 0, &DataType::Date))
 }
 
-pub(super) fn days_col(name: &str, ca: Int32Chunked) -> Result<Column> {
+pub(crate) fn days_col(name: &str, ca: Int32Chunked) -> Result<Column> {
     Ok(ca
         .with_name(name.into())
         .into_series()
@@ -189,17 +197,17 @@ pub(super) fn days_col(name: &str, ca: Int32Chunked) -> Result<Column> {
         .into_column())
 }
 
-pub(super) fn f_col(name: &str, v: Vec<Option<f64>>) -> Column {
+pub(crate) fn f_col(name: &str, v: Vec<Option<f64>>) -> Column {
     Float64Chunked::from_iter_options(name.into(), v.into_iter())
         .into_series()
         .into_column()
 }
 
-pub(super) fn month_date(m: &str) -> Option<NaiveDate> {
-    parse::parse_month(m)
+pub(crate) fn month_date(m: &str) -> Option<NaiveDate> {
+    crate::period::Period::parse_month(m).ok().map(|p| p.start)
 }
 
-pub(super) fn frame(cols: Vec<Column>) -> DataFrame {
+pub(crate) fn frame(cols: Vec<Column>) -> DataFrame {
     let mut df = DataFrame::new_infer_height(cols).unwrap_or_default();
     df.rechunk_mut();
     df
@@ -381,7 +389,7 @@ impl Dataset {
             .and_then(|c| c.as_materialized_series().cast(&DataType::Int32).ok())
             .map(|s| {
                 s.i32()
-                    .map(|ca| ca.iter().map(|v| v.map(crate::metrics::date)).collect())
+                    .map(|ca| ca.iter().map(|v| v.map(crate::period::date)).collect())
                     .unwrap_or_default()
             })
             .unwrap_or_default()
@@ -416,8 +424,19 @@ impl Dataset {
         let max = s.max_reduce().ok()?;
         let show = |v: Scalar| -> Option<String> {
             let d = v.value().extract::<i32>()?;
-            Some(crate::metrics::date(d).to_string())
+            Some(crate::period::date(d).to_string())
         };
         Some((show(min)?, show(max)?))
+    }
+}
+
+/// Frames answer the KPI families' requests with polars.
+impl DataSource for Dataset {
+    fn quality(&self) -> &DataQuality {
+        &self.quality
+    }
+    fn metrics<'a>(&'a self, cfg: &'a Config, end: NaiveDate) -> Result<Metrics<'a>> {
+        let ex = exec::PolarsExecutor::new(self, cfg, end)?;
+        Ok(Metrics::with_executor(cfg, end, Box::new(ex)).missing(self.missing))
     }
 }
