@@ -20,20 +20,28 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::InsightRules;
-use crate::metrics::{Breakdown, Dimension, Flow, Funnel, Revenue, YearRest};
+use crate::metrics::{Breakdown, Flow, Funnel, Revenue, YearRest};
+use crate::metrics::{
+    Channel, Conversion, Costs, LeadValue12m, LostReason, Snapshot, Targets, TrendPoint,
+    UnitEconomics, Ytd,
+};
+use crate::plan::Plan;
 use crate::plan::Stage;
-use crate::report::{Report, Snapshot};
 
 mod costs;
 mod leak;
 mod lost;
 mod movers;
+mod noise;
+mod rank;
 mod targets;
 mod unusual;
 pub mod words;
 
-#[cfg(test)]
-mod tests;
+use noise::{Part, adverse, top_driver};
+pub use noise::{binomial_z, poisson_z};
+pub use rank::rank;
+use rank::{UNUSUAL_ORDER, said_before};
 
 pub use words::Words;
 
@@ -230,13 +238,34 @@ impl Insight {
 
 /// Everything the findings are computed from.
 pub struct Inputs<'a> {
-    /// The period's report (its `insights` not yet filled in).
-    pub report: &'a Report,
+    /// The period's figures the findings are about.
+    pub report: Figures<'a>,
     pub previous: &'a Snapshot,
     pub year_ago: &'a Snapshot,
     pub breakdown: &'a Breakdown,
     pub rest: &'a YearRest,
     pub rules: &'a InsightRules,
+}
+
+/// The figures of the period's report that findings look at (the report
+/// itself is built from the findings, so they take its parts).
+#[derive(Debug, Clone, Copy)]
+pub struct Figures<'a> {
+    /// The period's label (`2024-03`).
+    pub label: &'a str,
+    pub funnel: &'a Funnel,
+    pub costs: &'a Costs,
+    pub revenue: &'a Revenue,
+    pub conversion_12m: &'a Conversion,
+    pub unit_economics_12m: &'a UnitEconomics,
+    pub lead_value_12m: &'a LeadValue12m,
+    pub lost_reasons: &'a [LostReason],
+    pub lost_reasons_12m: &'a [LostReason],
+    pub channels: &'a [Channel],
+    pub targets: &'a Targets,
+    pub ytd: &'a Ytd,
+    pub trend: &'a [TrendPoint],
+    pub plan: Option<&'a Plan>,
 }
 
 /// What one unit of each stage is worth, in euros, over W: a won deal the
@@ -253,7 +282,7 @@ pub struct UnitValues {
 }
 
 impl UnitValues {
-    pub fn of(r: &Report) -> UnitValues {
+    pub fn of(r: &Figures) -> UnitValues {
         let c = &r.conversion_12m;
         let won = r
             .unit_economics_12m
@@ -301,194 +330,6 @@ pub fn flow_value(f: &Funnel, r: &Revenue, flow: Flow) -> Option<f64> {
     }
 }
 
-/// How many standard errors apart two Poisson counts are:
-/// |a − b| / √(a + b).
-pub fn poisson_z(a: f64, b: f64) -> f64 {
-    let d = (a - b).abs();
-    if d == 0.0 { 0.0 } else { d / (a + b).sqrt() }
-}
-
-/// How many standard errors a share `p` of `n` records is from a reference
-/// rate `p_ref`: |p − p_ref| / √(p_ref (1 − p_ref) / n).
-pub fn binomial_z(p: f64, n: f64, p_ref: f64) -> f64 {
-    let d = (p - p_ref).abs();
-    let var = p_ref * (1.0 - p_ref) / n;
-    if d == 0.0 {
-        0.0
-    } else if var > 0.0 {
-        d / var.sqrt()
-    } else {
-        f64::INFINITY
-    }
-}
-
-/// An unfavourable change: bad when it is twice the minimum change and
-/// clearly beyond chance (1.5 × `significance` standard errors), else
-/// watch.
-fn adverse(relative: f64, z: f64, rules: &InsightRules) -> Severity {
-    if relative.abs() >= 2.0 * rules.min_change && z >= 1.5 * rules.significance {
-        Severity::Bad
-    } else {
-        Severity::Watch
-    }
-}
-
-/// One group's part in a change: its weight in the base (its share of the
-/// comparison volume), its contribution to the change, and the standard
-/// error of that contribution where it is a count (`None` for money).
-pub(crate) struct Part<'a> {
-    pub dimension: Dimension,
-    pub name: &'a str,
-    pub weight: f64,
-    pub contribution: f64,
-    pub noise: Option<f64>,
-}
-
-/// Part of a change a driver must explain beyond its proportional share.
-const DRIVER_SHARE: f64 = 0.25;
-
-/// The group that drove a change of `total`: the one whose contribution
-/// departs most from its proportional share (weight ÷ the dimension's
-/// weight × total) in the direction of the change. A change spread evenly
-/// has no driver: the departure must be at least a quarter of the change,
-/// and for counts the group's own change `significance` standard errors. Dimensions with fewer
-/// than two groups are left out; on equal departures the first dimension,
-/// then name, wins.
-fn top_driver(parts: &[Part], total: f64, significance: f64) -> Option<Driver> {
-    let mut best: Option<(&Part, f64)> = None;
-    for p in parts {
-        let same_dim = || parts.iter().filter(|q| q.dimension == p.dimension);
-        let groups = same_dim()
-            .filter(|q| q.weight != 0.0 || q.contribution != 0.0)
-            .count();
-        let weight: f64 = same_dim().map(|q| q.weight).sum();
-        if groups < 2 || p.contribution == 0.0 || p.contribution.signum() != total.signum() {
-            continue;
-        }
-        let share = if weight > 0.0 { p.weight / weight } else { 0.0 };
-        let excess = p.contribution - share * total;
-        if excess.signum() != total.signum()
-            || excess.abs() < DRIVER_SHARE * total.abs()
-            || p.noise
-                .is_some_and(|n| p.contribution.abs() < significance * n)
-        {
-            continue;
-        }
-        if best.is_none_or(|b| excess.abs() > b.1.abs()) {
-            best = Some((p, excess));
-        }
-    }
-    best.map(|(p, _)| Driver {
-        dimension: p.dimension.as_str().to_string(),
-        name: p.name.to_string(),
-        contribution: p.contribution,
-    })
-}
-
-/// Tie-break order of metrics (after impact and kind).
-const METRIC_ORDER: [&str; 16] = [
-    "revenue",
-    "won",
-    "opportunities",
-    "sqls",
-    "mqls",
-    "leads",
-    "lead_to_mql",
-    "mql_to_sql",
-    "sql_to_opportunity",
-    "opportunity_to_won",
-    "lost_reason_share",
-    "cost_per_lead",
-    "cost_per_sql",
-    "roi_pct_12m",
-    "marketing_cost",
-    "win_rate",
-];
-
-fn metric_rank(m: &str) -> usize {
-    METRIC_ORDER
-        .iter()
-        .position(|x| *x == m)
-        .unwrap_or(METRIC_ORDER.len())
-}
-
-/// Most important first: by impact (euros), then kind, metric and driver
-/// name, so equal impacts always come out in the same order.
-pub fn rank(v: &mut [Insight]) {
-    v.sort_by(|a, b| {
-        b.impact
-            .total_cmp(&a.impact)
-            .then(a.kind.cmp(&b.kind))
-            .then(metric_rank(&a.metric).cmp(&metric_rank(&b.metric)))
-            .then_with(|| {
-                let name = |i: &Insight| i.driver.as_ref().map(|d| d.name.clone());
-                name(a).cmp(&name(b))
-            })
-    });
-}
-
-/// The flows of the funnel in order: a change of one that an earlier one
-/// moved the same way is said with the earlier one.
-const CHAIN: [&str; 4] = ["leads", "mqls", "sqls", "opportunities"];
-
-/// The order unusual figures are looked at: the funnel, then revenue
-/// before the won deals and the win rate it implies.
-const UNUSUAL_ORDER: [&str; 8] = [
-    "leads",
-    "mqls",
-    "sqls",
-    "opportunities",
-    "revenue",
-    "won",
-    "win_rate",
-    "marketing_cost",
-];
-
-/// The stage a funnel step leads to (`mql_to_sql` → `sqls`).
-fn step_target(metric: &str) -> Option<&'static str> {
-    match metric {
-        "lead_to_mql" => Some("mqls"),
-        "mql_to_sql" => Some("sqls"),
-        "sql_to_opportunity" => Some("opportunities"),
-        "opportunity_to_won" => Some("won"),
-        _ => None,
-    }
-}
-
-/// `u` says again what another finding says: the same figure as a mover;
-/// a later stage of the funnel moving with an earlier one; a stage that
-/// fell because a step before it leaked; won deals or the win rate moving
-/// with revenue; marketing cost rising with a channel's cost per lead.
-fn said_before(u: &Insight, others: &[Insight]) -> bool {
-    let up = u.change.absolute > 0.0;
-    let pos = |m: &str| CHAIN.iter().position(|c| *c == m);
-    others.iter().any(|o| {
-        let same_way = (o.change.absolute > 0.0) == up;
-        match o.kind {
-            Kind::Mover | Kind::Unusual => {
-                (o.kind == Kind::Mover && o.metric == u.metric && u.kind == Kind::Unusual)
-                    || (same_way
-                        && match (pos(&u.metric), pos(&o.metric)) {
-                            (Some(a), Some(b)) => b < a,
-                            _ => {
-                                matches!(u.metric.as_str(), "won" | "win_rate")
-                                    && matches!(o.metric.as_str(), "revenue" | "won")
-                                    && u.metric != o.metric
-                            }
-                        })
-            }
-            Kind::FunnelLeak => {
-                !up && match (step_target(&o.metric).and_then(pos), pos(&u.metric)) {
-                    (Some(t), Some(a)) => a >= t,
-                    _ => false,
-                }
-            }
-            Kind::CostEfficiency => up && u.metric == "marketing_cost" && o.metric != "roi_pct_12m",
-            _ => false,
-        }
-    })
-}
-
 /// Every finding of the period that passes the noise rules, ranked; texts
 /// are empty until [`words::write`]. A period without any activity has
 /// none. A change is said once: the findings that repeat another
@@ -499,7 +340,7 @@ pub fn find(inp: &Inputs) -> Vec<Insight> {
     if !active {
         return Vec::new();
     }
-    let values = UnitValues::of(inp.report);
+    let values = UnitValues::of(&inp.report);
     let mut out = targets::targets(inp, &values);
     out.extend(leak::leak(inp));
     out.extend(lost::lost_reason(inp));
@@ -526,4 +367,111 @@ pub fn find(inp: &Inputs) -> Vec<Insight> {
     }
     rank(&mut out);
     out
+}
+
+/// The kit the kinds' unit tests build their figures with: a report of an
+/// empty dataset (every block present, every figure 0 or n/a) whose
+/// fields a test sets.
+#[cfg(test)]
+mod tests {
+
+    use crate::config::{Config, InsightRules};
+    use crate::frames::Dataset;
+    use crate::metrics::{Breakdown, Dimension, Flow, Funnel, GroupFlow, TrendPoint, YearRest};
+    use crate::period::Period;
+    use crate::report::{Report, Snapshot};
+
+    use super::{Inputs, UnitValues};
+
+    pub(super) struct Kit {
+        pub report: Report,
+        pub previous: Snapshot,
+        pub year_ago: Snapshot,
+        pub breakdown: Breakdown,
+        pub rest: YearRest,
+        pub rules: InsightRules,
+    }
+
+    impl Kit {
+        /// March 2024, nothing in it.
+        pub fn new() -> Kit {
+            let p = Period::month(2024, 3).unwrap();
+            let cfg = Config::default();
+            let report = crate::report::build(&Dataset::default(), &cfg, &p).unwrap();
+            let snap = |q: Period| Snapshot {
+                label: q.label(),
+                funnel: Funnel::default(),
+                costs: Default::default(),
+                revenue: Default::default(),
+            };
+            Kit {
+                previous: snap(p.previous()),
+                year_ago: snap(p.year_ago()),
+                report,
+                breakdown: Breakdown::default(),
+                rest: YearRest {
+                    start: p.end.succ_opt().unwrap(),
+                    end: chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
+                    months: 9.0,
+                    revenue: None,
+                    leads: None,
+                    mqls: None,
+                    sqls: None,
+                    opportunities: None,
+                    won: None,
+                },
+                rules: InsightRules::default(),
+            }
+        }
+
+        /// Set the funnels of the period, the previous period and last year.
+        pub fn funnel(&mut self, f: impl FnOnce(&mut Funnel, &mut Funnel, &mut Funnel)) {
+            f(
+                &mut self.report.funnel,
+                &mut self.previous.funnel,
+                &mut self.year_ago.funnel,
+            );
+        }
+
+        pub fn revenue(&mut self, now: f64, previous: f64, year_ago: f64) {
+            self.report.revenue.won = now;
+            self.previous.revenue.won = previous;
+            self.year_ago.revenue.won = year_ago;
+        }
+
+        pub fn lead_value(&mut self, v: f64) {
+            self.report.lead_value_12m.overall.lead_value = Some(v);
+        }
+
+        pub fn group(&mut self, flow: Flow, dimension: Dimension, name: &str, values: [f64; 3]) {
+            self.breakdown.groups.push(GroupFlow {
+                flow,
+                dimension,
+                name: name.into(),
+                values,
+            });
+        }
+
+        /// Set each of the 13 trend points (oldest first).
+        pub fn trend(&mut self, f: impl Fn(usize, &mut TrendPoint)) {
+            for (i, p) in self.report.trend.iter_mut().enumerate() {
+                f(i, p);
+            }
+        }
+
+        pub fn inputs(&self) -> Inputs<'_> {
+            Inputs {
+                report: self.report.figures(),
+                previous: &self.previous,
+                year_ago: &self.year_ago,
+                breakdown: &self.breakdown,
+                rest: &self.rest,
+                rules: &self.rules,
+            }
+        }
+
+        pub fn values(&self) -> UnitValues {
+            UnitValues::of(&self.report.figures())
+        }
+    }
 }

@@ -72,23 +72,28 @@ pub struct Report {
     pub data_quality: DataQuality,
 }
 
-/// Headline figures of one period, for "change against" columns.
-#[derive(Debug, Clone, Serialize)]
-pub struct Snapshot {
-    pub label: String,
-    pub funnel: Funnel,
-    pub costs: Costs,
-    pub revenue: Revenue,
-}
+pub use crate::metrics::{Snapshot, snapshot};
 
-pub fn snapshot(m: &Metrics, p: &Period) -> anyhow::Result<Snapshot> {
-    let (funnel, costs, revenue) = m.snapshots(&[p.range()])?.remove(0);
-    Ok(Snapshot {
-        label: p.label(),
-        funnel,
-        costs,
-        revenue,
-    })
+impl Report {
+    /// The figures the findings look at.
+    pub fn figures(&self) -> insights::Figures<'_> {
+        insights::Figures {
+            label: &self.period.label,
+            funnel: &self.funnel,
+            costs: &self.costs,
+            revenue: &self.revenue,
+            conversion_12m: &self.conversion_12m,
+            unit_economics_12m: &self.unit_economics_12m,
+            lead_value_12m: &self.lead_value_12m,
+            lost_reasons: &self.lost_reasons,
+            lost_reasons_12m: &self.lost_reasons_12m,
+            channels: &self.channels,
+            targets: &self.targets,
+            ytd: &self.ytd,
+            trend: &self.trend,
+            plan: self.plan.as_ref(),
+        }
+    }
 }
 
 /// Compute every block for period `p` (the JSON file), the findings worded
@@ -187,7 +192,7 @@ pub fn build_with_figures(
     let breakdown = m.breakdown(p)?;
     let rest = m.year_rest(p);
     let mut found = insights::find(&insights::Inputs {
-        report: &report,
+        report: report.figures(),
         previous: &previous,
         year_ago: &year_ago,
         breakdown: &breakdown,

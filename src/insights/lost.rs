@@ -21,7 +21,7 @@ pub(super) fn lost_reason(inp: &Inputs) -> Option<Insight> {
     }
     // (reason, share, share over W)
     let mut best: Option<(&LostReason, f64, f64)> = None;
-    for reason in &r.lost_reasons {
+    for reason in r.lost_reasons {
         let share = reason.count as f64 / n;
         let Some(c12) = r
             .lost_reasons_12m

@@ -100,7 +100,7 @@ fn off_target(inp: &Inputs, values: &UnitValues) -> Vec<Insight> {
                 actual,
                 Comparison {
                     basis: Basis::Target,
-                    label: Some(r.period.label.clone()),
+                    label: Some(r.label.to_string()),
                     value: target,
                 },
             )

@@ -64,6 +64,26 @@ pub fn return_pct(gain: f64, cost: f64) -> Option<f64> {
     ratio(gain - cost, cost).map(|r| r * 100.0)
 }
 
+/// Headline figures of one period, for "change against" columns.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Snapshot {
+    pub label: String,
+    pub funnel: Funnel,
+    pub costs: Costs,
+    pub revenue: Revenue,
+}
+
+/// The headline figures of period `p`.
+pub fn snapshot(m: &Metrics, p: &crate::period::Period) -> Result<Snapshot> {
+    let (funnel, costs, revenue) = m.snapshots(&[p.range()])?.remove(0);
+    Ok(Snapshot {
+        label: p.label(),
+        funnel,
+        costs,
+        revenue,
+    })
+}
+
 /// Stage dates the data does not have at all (an export without the MQL
 /// or SQL date columns a preset expected): the KPIs built on them are
 /// `null` (n/a), never 0.
