@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::SourceKind;
 use crate::format::Locale;
+use crate::render::Format;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -62,7 +62,7 @@ pub struct DataArgs {
     /// database named by the environment variable SMREPORT_DATABASE_URL;
     /// the KPIs are computed there). Default: `[source] kind`, else files.
     #[arg(long, value_parser = parse_source)]
-    pub source: Option<SourceKind>,
+    pub source: Option<String>,
 }
 
 /// Exactly one of `--month`, `--week`, `--quarter`. `previous` means the
@@ -119,8 +119,8 @@ pub struct PackArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Comma-separated outputs: pdf, html, json.
-    #[arg(long, value_delimiter = ',', default_value = "pdf,html,json")]
-    pub format: Vec<OutputFormat>,
+    #[arg(long, value_delimiter = ',', default_value = "pdf,html,json", value_parser = parse_format)]
+    pub format: Vec<Format>,
     /// Language of the pack: en or nl (overrides the config `language`).
     #[arg(long, value_parser = parse_locale)]
     pub lang: Option<Locale>,
@@ -168,18 +168,6 @@ pub struct WatchArgs {
     /// the preview reachable from the network).
     #[arg(long, default_value = "127.0.0.1", requires = "serve")]
     pub bind: std::net::IpAddr,
-}
-
-impl WatchArgs {
-    /// The build each round runs: these options, no e-mail, not strict.
-    pub fn build_args(&self) -> BuildArgs {
-        BuildArgs {
-            pack: self.pack.clone(),
-            strict: false,
-            email: false,
-            mail: EmailArgs::default(),
-        }
-    }
 }
 
 #[derive(Debug, Args)]
@@ -237,13 +225,6 @@ pub enum PlanFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    Pdf,
-    Html,
-    Json,
-}
-
 #[derive(Debug, Args)]
 pub struct SampleArgs {
     /// Directory to write leads.csv, deals.csv, costs.csv and traffic.csv into.
@@ -297,8 +278,19 @@ fn parse_locale(s: &str) -> Result<Locale, String> {
     Locale::parse(s).ok_or_else(|| format!("`{s}` is not a pack language: use en or nl"))
 }
 
-fn parse_source(s: &str) -> Result<SourceKind, String> {
-    SourceKind::parse(s).ok_or_else(|| format!("`{s}` is not a source: use files or postgres"))
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::parse(s).ok_or_else(|| format!("`{s}` is not an output format: use pdf, html or json"))
+}
+
+fn parse_source(s: &str) -> Result<String, String> {
+    crate::sources::find(s)
+        .map(|src| src.names()[0].to_string())
+        .map_err(|_| {
+            format!(
+                "`{s}` is not a source: use {}",
+                crate::sources::names().join(" or ")
+            )
+        })
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, String> {

@@ -16,7 +16,7 @@ mod currency;
 mod source;
 mod validate;
 
-pub use source::{SourceConfig, SourceKind};
+pub use source::SourceConfig;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -227,10 +227,13 @@ pub struct Mail<'a> {
     /// Where `--dry-run` writes the `.eml`.
     pub out_dir: &'a Path,
     pub dry_run: bool,
+    /// Where lines for the person go (the command prints them).
+    pub progress: &'a dyn Fn(&str),
 }
 
 /// Build the message and send it, or write it as `.eml` for a dry run;
-/// returns the files written.
+/// returns the files written. What happens on the way (a retry, to whom
+/// it was sent) goes to `m.progress`, which the command prints.
 pub fn deliver(m: &Mail) -> Result<Vec<PathBuf>> {
     let headline = headline(m.report, m.texts, m.cfg);
     let title = crate::wording::period_title(m.period, m.texts);
@@ -253,12 +256,12 @@ pub fn deliver(m: &Mail) -> Result<Vec<PathBuf>> {
         let stem = format!("sm-report-{}", m.period.label());
         Ok(vec![write_eml(m.out_dir, &stem, &msg)?])
     } else {
-        send(m.delivery, &msg)?;
-        eprintln!(
+        send(m.delivery, &msg, m.progress)?;
+        (m.progress)(&format!(
             "sent {} to {} recipient(s)",
             m.pdf.file,
             m.delivery.to.len() + m.delivery.cc.len()
-        );
+        ));
         Ok(vec![])
     }
 }
@@ -325,8 +328,9 @@ fn html_body(text_template: &str) -> String {
 }
 
 /// Send with up to `retries` attempts, doubling the delay between them.
-/// A permanent rejection (5xx) is not retried. Fails with exit 4.
-pub fn send(d: &Delivery, msg: &Message) -> Result<()> {
+/// A permanent rejection (5xx) is not retried. Fails with exit 4; each
+/// failed attempt that is retried is said to `progress`.
+pub fn send(d: &Delivery, msg: &Message, progress: &dyn Fn(&str)) -> Result<()> {
     let url = d
         .smtp_url
         .as_deref()
@@ -345,11 +349,11 @@ pub fn send(d: &Delivery, msg: &Message) -> Result<()> {
                 if e.is_permanent() || attempt == d.retries {
                     break;
                 }
-                eprintln!(
+                progress(&format!(
                     "warning: sending failed (attempt {attempt} of {}): {last}; retrying in {} ms",
                     d.retries,
                     delay.as_millis()
-                );
+                ));
                 std::thread::sleep(delay);
                 delay *= 2;
             }

@@ -418,6 +418,19 @@ impl Dataset {
 
     /// The earliest and latest date of a column of a table, as text
     /// (`smreport check`).
+    /// The first and last date of a table's rows: `created_at` of leads
+    /// and deals, the month (`YYYY-MM`) of costs and traffic.
+    pub fn date_range_of(&self, table: crate::data::TableKind) -> Option<(String, String)> {
+        use crate::data::TableKind::*;
+        let month = |(a, b): (String, String)| (a[..7].to_string(), b[..7].to_string());
+        match table {
+            Leads => Dataset::date_range(&self.leads, "created_at"),
+            Deals => Dataset::date_range(&self.deals, "created_at"),
+            Costs | AdCosts => Dataset::date_range(&self.costs, "month").map(month),
+            Traffic => Dataset::date_range(&self.traffic, "month").map(month),
+        }
+    }
+
     pub fn date_range(df: &DataFrame, col: &str) -> Option<(String, String)> {
         let s = df.column(col).ok()?.as_materialized_series().clone();
         let min = s.min_reduce().ok()?;

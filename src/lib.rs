@@ -47,6 +47,8 @@ pub mod render;
 pub mod report;
 pub mod sample;
 pub mod serve;
+pub mod source;
+pub mod sources;
 pub mod templates;
 pub mod warehouse;
 pub mod watch;

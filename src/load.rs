@@ -15,8 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::config::{Config, Input as InputConfig, SourceKind};
-use crate::metrics::DataSource;
+use crate::config::{Config, Input as InputConfig};
 use crate::{config_err, input_err};
 
 mod costs;
@@ -270,40 +269,25 @@ fn spreadsheet_column(mut j: usize) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// The data of a build: files loaded into frames, or a database that is
-/// queried in place (`--source postgres`).
-pub enum Input {
-    Files(Box<Dataset>),
-    Warehouse(Box<crate::warehouse::Warehouse>),
-}
+/// The files source (`--source files`, the default): CSV, XLSX or
+/// Parquet files in the data directory, loaded into frames.
+pub struct Files;
 
-impl DataSource for Input {
-    fn quality(&self) -> &DataQuality {
-        match self {
-            Input::Files(d) => &d.quality,
-            Input::Warehouse(w) => &w.quality,
-        }
+impl crate::source::Source for Files {
+    fn names(&self) -> &'static [&'static str] {
+        &["files"]
     }
-    fn metrics<'a>(
-        &'a self,
-        cfg: &'a Config,
-        end: chrono::NaiveDate,
-    ) -> Result<crate::metrics::Metrics<'a>> {
-        match self {
-            Input::Files(d) => d.metrics(cfg, end),
-            Input::Warehouse(w) => w.metrics(cfg, end),
-        }
-    }
-}
 
-/// Open the data: the files of `data_dir`, or the database named by
-/// `SMREPORT_DATABASE_URL` (`verbose`: print each query's time and rows).
-pub fn open(cfg: &Config, kind: SourceKind, data_dir: &Path, verbose: bool) -> Result<Input> {
-    match kind {
-        SourceKind::Files => load(cfg, data_dir).map(|d| Input::Files(Box::new(d))),
-        SourceKind::Postgres => {
-            crate::warehouse::Warehouse::open(cfg, verbose).map(|w| Input::Warehouse(Box::new(w)))
-        }
+    fn reads_data_dir(&self) -> bool {
+        true
+    }
+
+    fn open(&self, at: &crate::source::Opening) -> Result<crate::source::Opened> {
+        let (data, tables) = load_with_info(at.cfg, at.data_dir)?;
+        Ok(crate::source::Opened::Frames {
+            data: Box::new(data),
+            tables,
+        })
     }
 }
 
@@ -348,6 +332,7 @@ pub fn load_with_info(cfg: &Config, data_dir: &Path) -> Result<(Dataset, Vec<Tab
             mapped: t.renamed.clone(),
             columns: t.columns.clone(),
             stages: t.stage_map.clone(),
+            dates: None,
         })
     };
     describe(TableKind::Leads, &leads);

@@ -38,9 +38,6 @@ use dialect::{Dialect, Postgres};
 use schema::TableSpec;
 use sql::Query;
 
-/// The first and last date (or month) of a table, when it has rows.
-pub type DateRange = Option<(String, String)>;
-
 /// A connected database with the input tables staged.
 pub struct Warehouse {
     client: RefCell<postgres::Client>,
@@ -50,7 +47,8 @@ pub struct Warehouse {
     pub quality: DataQuality,
     /// The deals' probability column is in percent (any value above 1).
     percent: bool,
-    verbose: bool,
+    /// Each statement's time, rows and purpose (printed with `-v`).
+    log: RefCell<Vec<String>>,
     queries: Cell<usize>,
     rows_fetched: Cell<u64>,
     /// The end the as-of tables were staged for.
@@ -70,7 +68,7 @@ fn param(p: &sql::Param) -> Box<dyn ToSql + Sync> {
 impl Warehouse {
     /// Connect, find and check the tables, stage them and count the
     /// data-quality issues.
-    pub fn open(cfg: &Config, verbose: bool) -> Result<Warehouse> {
+    pub fn open(cfg: &Config) -> Result<Warehouse> {
         let mut client = connect::connect()?;
         let version: String = client
             .query_one("SELECT CAST(version() AS VARCHAR)", &[])
@@ -82,7 +80,7 @@ impl Warehouse {
             tables: Vec::new(),
             quality: DataQuality::default(),
             percent: false,
-            verbose,
+            log: RefCell::new(Vec::new()),
             queries: Cell::new(0),
             rows_fetched: Cell::new(0),
             staged_end: Cell::new(None),
@@ -200,13 +198,11 @@ impl Warehouse {
     }
 
     fn trace(&self, started: Instant, rows: usize, what: &str) {
-        if self.verbose {
-            eprintln!(
-                "    sql {:>8.1} ms {:>6} rows  {what}",
-                started.elapsed().as_secs_f64() * 1000.0,
-                rows
-            );
-        }
+        self.log.borrow_mut().push(format!(
+            "    sql {:>8.1} ms {:>6} rows  {what}",
+            started.elapsed().as_secs_f64() * 1000.0,
+            rows
+        ));
     }
 
     /// Run a statement that returns no rows.
@@ -251,7 +247,7 @@ impl Warehouse {
 
     /// What `smreport check` shows for each table: where it is, its rows,
     /// the columns read (renamed ones), and the range of its dates.
-    pub fn info(&self) -> Result<Vec<(TableInfo, DateRange)>> {
+    pub fn info(&self) -> Result<Vec<TableInfo>> {
         let mut out = Vec::new();
         for spec in &self.tables {
             let (table, date, month) = match spec.kind {
@@ -281,23 +277,21 @@ impl Warehouse {
                 }
             };
             let range = lo.zip(hi).map(|(a, b)| (cut(a), cut(b)));
-            out.push((
-                TableInfo {
-                    table: spec.kind,
-                    file: spec.display(),
-                    preset: None,
-                    rows: n as usize,
-                    mapped: spec
-                        .columns
-                        .iter()
-                        .filter(|(c, col)| **c != col.name)
-                        .map(|(c, col)| (c.to_string(), col.name.clone()))
-                        .collect(),
-                    columns: spec.columns.values().map(|c| c.name.clone()).collect(),
-                    stages: Vec::new(),
-                },
-                range,
-            ));
+            out.push(TableInfo {
+                table: spec.kind,
+                file: spec.display(),
+                preset: None,
+                rows: n as usize,
+                mapped: spec
+                    .columns
+                    .iter()
+                    .filter(|(c, col)| **c != col.name)
+                    .map(|(c, col)| (c.to_string(), col.name.clone()))
+                    .collect(),
+                columns: spec.columns.values().map(|c| c.name.clone()).collect(),
+                stages: Vec::new(),
+                dates: range,
+            });
         }
         Ok(out)
     }
@@ -326,6 +320,44 @@ impl Warehouse {
         self.analyze(&tables)?;
         self.staged_end.set(Some(end));
         Ok(())
+    }
+}
+
+/// The database source (`--source postgres`): the URL from
+/// `SMREPORT_DATABASE_URL`, the KPIs computed in the database.
+pub struct PostgresSource;
+
+impl crate::source::Source for PostgresSource {
+    fn names(&self) -> &'static [&'static str] {
+        &["postgres", "postgresql"]
+    }
+
+    fn credentials(&self) -> &'static [&'static str] {
+        &[connect::URL_VAR]
+    }
+
+    fn place(&self, _: &crate::source::Opening) -> String {
+        format!("the database ({})", connect::URL_VAR)
+    }
+
+    fn open(&self, at: &crate::source::Opening) -> Result<crate::source::Opened> {
+        let w = Warehouse::open(at.cfg)?;
+        Ok(crate::source::Opened::Engine(Box::new(w)))
+    }
+}
+
+impl crate::source::Engine for Warehouse {
+    fn tables(&self) -> Result<Vec<TableInfo>> {
+        self.info()
+    }
+
+    fn log(&self) -> Vec<String> {
+        let mut out = self.log.borrow().clone();
+        let (queries, rows) = self.stats();
+        out.push(format!(
+            "  database: {queries} statements, {rows} rows fetched in all"
+        ));
+        out
     }
 }
 

@@ -9,7 +9,7 @@
 //!
 //! The loop itself (file events, Ctrl-C, the printed lines) is
 //! `cmd::watch`; the preview server is [`crate::serve`]. A reload resolves
-//! the options again as `build` does ([`BuildOptions::resolve`]).
+//! the options again as `build` does (the [`Resolve`] the command gives).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -18,12 +18,7 @@ use anyhow::{Context, Result};
 use notify_debouncer_full::notify::EventKind;
 use notify_debouncer_full::notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind};
 
-use crate::cli::BuildArgs;
-use crate::cmd::build::BuildOptions;
-use crate::config::SourceKind;
-use crate::load::Input;
-use crate::metrics::DataSource;
-use crate::pack::{Computed, Pack};
+use crate::pack::{Options, Pipeline};
 use crate::templates::TemplateSet;
 
 /// What a change makes a round redo (each includes the ones before it).
@@ -60,92 +55,83 @@ pub struct Round {
     pub warnings: Vec<String>,
 }
 
-/// The state kept between rounds.
+/// How a session gets its options: again after each change of the config
+/// (the command resolves them from its arguments, as `build` does).
+pub type Resolve = Box<dyn Fn() -> Result<Options>>;
+
+/// The state kept between rounds: the pipeline, which keeps the opened
+/// data and the computed report.
 pub struct Session {
-    args: BuildArgs,
-    opts: BuildOptions,
-    data: Option<Input>,
-    computed: Option<Computed>,
+    resolve: Resolve,
+    pipeline: Pipeline,
     /// After a failed round: what the next one must redo at least.
     failed: Option<Need>,
+    /// Whether a round has opened the data.
+    opened: bool,
 }
 
 impl Session {
     /// Resolve the options (an error here is the command line's or the
     /// config's and ends the command); nothing is built yet.
-    pub fn start(args: BuildArgs) -> Result<Session> {
-        let opts = BuildOptions::resolve(&args, crate::cmd::config(&args.pack.config)?)?;
+    pub fn start(resolve: Resolve) -> Result<Session> {
+        let opts = resolve()?;
         // The output directory exists from the start, so that it can be
         // told apart from the watched paths by its canonical path.
         std::fs::create_dir_all(&opts.out_dir).with_context(|| {
             format!("cannot create output directory {}", opts.out_dir.display())
         })?;
         Ok(Session {
-            args,
-            opts,
-            data: None,
-            computed: None,
+            resolve,
+            pipeline: Pipeline::new(opts),
             failed: None,
+            opened: false,
         })
     }
 
-    pub fn options(&self) -> &BuildOptions {
-        &self.opts
+    pub fn options(&self) -> &Options {
+        self.pipeline.options()
     }
 
     /// The paths this session's options read (recomputed after a reload:
     /// the config may name another template or data directory).
     pub fn targets(&self) -> Targets {
-        Targets::of(&self.args, &self.opts)
+        Targets::of(self.pipeline.options())
+    }
+
+    /// The pipeline, for what its last round has to say (`-v`, warnings).
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.pipeline
     }
 
     /// Redo what `need` says (or more: everything before the first good
     /// round, and what a failed round tried), then write the files.
     pub fn rebuild(&mut self, need: Need) -> Result<Round> {
-        let need = match (self.failed, self.data.is_some()) {
+        let need = match (self.failed, self.opened) {
             (_, false) => Need::Reload,
             (Some(f), true) => f.max(need),
             (None, true) => need,
         };
         self.failed = Some(need);
         let started = Instant::now();
-        if need == Need::Reload {
-            self.data = None;
-            self.opts =
-                BuildOptions::resolve(&self.args, crate::cmd::config(&self.args.pack.config)?)?;
-        } else {
-            self.opts.render.templates = TemplateSet::load(self.opts.template_dir.as_deref())?;
+        match need {
+            Need::Reload => self.pipeline.reset((self.resolve)()?),
+            Need::Report => self.pipeline.recompute(self.templates()?),
+            Need::Render => self.pipeline.rerender(self.templates()?),
         }
-        let o = &self.opts;
-        let mut pack = Pack::new(&o.cfg, o.period).verbose(o.verbose);
-        let mut warnings = Vec::new();
-        let data = match self.data.take() {
-            Some(d) => self.data.insert(d),
-            None => {
-                let d = pack.open(o.source, &o.data_dir)?;
-                d.quality().refuse_partial(o.allow_partial)?;
-                warnings = d.quality().blocking_warnings();
-                self.data.insert(d)
-            }
-        };
-        let computed = match self.computed.take() {
-            Some(c) if need == Need::Render => self.computed.insert(c),
-            _ => {
-                let texts = o.render.templates.translations(o.cfg.company.language)?;
-                self.computed.insert(pack.report(&*data, &texts)?)
-            }
-        };
-        let outputs = pack.render(computed, &o.render)?;
-        warnings.extend(pack.warnings().iter().cloned());
-        let files = pack.stage("write", || crate::write::atomically(&o.out_dir, &outputs))?;
-        pack.finish();
+        let files = self.pipeline.run()?;
+        self.opened = true;
         self.failed = None;
         Ok(Round {
             need,
             took: started.elapsed(),
             files,
-            warnings,
+            warnings: self.pipeline.warnings().to_vec(),
         })
+    }
+
+    /// The template set as it is on disk now.
+    fn templates(&self) -> Result<TemplateSet> {
+        TemplateSet::load(self.pipeline.options().template_dir.as_deref())
     }
 }
 
@@ -170,13 +156,12 @@ pub struct Root {
 }
 
 impl Targets {
-    pub fn of(args: &BuildArgs, o: &BuildOptions) -> Targets {
-        let config = crate::config::Config::path(args.pack.config.config.as_deref());
+    pub fn of(o: &Options) -> Targets {
         let cfg = &o.cfg;
         Targets {
             out_dir: canonical(&o.out_dir),
-            config: config.as_deref().map(canonical),
-            data_dir: (o.source == SourceKind::Files).then(|| canonical(&o.data_dir)),
+            config: o.config_path.as_deref().map(canonical),
+            data_dir: o.source.reads_data_dir().then(|| canonical(&o.data_dir)),
             template_dir: o.template_dir.as_deref().map(canonical),
             logo: cfg.brand.logo.as_ref().map(|l| canonical(&cfg.resolve(l))),
             font_dir: cfg

@@ -5,11 +5,10 @@
 use anyhow::Result;
 
 use crate::cli::CheckArgs;
-use crate::config::SourceKind;
-use crate::data::{Severity, TableInfo, TableKind};
+use crate::data::Severity;
 use crate::input_err;
 use crate::load::stages::{self, Mapped, StageValue};
-use crate::load::{self, Dataset};
+use crate::metrics::DataSource;
 
 pub fn run(args: &CheckArgs) -> Result<()> {
     let (text, errors, blocking) = report(args)?;
@@ -33,50 +32,19 @@ pub fn run(args: &CheckArgs) -> Result<()> {
 pub fn report(args: &CheckArgs) -> Result<(String, usize, Vec<&'static str>)> {
     use std::fmt::Write;
     let cfg = super::config(&args.config)?;
-    let dir = args
-        .data
-        .data
-        .clone()
-        .unwrap_or_else(|| cfg.resolve(&cfg.data.dir));
-    let source = args.data.source.unwrap_or(cfg.source.kind);
-    let mut s = String::new();
-    let (quality, tables) = match source {
-        SourceKind::Files => {
-            let (data, info) = load::load_with_info(&cfg, &dir)?;
-            let range = |df: &polars::prelude::DataFrame, col: &str, month: bool| {
-                Dataset::date_range(df, col).map(|(a, b)| match month {
-                    true => (a[..7].to_string(), b[..7].to_string()),
-                    false => (a, b),
-                })
-            };
-            let tables: Vec<(TableInfo, Option<(String, String)>)> = info
-                .into_iter()
-                .map(|t| {
-                    let r = match t.table {
-                        TableKind::Leads => range(&data.leads, "created_at", false),
-                        TableKind::Deals => range(&data.deals, "created_at", false),
-                        TableKind::Costs | TableKind::AdCosts => range(&data.costs, "month", true),
-                        TableKind::Traffic => range(&data.traffic, "month", true),
-                    };
-                    (t, r)
-                })
-                .collect();
-            let _ = writeln!(s, "Inputs in {}", dir.display());
-            (data.quality, tables)
-        }
-        SourceKind::Postgres => {
-            let w = crate::warehouse::Warehouse::open(&cfg, false)?;
-            let _ = writeln!(
-                s,
-                "Inputs in the database ({})",
-                crate::warehouse::connect::URL_VAR
-            );
-            let tables = w.info()?;
-            (w.quality.clone(), tables)
-        }
+    let dir = crate::pack::data_dir(&cfg, args.data.data.as_deref());
+    let source = crate::sources::find(args.data.source.as_deref().unwrap_or(&cfg.source.kind))?;
+    let at = crate::source::Opening {
+        cfg: &cfg,
+        data_dir: &dir,
     };
-    for (t, range) in &tables {
-        let dates = match range {
+    let data = source.open(&at)?;
+    let tables = data.tables()?;
+    let mut s = String::new();
+    let _ = writeln!(s, "Inputs in {}", source.place(&at));
+    let quality = data.quality().clone();
+    for t in &tables {
+        let dates = match &t.dates {
             Some((a, b)) => format!("{a} … {b}"),
             None => "no rows".into(),
         };

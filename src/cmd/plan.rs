@@ -52,13 +52,12 @@ pub fn run(args: &PlanArgs) -> Result<()> {
 
 /// What the 12 months to `period` offer the plan (as the pack computes it).
 fn trailing_rates(cfg: &Config, args: &PlanArgs, period: &Period) -> Result<DataRates> {
-    let dir = args
-        .data
-        .data
-        .clone()
-        .unwrap_or_else(|| cfg.resolve(&cfg.data.dir));
-    let source = args.data.source.unwrap_or(cfg.source.kind);
-    let data = crate::load::open(cfg, source, &dir, false)?;
+    let dir = crate::pack::data_dir(cfg, args.data.data.as_deref());
+    let source = crate::sources::find(args.data.source.as_deref().unwrap_or(&cfg.source.kind))?;
+    let data = source.open(&crate::source::Opening {
+        cfg,
+        data_dir: &dir,
+    })?;
     let m = data.metrics(cfg, period.end)?;
     Ok(Metrics::plan_data(
         &m.unit_economics(period)?,

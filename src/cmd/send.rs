@@ -56,6 +56,7 @@ pub fn run(args: &SendArgs) -> Result<()> {
         html: html.as_ref(),
         out_dir: &out_dir,
         dry_run: args.mail.dry_run,
+        progress: &|line| eprintln!("{line}"),
     })?;
     super::print_written(&files);
     Ok(())

@@ -34,7 +34,8 @@ pub fn run(args: &WatchArgs) -> Result<()> {
     })
     .context("cannot handle Ctrl-C")?;
 
-    let mut session = Session::start(args.build_args())?;
+    let pack = args.pack.clone();
+    let mut session = Session::start(Box::new(move || super::build::options(&pack)))?;
     let preview = match args.serve {
         true => {
             let p = Preview::start(
@@ -66,7 +67,13 @@ pub fn run(args: &WatchArgs) -> Result<()> {
         );
     }
 
-    round(&mut session, Need::Reload, "start", preview.as_ref());
+    round(
+        &mut session,
+        Need::Reload,
+        "start",
+        preview.as_ref(),
+        args.pack.verbose,
+    );
     println!(
         "watching {} (Ctrl-C stops)",
         wanted
@@ -109,7 +116,13 @@ pub fn run(args: &WatchArgs) -> Result<()> {
             what.push(name_of(&back.dir));
         }
         let Some(need) = need else { continue };
-        let ok = round(&mut session, need, &what.join(", "), preview.as_ref());
+        let ok = round(
+            &mut session,
+            need,
+            &what.join(", "),
+            preview.as_ref(),
+            args.pack.verbose,
+        );
         if ok && need == Need::Reload {
             // The config may now name other directories.
             targets = session.targets();
@@ -163,13 +176,18 @@ fn name_of(dir: &std::path::Path) -> String {
 /// One rebuild and its line: `pack.typ changed: re-rendered in 0.8 s,
 /// wrote out/…`; a failure prints the error (exit-code text, with the
 /// template's file, line and hint) and says the last good files stay.
-fn round(session: &mut Session, need: Need, what: &str, preview: Option<&Preview>) -> bool {
+fn round(
+    session: &mut Session,
+    need: Need,
+    what: &str,
+    preview: Option<&Preview>,
+    verbose: bool,
+) -> bool {
     let out_dir = session.options().out_dir.clone();
-    match session.rebuild(need) {
+    let result = session.rebuild(need);
+    super::build::report_run(session.pipeline(), verbose);
+    match result {
         Ok(r) => {
-            for w in &r.warnings {
-                eprintln!("warning: {w}");
-            }
             let lead = match what {
                 "start" => "built".to_string(),
                 _ => format!("{what} changed: {}", r.need.verb()),

@@ -1,30 +1,9 @@
 //! `[source]`: where the input tables are read from — files (`[data]`,
 //! `[inputs]`) or a database (`--source postgres`, docs/warehouse.md).
+//! The kind is a source's name (`crate::source::SOURCES`), checked when a
+//! command resolves its options.
 
 use serde::Deserialize;
-
-/// Where the input tables are read from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceKind {
-    /// CSV, XLSX or Parquet files (`[data]`, `[inputs]`).
-    #[default]
-    Files,
-    /// A database that speaks the PostgreSQL protocol (PostgreSQL, Amazon
-    /// Redshift, Citus, …): the KPIs are computed in it, only aggregates
-    /// are fetched. The URL comes only from `SMREPORT_DATABASE_URL`.
-    Postgres,
-}
-
-impl SourceKind {
-    pub fn parse(s: &str) -> Option<SourceKind> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "files" => Some(SourceKind::Files),
-            "postgres" | "postgresql" => Some(SourceKind::Postgres),
-            _ => None,
-        }
-    }
-}
 
 /// `[source]`: the kind of source, and for a database the schema and the
 /// table (or view) of each input table. Column names are mapped by
@@ -32,7 +11,8 @@ impl SourceKind {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SourceConfig {
-    pub kind: SourceKind,
+    /// The source's name: `files` (default), `postgres`, …
+    pub kind: String,
     /// Schema of the tables (default: the connection's search path).
     pub schema: Option<String>,
     pub leads: String,
@@ -49,7 +29,7 @@ pub struct SourceConfig {
 impl Default for SourceConfig {
     fn default() -> Self {
         SourceConfig {
-            kind: SourceKind::Files,
+            kind: "files".into(),
             schema: None,
             leads: "leads".into(),
             deals: "deals".into(),

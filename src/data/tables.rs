@@ -151,6 +151,8 @@ pub struct TableInfo {
     /// Deals whose status a preset derived: each stage (or flag) value with
     /// the status it got.
     pub stages: Vec<StageValue>,
+    /// The first and last date (or month) of its rows, when asked for.
+    pub dates: Option<(String, String)>,
 }
 
 /// How a value got its status.

@@ -27,7 +27,7 @@ fn rate(c: &Conversion, i: usize) -> Option<f64> {
 pub(super) fn leak(inp: &Inputs) -> Option<Insight> {
     let (r, rules, b) = (inp.report, inp.rules, inp.breakdown);
     let c = &r.conversion_12m;
-    let flow = |f| super::flow_value(&r.funnel, &r.revenue, f);
+    let flow = |f| super::flow_value(r.funnel, r.revenue, f);
     // (step, entered, reached, 12-month rate, rate now)
     let mut best: Option<(usize, f64, f64, f64, f64)> = None;
     for (i, (_, from, to)) in STEPS.iter().enumerate() {

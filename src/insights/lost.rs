@@ -14,8 +14,8 @@ fn total(rs: &[LostReason]) -> u64 {
 /// the 12-month share, at this reason's average lost value.
 pub(super) fn lost_reason(inp: &Inputs) -> Option<Insight> {
     let (r, rules) = (inp.report, inp.rules);
-    let n = total(&r.lost_reasons) as f64;
-    let n12 = total(&r.lost_reasons_12m) as f64;
+    let n = total(r.lost_reasons) as f64;
+    let n12 = total(r.lost_reasons_12m) as f64;
     if n <= 0.0 || n < rules.min_count as f64 || n12 <= 0.0 {
         return None;
     }

@@ -71,14 +71,14 @@ fn mover(inp: &Inputs, values: &UnitValues, flow: Flow, basis: Basis) -> Option<
         Basis::Previous => (inp.previous, PREVIOUS),
         _ => (inp.year_ago, YEAR_AGO),
     };
-    let now = flow_value(&r.funnel, &r.revenue, flow)?;
+    let now = flow_value(r.funnel, r.revenue, flow)?;
     let base = flow_value(&snap.funnel, &snap.revenue, flow)?;
     if base <= 0.0 || b.warm_up[k] {
         return None;
     }
     let delta = now - base;
     let explained = upstream(inp, flow).and_then(|(up, rate)| {
-        let up_now = flow_value(&r.funnel, &r.revenue, up)?;
+        let up_now = flow_value(r.funnel, r.revenue, up)?;
         let up_base = flow_value(&snap.funnel, &snap.revenue, up)?;
         Some((up_now - up_base) * rate?)
     });

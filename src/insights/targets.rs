@@ -53,7 +53,7 @@ pub(super) fn targets(inp: &Inputs, values: &UnitValues) -> Vec<Insight> {
     let all = off_target(inp, values);
     // the attainment of a stage that is off target itself
     let attainment = |f: Flow| {
-        let l = line(&r.targets, f);
+        let l = line(r.targets, f);
         l.attainment
             .zip(l.status)
             .map(|(a, st)| (a, st != TargetStatus::Green))
@@ -86,7 +86,7 @@ fn off_target(inp: &Inputs, values: &UnitValues) -> Vec<Insight> {
     Flow::ALL
         .into_iter()
         .filter_map(|flow| {
-            let l = line(&r.targets, flow);
+            let l = line(r.targets, flow);
             let (actual, target, status) = (l.actual?, l.target?, l.status?);
             if status == TargetStatus::Green || target <= 0.0 {
                 return None;

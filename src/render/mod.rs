@@ -23,6 +23,26 @@ pub use html::HtmlRenderer;
 pub use json::JsonRenderer;
 pub use typst::PdfRenderer;
 
+/// An output format of the pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Pdf,
+    Html,
+    Json,
+}
+
+impl Format {
+    /// `pdf`, `html` or `json` (any case).
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "pdf" => Some(Format::Pdf),
+            "html" => Some(Format::Html),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
 /// One rendered file: its name (`sm-report-2024-03.pdf`) and bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
@@ -32,7 +52,7 @@ pub struct Output {
 
 /// A renderer of the pack (as mdBook's `Renderer`): the context in, one
 /// file out. JSON, HTML and PDF are the three; a new format is a new
-/// implementation and an entry in [`crate::cli::OutputFormat`].
+/// implementation and a [`Format`].
 pub trait Renderer {
     /// `json`, `html`, `pdf`: the file extension and the stage name `-v`
     /// prints.

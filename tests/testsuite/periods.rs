@@ -10,12 +10,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::DataFrame;
-use smreport::cli::OutputFormat;
 use smreport::config::Config;
 use smreport::format::{self, Locale};
 use smreport::load::{self, Dataset};
 use smreport::pack::{self, RenderOptions};
 use smreport::period::Period;
+use smreport::render::Format as OutputFormat;
 use smreport::templates::TemplateSet;
 
 fn root() -> &'static Path {
