@@ -168,55 +168,16 @@ pub fn hbars(rows: &[Row], scale: Scale, pct: Scale, l: &Legend, font: &str) -> 
                 true,
             )?;
         }
+        let axes = Axes {
+            label_w,
+            x0,
+            pl_axis,
+            py_axis,
+            scale,
+            pct,
+        };
         for (i, r) in rows.iter().enumerate() {
-            let y = HEAD + i as f64 * ROW + ROW / 2.0;
-            c.text((label_w - 6.0, y), &r.label, FONT, INK, Align::Right, false)?;
-            let (top, bottom) = (y - THICK / 2.0, y + THICK / 2.0);
-            let mut end = x0;
-            if let (Some(p), Some(_)) = (r.plan, r.main) {
-                // the plan as an outlined frame around the actual
-                let pe = x0 + scale.len(p);
-                c.bar([x0, top - 2.5, pe, bottom + 2.5], Scenario::Pl)?;
-                end = pe;
-            }
-            if let Some(b) = r.back {
-                // behind, a quarter of the thickness lower and to the right
-                let off = THICK / 4.0;
-                c.bar(
-                    [x0 + off, top + off, x0 + off + scale.len(b), bottom + off],
-                    Scenario::Py,
-                )?;
-            }
-            if let Some(m) = r.main {
-                let me = x0 + scale.len(m);
-                c.bar([x0, top, me, bottom], r.main_kind.unwrap_or(Scenario::Ac))?;
-                end = end.max(me);
-            } else if let Some(p) = r.plan {
-                let pe = x0 + scale.len(p);
-                c.bar([x0, top, pe, bottom], Scenario::Pl)?;
-                end = pe;
-            }
-            c.text((end + 4.0, y), &r.value, FONT, INK, Align::Left, false)?;
-            if let Some((d, good, label)) = &r.d_pl {
-                let len = scale.len(*d);
-                c.variance(true, pl_axis, len, y, THICK, *good)?;
-                let (at, align) = if len < 0.0 {
-                    (pl_axis + len - 3.0, Align::Right)
-                } else {
-                    (pl_axis + len + 3.0, Align::Left)
-                };
-                c.text((at, y), label, FONT - 0.5, INK, align, false)?;
-            }
-            if let Some((d, good, label)) = &r.d_py {
-                let len = pct.len(*d);
-                c.pin(true, py_axis, len, y, *good)?;
-                let (at, align) = if len < 0.0 {
-                    (py_axis + len - 5.0, Align::Right)
-                } else {
-                    (py_axis + len + 5.0, Align::Left)
-                };
-                c.text((at, y), label, FONT - 0.5, INK, align, false)?;
-            }
+            hbar_row(&c, r, HEAD + i as f64 * ROW + ROW / 2.0, &axes)?;
         }
         // axes of the main bars and the tiers
         let bottom = HEAD + rows.len() as f64 * ROW;
@@ -230,6 +191,82 @@ pub fn hbars(rows: &[Row], scale: Scale, pct: Scale, l: &Legend, font: &str) -> 
         c.finish()?;
     }
     Ok(Chart::new(svg, width, height))
+}
+
+/// Where the parts of a tiered bar chart go.
+struct Axes {
+    label_w: f64,
+    /// The main bars' axis.
+    x0: f64,
+    pl_axis: f64,
+    py_axis: f64,
+    scale: Scale,
+    pct: Scale,
+}
+
+/// One row of [`hbars`] at height `y`: its label, the plan outline, the
+/// back bar and the main bar with its value, the ΔPL bar and the ΔPY% pin.
+fn hbar_row(c: &Canvas, r: &Row, y: f64, a: &Axes) -> Result<()> {
+    c.text(
+        (a.label_w - 6.0, y),
+        &r.label,
+        FONT,
+        INK,
+        Align::Right,
+        false,
+    )?;
+    let (top, bottom) = (y - THICK / 2.0, y + THICK / 2.0);
+    let mut end = a.x0;
+    if let (Some(p), Some(_)) = (r.plan, r.main) {
+        // the plan as an outlined frame around the actual
+        let pe = a.x0 + a.scale.len(p);
+        c.bar([a.x0, top - 2.5, pe, bottom + 2.5], Scenario::Pl)?;
+        end = pe;
+    }
+    if let Some(b) = r.back {
+        // behind, a quarter of the thickness lower and to the right
+        let off = THICK / 4.0;
+        c.bar(
+            [
+                a.x0 + off,
+                top + off,
+                a.x0 + off + a.scale.len(b),
+                bottom + off,
+            ],
+            Scenario::Py,
+        )?;
+    }
+    if let Some(m) = r.main {
+        let me = a.x0 + a.scale.len(m);
+        c.bar([a.x0, top, me, bottom], r.main_kind.unwrap_or(Scenario::Ac))?;
+        end = end.max(me);
+    } else if let Some(p) = r.plan {
+        let pe = a.x0 + a.scale.len(p);
+        c.bar([a.x0, top, pe, bottom], Scenario::Pl)?;
+        end = pe;
+    }
+    c.text((end + 4.0, y), &r.value, FONT, INK, Align::Left, false)?;
+    if let Some((d, good, label)) = &r.d_pl {
+        let len = a.scale.len(*d);
+        c.variance(true, a.pl_axis, len, y, THICK, *good)?;
+        let (at, align) = if len < 0.0 {
+            (a.pl_axis + len - 3.0, Align::Right)
+        } else {
+            (a.pl_axis + len + 3.0, Align::Left)
+        };
+        c.text((at, y), label, FONT - 0.5, INK, align, false)?;
+    }
+    if let Some((d, good, label)) = &r.d_py {
+        let len = a.pct.len(*d);
+        c.pin(true, a.py_axis, len, y, *good)?;
+        let (at, align) = if len < 0.0 {
+            (a.py_axis + len - 5.0, Align::Right)
+        } else {
+            (a.py_axis + len + 5.0, Align::Left)
+        };
+        c.text((at, y), label, FONT - 0.5, INK, align, false)?;
+    }
+    Ok(())
 }
 
 /// One panel of small multiples: a measure over periods, AC columns in

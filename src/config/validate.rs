@@ -9,6 +9,16 @@ use crate::config_err;
 
 impl Config {
     pub(super) fn validate(&self) -> Result<()> {
+        self.validate_company()?;
+        self.validate_targets()?;
+        self.validate_insights()?;
+        self.validate_inputs()?;
+        self.validate_plan()?;
+        self.validate_benchmarks_and_brand()
+    }
+
+    /// No secrets; the company, its currency and time zone; the assumptions.
+    fn validate_company(&self) -> Result<()> {
         if self.source.url.is_some() {
             return Err(config_err!(
                 "[source] holds a connection URL or password; smreport reads the database URL only from the environment variable SMREPORT_DATABASE_URL, so that it never sits in a file\nhint: remove the key from the config and export SMREPORT_DATABASE_URL (docs/warehouse.md)"
@@ -57,6 +67,11 @@ impl Config {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// Traffic-light thresholds and monthly target keys.
+    fn validate_targets(&self) -> Result<()> {
         let th = &self.targets.thresholds;
         let fraction = |x: f64| x.is_finite() && x > 0.0;
         if !(fraction(th.amber) && fraction(th.green) && th.amber <= th.green) {
@@ -66,6 +81,18 @@ impl Config {
                 th.green
             ));
         }
+        for key in self.targets.monthly.keys() {
+            if crate::period::Period::parse_month(key).is_err() {
+                return Err(config_err!(
+                    "targets.monthly key `{key}` is not a month\nhint: use \"YYYY-MM\", e.g. [targets.monthly.\"2024-03\"]"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The noise rules of `[insights]`.
+    fn validate_insights(&self) -> Result<()> {
         let ins = &self.insights;
         if !(ins.min_change.is_finite() && ins.min_change >= 0.0) {
             return Err(config_err!(
@@ -91,13 +118,11 @@ impl Config {
                 ins.max_shown
             ));
         }
-        for key in self.targets.monthly.keys() {
-            if crate::period::Period::parse_month(key).is_err() {
-                return Err(config_err!(
-                    "targets.monthly key `{key}` is not a month\nhint: use \"YYYY-MM\", e.g. [targets.monthly.\"2024-03\"]"
-                ));
-            }
-        }
+        Ok(())
+    }
+
+    /// Presets, ad exports and stage mappings of `[inputs]`.
+    fn validate_inputs(&self) -> Result<()> {
         let inputs = &self.inputs;
         let all = [
             ("leads", &inputs.leads),
@@ -137,6 +162,11 @@ impl Config {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The plan chain, rates and goals.
+    fn validate_plan(&self) -> Result<()> {
         let plan = &self.plan;
         if let Some(stages) = &plan.stages {
             crate::rates::check_chain(stages).map_err(|e| config_err!("plan.stages: {e}"))?;
@@ -158,6 +188,11 @@ impl Config {
                 return Err(config_err!("plan.{what} must be positive"));
             }
         }
+        Ok(())
+    }
+
+    /// Benchmark rates are fractions; the brand font is a family name.
+    fn validate_benchmarks_and_brand(&self) -> Result<()> {
         for (channel, b) in &self.benchmarks {
             for r in [
                 b.visitor_to_lead,

@@ -13,6 +13,7 @@ use crate::input_err;
 
 mod delimited;
 mod parquet;
+mod structure;
 mod xlsx;
 
 pub use delimited::Dialect;

@@ -267,44 +267,7 @@ impl PackFigures {
         warnings: Vec<String>,
     ) -> anyhow::Result<PackFigures> {
         let shown = m.cfg.insights.max_shown.min(report.insights.len());
-        let year_earlier =
-            |d: chrono::NaiveDate| d.checked_sub_months(chrono::Months::new(12)).unwrap_or(d);
-        let ytd = period::Range {
-            start: report.ytd.start,
-            end: report.ytd.end,
-        };
-        let ytd_py = period::Range {
-            start: year_earlier(ytd.start),
-            end: year_earlier(ytd.end),
-        };
-        let w = p.trailing_12m();
-        let mut snaps = m.snapshots(&[ytd_py])?;
-        let (f, c, r) = snaps.remove(0);
-        let ytd_previous_year = Snapshot {
-            label: format!("{} – {}", ytd_py.start, ytd_py.end),
-            funnel: f,
-            costs: c,
-            revenue: r,
-        };
-        let (f, c, r) = m.snapshots(&[w])?.remove(0);
-        let last_12m = Snapshot {
-            label: format!("{} – {}", w.start, w.end),
-            funnel: f,
-            costs: c,
-            revenue: r,
-        };
-        let ytd_now = Snapshot {
-            label: String::new(),
-            funnel: report.ytd.funnel.clone(),
-            costs: report.ytd.costs.clone(),
-            revenue: report.ytd.revenue.clone(),
-        };
-        let now = Snapshot {
-            label: report.period.label.clone(),
-            funnel: report.funnel.clone(),
-            costs: report.costs.clone(),
-            revenue: report.revenue.clone(),
-        };
+        let [ytd_previous_year, last_12m, ytd_now, now] = snapshots(m, report, p)?;
         let variance = super::variance::VarianceTable::new(
             [&now, &year_ago],
             &report.targets,
@@ -343,7 +306,6 @@ impl PackFigures {
         let ratios = StepRatios::from_funnel(&report.funnel);
         let (lost_reason_rows, lost_reason_total) =
             lost_reason_rows(&report.lost_reasons, &report.lost_reasons_12m);
-        let f = &report.funnel;
         Ok(PackFigures {
             insights_shown: report.insights[..shown].to_vec(),
             variance,
@@ -365,21 +327,71 @@ impl PackFigures {
             plan_rows: report.plan.as_ref().map(plan_rows).unwrap_or_default(),
             plan_note,
             lead_value_ytd: lead_value_ytd(m, p, &report.lead_value_12m)?,
-            has_data: f.leads
-                + f.mqls.unwrap_or(0)
-                + f.sqls.unwrap_or(0)
-                + f.opportunities
-                + f.quotes
-                + f.won
-                + f.lost
-                + f.rejected
-                > 0
-                || report.costs.total != 0.0,
+            has_data: has_data(report),
             previous,
             year_ago,
             warnings,
         })
     }
+}
+
+/// The snapshots the summary compares: the year to date a year earlier,
+/// the last 12 months, the year to date, and the period itself.
+fn snapshots(m: &Metrics, report: &Report, p: &Period) -> anyhow::Result<[Snapshot; 4]> {
+    let year_earlier =
+        |d: chrono::NaiveDate| d.checked_sub_months(chrono::Months::new(12)).unwrap_or(d);
+    let ytd = period::Range {
+        start: report.ytd.start,
+        end: report.ytd.end,
+    };
+    let ytd_py = period::Range {
+        start: year_earlier(ytd.start),
+        end: year_earlier(ytd.end),
+    };
+    let w = p.trailing_12m();
+    let mut snaps = m.snapshots(&[ytd_py])?;
+    let (f, c, r) = snaps.remove(0);
+    let ytd_previous_year = Snapshot {
+        label: format!("{} – {}", ytd_py.start, ytd_py.end),
+        funnel: f,
+        costs: c,
+        revenue: r,
+    };
+    let (f, c, r) = m.snapshots(&[w])?.remove(0);
+    let last_12m = Snapshot {
+        label: format!("{} – {}", w.start, w.end),
+        funnel: f,
+        costs: c,
+        revenue: r,
+    };
+    let ytd_now = Snapshot {
+        label: String::new(),
+        funnel: report.ytd.funnel.clone(),
+        costs: report.ytd.costs.clone(),
+        revenue: report.ytd.revenue.clone(),
+    };
+    let now = Snapshot {
+        label: report.period.label.clone(),
+        funnel: report.funnel.clone(),
+        costs: report.costs.clone(),
+        revenue: report.revenue.clone(),
+    };
+    Ok([ytd_previous_year, last_12m, ytd_now, now])
+}
+
+/// Whether the period has any activity or cost at all.
+fn has_data(report: &Report) -> bool {
+    let f = &report.funnel;
+    f.leads
+        + f.mqls.unwrap_or(0)
+        + f.sqls.unwrap_or(0)
+        + f.opportunities
+        + f.quotes
+        + f.won
+        + f.lost
+        + f.rejected
+        > 0
+        || report.costs.total != 0.0
 }
 
 /// Lead value generated in each month of the year to date (cut to the

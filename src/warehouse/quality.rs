@@ -253,20 +253,40 @@ impl Warehouse {
 /// A rule's message from the row's key and its `extra` value.
 type Message = Box<dyn Fn(&str, &str) -> String>;
 
-/// The rules, in the order the file loader meets them: the table, the
-/// query that finds the rows, and the message of each.
-fn rules(cur: &str) -> Vec<(TableKind, Rule<'static>, Message)> {
-    let lower_cur = Param::Text(cur.to_lowercase());
-    let text = |v: &str| Param::Text(v.into());
-    let rule = |issue, table, key, extra, filter: &str, params: Vec<Param>| Rule {
+/// A rule's parts as the database is asked for them.
+fn rule(
+    issue: Issue,
+    table: &'static str,
+    key: &'static str,
+    extra: &'static str,
+    filter: &str,
+    params: Vec<Param>,
+) -> Rule<'static> {
+    Rule {
         issue,
         table,
         key,
         extra,
         filter: filter.to_string(),
         params,
-    };
-    let own = "((status <> 'open' AND closed_at < created_at) OR quote_at < created_at)";
+    }
+}
+
+fn text(v: &str) -> Param {
+    Param::Text(v.into())
+}
+
+/// The rules, in the order the file loader meets them: the table, the
+/// query that finds the rows, and the message of each.
+fn rules(cur: &str) -> Vec<(TableKind, Rule<'static>, Message)> {
+    let mut out = excluding_rules(cur);
+    out.extend(warning_rules());
+    out
+}
+
+/// The rules that exclude rows (error level).
+fn excluding_rules(cur: &str) -> Vec<(TableKind, Rule<'static>, Message)> {
+    let lower_cur = Param::Text(cur.to_lowercase());
     let pack = cur.to_string();
     let mut out: Vec<(TableKind, Rule<'static>, Message)> = Vec::new();
     for (kind, table, id) in [
@@ -327,6 +347,13 @@ fn rules(cur: &str) -> Vec<(TableKind, Rule<'static>, Message)> {
         ),
         Box::new(says::closed_without_date),
     ));
+    out
+}
+
+/// The rules that count doubtful rows (warning level).
+fn warning_rules() -> Vec<(TableKind, Rule<'static>, Message)> {
+    let own = "((status <> 'open' AND closed_at < created_at) OR quote_at < created_at)";
+    let mut out: Vec<(TableKind, Rule<'static>, Message)> = Vec::new();
     out.push((
         Deals,
         rule(

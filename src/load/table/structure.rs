@@ -1,0 +1,372 @@
+//! The structure of a CSV file, checked before it is read: one pass that
+//! splits it as polars' reader does and finds what the reader would not
+//! say — a quote never closed, a `"` inside a value that joins lines, rows
+//! with more fields than the header (docs/inputs.md "CSV structure").
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+
+use super::Table;
+use crate::input_err;
+
+/// A file whose quotes swallow or join rows is refused, naming where: a
+/// quote that is never closed, or a `"` inside a value whose quoting runs
+/// past the line end. (`header_line`: 0-based line of the header.)
+pub(super) fn refuse_quotes(file: &str, header_line: usize, found: &Structure) -> Result<()> {
+    let hint = "a value that starts with `\"` must end with one, and a quote inside a quoted value is written twice (`\"\"`); quote a whole value that holds a `\"` (`\"5\"\" screen\"`)";
+    if let Some((record, line, from)) = found.open_quote {
+        let row = header_line + 1 + record;
+        let lines = if from == line {
+            format!("on line {}", header_line + from)
+        } else {
+            format!(
+                "on line {} (the row begins on line {})",
+                header_line + from,
+                header_line + line
+            )
+        };
+        return Err(input_err!(
+            "{file}: row {row}: a quote that begins {lines} is never closed, so every line after it would be read as one value\nhint: {hint}"
+        ));
+    }
+    if let Some((record, line, field)) = found.stray_quote {
+        return Err(input_err!(
+            "{file}: row {} (line {}), field {field}: a `\"` inside the value opens a quote that runs past the end of the line, joining the next line(s) into this row\nhint: {hint}",
+            header_line + 1 + record,
+            header_line + line
+        ));
+    }
+    Ok(())
+}
+
+impl Table {
+    /// Exclude the rows [`structure`] found with more fields than the
+    /// header, each an `extra_fields` issue (error level: the row's values
+    /// may be shifted). `header_line`: 0-based line of the header.
+    pub(super) fn exclude_wide(&mut self, wide: Vec<Wide>, header_line: usize) {
+        let columns = self.columns.len();
+        for (n, w) in wide.into_iter().enumerate() {
+            let i = w.record - 1;
+            let row = self.row(i);
+            let line = if header_line + w.line == row {
+                String::new()
+            } else {
+                format!("on line {}: ", header_line + w.line)
+            };
+            // Only the first three are examples (their text is kept).
+            let message = if n >= 3 {
+                String::new()
+            } else if w.extra.is_empty() {
+                format!(
+                    "{line}{} fields, more than the header's {columns} and than the file's other rows, so the values may be shifted (a separator inside an unquoted value?); row excluded — quote values that hold the separator",
+                    w.fields,
+                )
+            } else {
+                format!(
+                    "{line}{} fields, the header {columns}: {} and what follows are beyond the last column, so the values may be shifted (a separator inside an unquoted value?); row excluded — quote values that hold the separator",
+                    w.fields,
+                    crate::error::quote(&w.extra),
+                )
+            };
+            self.exclude(
+                i,
+                super::Note {
+                    issue: crate::data::Issue::ExtraFields,
+                    row,
+                    message,
+                },
+            );
+        }
+    }
+}
+
+/// What a pass over the CSV text (from the header on) finds that the
+/// reader would not say: records with more fields than the header, and a
+/// quote that is never closed. Records are counted from the header
+/// (record 0); lines from the header line (line 1).
+#[derive(Debug, Default, PartialEq)]
+pub struct Structure {
+    /// Records with fields beyond the header's that hold text.
+    pub wide: Vec<Wide>,
+    /// A quoted field that runs to the end of the file: (record, line
+    /// where the record begins, line where the field begins).
+    pub open_quote: Option<(usize, usize, usize)>,
+    /// A `"` inside a value (not at its start) whose quoting runs past the
+    /// line end, joining lines into one row: (record, line, 1-based field).
+    pub stray_quote: Option<(usize, usize, usize)>,
+}
+
+/// A record with more fields than the header.
+#[derive(Debug, Default, PartialEq)]
+pub struct Wide {
+    pub record: usize,
+    pub line: usize,
+    pub fields: usize,
+    /// The first extra field with text (kept for the first three only;
+    /// empty when the extra fields are).
+    pub extra: String,
+}
+
+/// Walk `text` (UTF-8, header first) as polars' reader splits it: a `"`
+/// anywhere opens or closes quoting (`""` inside quotes is both), and
+/// separators and line ends inside quotes are text; every line end outside
+/// quotes ends a record, a blank line too (the reader gives it a row of
+/// blanks).
+///
+/// A record is wide when it has more fields than the header and either
+/// its extra fields hold text, or it has more fields than the file's
+/// usual record (a value with an unquoted separator shifts the row by one
+/// field even when the last field is empty). A trailing separator on every
+/// line is the usual record, and loses nothing.
+///
+/// A line without quotes (the usual case) is counted in one vectorized
+/// pass over its bytes; only lines with quotes walk byte by byte. A second
+/// pass runs only when wide records with empty extra fields are found.
+pub fn structure(text: &[u8], sep: u8, header_fields: usize) -> Structure {
+    let first = walk(text, sep, header_fields, None);
+    let mut out = first.found;
+    if out.open_quote.is_some() || out.stray_quote.is_some() {
+        return out;
+    }
+    // The usual record: the most common field count (at least the header's).
+    let usual = first
+        .counts
+        .iter()
+        .max_by_key(|(fields, n)| (**n, std::cmp::Reverse(**fields)))
+        .map(|(f, _)| *f)
+        .unwrap_or(header_fields)
+        .max(header_fields);
+    if first.empty_wide.keys().any(|f| *f > usual) {
+        out = walk(text, sep, header_fields, Some(usual)).found;
+    }
+    out
+}
+
+/// What one pass of [`structure`] found.
+struct Walk {
+    found: Structure,
+    /// Data records by field count (counts up to the header's as the header's).
+    counts: BTreeMap<usize, usize>,
+    /// Wide records whose extra fields are empty, by field count.
+    empty_wide: BTreeMap<usize, usize>,
+}
+
+/// One pass over `text`; with `beyond`, wide records with empty extra
+/// fields and more than `beyond` fields are kept too.
+fn walk(text: &[u8], sep: u8, header_fields: usize, beyond: Option<usize>) -> Walk {
+    let mut w = Walk {
+        found: Structure::default(),
+        counts: BTreeMap::new(),
+        empty_wide: BTreeMap::new(),
+    };
+    let record_done =
+        |w: &mut Walk, record: usize, line: usize, fields: usize, extra: Option<String>| {
+            if record == 0 {
+                return;
+            }
+            *w.counts.entry(fields.max(header_fields)).or_default() += 1;
+            if fields <= header_fields {
+                return;
+            }
+            match extra {
+                Some(v) => note_wide(&mut w.found, record, line, fields, v),
+                None => {
+                    *w.empty_wide.entry(fields).or_default() += 1;
+                    if beyond.is_some_and(|b| fields > b) {
+                        note_wide(&mut w.found, record, line, fields, String::new());
+                    }
+                }
+            }
+        };
+    let (mut pos, mut record, mut line) = (0usize, 0usize, 1usize);
+    while pos < text.len() {
+        let rest = &text[pos..];
+        let eol = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let phys = &rest[..eol];
+        if memchr::memchr(b'"', phys).is_none() {
+            let fields = phys.iter().filter(|&&b| b == sep).count() + 1;
+            let extra = (fields > header_fields)
+                .then(|| {
+                    phys.split(|&b| b == sep)
+                        .skip(header_fields)
+                        .map(field_text)
+                        .find(|v| !v.is_empty())
+                })
+                .flatten();
+            record_done(&mut w, record, line, fields, extra);
+            pos += eol + 1;
+            line += 1;
+            record += 1;
+            continue;
+        }
+        let record_line = line;
+        let (mut quoted, mut quote_line, mut quote_field, mut at_start) = (false, line, 1, true);
+        let (mut fields, mut field_start) = (1usize, pos);
+        let mut extra: Option<String> = None;
+        let mut i = pos;
+        let end_field = |from: usize, to: usize, fields: usize, extra: &mut Option<String>| {
+            if fields > header_fields && extra.is_none() {
+                let v = field_text(&text[from..to]);
+                if !v.is_empty() {
+                    *extra = Some(v);
+                }
+            }
+        };
+        loop {
+            let Some(&b) = text.get(i) else {
+                if quoted {
+                    w.found.open_quote = Some((record, record_line, quote_line));
+                    return w;
+                }
+                break;
+            };
+            if quoted {
+                if b == b'"' {
+                    if text.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    quoted = false;
+                } else if b == b'\n' {
+                    line += 1;
+                    if !at_start {
+                        w.found.stray_quote = Some((record, quote_line, quote_field));
+                        return w;
+                    }
+                }
+                i += 1;
+                continue;
+            }
+            if b == b'"' {
+                quoted = true;
+                quote_line = line;
+                quote_field = fields;
+                at_start = i == field_start;
+            } else if b == b'\n' {
+                line += 1;
+                break;
+            } else if b == sep {
+                end_field(field_start, i, fields, &mut extra);
+                fields += 1;
+                field_start = i + 1;
+            }
+            i += 1;
+        }
+        end_field(field_start, i.min(text.len()), fields, &mut extra);
+        record_done(&mut w, record, record_line, fields, extra);
+        pos = i + 1;
+        record += 1;
+    }
+    w
+}
+
+/// A field's text as a message shows it: trimmed, outer quotes removed.
+fn field_text(b: &[u8]) -> String {
+    let v = String::from_utf8_lossy(b);
+    v.trim().trim_matches('"').trim().to_string()
+}
+
+/// Record a wide record, keeping the text of the first three.
+fn note_wide(out: &mut Structure, record: usize, line: usize, fields: usize, extra: String) {
+    let extra = if out.wide.len() < 3 {
+        extra
+    } else {
+        String::new()
+    };
+    out.wide.push(Wide {
+        record,
+        line,
+        fields,
+        extra,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn structure_finds_wide_records_and_open_quotes() {
+        let text = b"a,b,c\n1,2,3\n4,5,6,7\n\n\"x\ny\",8,9\n10,11,12,,\n13,\"14\"\"\",15,16\n";
+        let s = structure(text, b',', 3);
+        assert_eq!(s.open_quote, None);
+        assert_eq!(
+            s.wide,
+            vec![
+                Wide {
+                    record: 2,
+                    line: 3,
+                    fields: 4,
+                    extra: "7".into()
+                },
+                Wide {
+                    record: 5,
+                    line: 7,
+                    fields: 5,
+                    extra: String::new()
+                },
+                Wide {
+                    record: 6,
+                    line: 8,
+                    fields: 4,
+                    extra: "16".into()
+                },
+            ],
+            "a blank line is a record; the quoted line end is no record; empty extra fields beyond the usual count"
+        );
+        let s = structure(b"a;b\r\n1;2\r\n3;\"open\r\n4;5\r\n", b';', 2);
+        assert_eq!(s.open_quote, Some((2, 3, 3)));
+        let s = structure(b"a,b\n1,\"2\n3,4\n", b',', 2);
+        assert_eq!(s.open_quote, Some((1, 2, 2)));
+        let s = structure(b"a,b\n1,2", b',', 2);
+        assert_eq!(s, Structure::default());
+        let s = structure(b"a,b\n1,2,x", b',', 2);
+        assert_eq!(s.wide.len(), 1);
+        // `5"` (inches) opens quoting that runs past the line end.
+        let s = structure(b"a,b,c\n1,5\" screen,3\n4,x\"y,6\n", b',', 3);
+        assert_eq!(s.stray_quote, Some((1, 2, 2)));
+        // An escaped quote before a line end inside a quoted value is fine.
+        let s = structure(b"a,b\n1,\"x\"\"\ny\"\n2,3\n", b',', 2);
+        assert_eq!(s, Structure::default());
+    }
+
+    /// A trailing separator on every line is the usual record: nothing is
+    /// wide. A row shifted by an unquoted separator is, even when its last
+    /// field is empty.
+    #[test]
+    fn trailing_separators_are_usual_and_shifted_rows_are_not() {
+        let s = structure(b"a,b,c\n1,2,3,\n4,5,6,\n7,8,9,\n", b',', 3);
+        assert_eq!(s, Structure::default());
+        let s = structure(b"a,b,c\n1,2,3,\n4,5 x,y,6,\n7,8,9,\n", b',', 3);
+        assert_eq!(
+            s.wide,
+            vec![Wide {
+                record: 2,
+                line: 3,
+                fields: 5,
+                extra: "6".into()
+            }]
+        );
+        let s = structure(b"a,b,c\n1,2,3,\n4,5 x,y,,\n7,8,9,\n", b',', 3);
+        assert_eq!(
+            s.wide,
+            vec![Wide {
+                record: 2,
+                line: 3,
+                fields: 5,
+                extra: String::new()
+            }]
+        );
+        let s = structure(b"a,b,c\n1,2,3\n4,Acme, Inc,\n7,8,9\n", b',', 3);
+        assert_eq!(
+            s.wide,
+            vec![Wide {
+                record: 2,
+                line: 3,
+                fields: 4,
+                extra: String::new()
+            }]
+        );
+    }
+}
