@@ -65,7 +65,7 @@ pub struct PackFigures {
     /// (its 12-month rate), the reference next to its cost.
     pub channel_costs_ltm: std::collections::BTreeMap<String, f64>,
     /// Each page's message and IBCS title, by page (`summary`, …; see
-    /// `report::pages::PAGES`).
+    /// `report::pages::Page`).
     pub pages: std::collections::BTreeMap<String, super::pages::PageHead>,
     /// False when nothing (no lead, deal or cost) is dated in the period:
     /// the pack then says so instead of showing a page of zeros unexplained.

@@ -143,7 +143,7 @@ fn check_period(cfg: &Config, data: &Dataset, p: &Period, lang: &str) -> Result<
             .replace('/', "&#x2f;")
     };
     let mut at = 0;
-    for page in smreport::report::pages::PAGES {
+    for page in smreport::report::pages::Page::ALL.map(|p| p.name()) {
         let h = &out.computed.figures.pages[page];
         if !h.message.ends_with('.') || h.message.contains('{') || h.title.contains('{') {
             return Err(format!(

@@ -280,7 +280,8 @@ pub fn page_heads(
         .unwrap();
     let p = Period::parse_month(month).unwrap();
     let (_, f) = report::build_with_figures(&dataset, &cfg, &p, &texts).unwrap();
-    report::pages::PAGES
+    report::pages::Page::ALL
+        .map(|p| p.name())
         .iter()
         .map(|k| {
             let h = &f.pages[*k];
