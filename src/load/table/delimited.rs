@@ -233,6 +233,9 @@ impl Table {
             if let (0, Ok(map)) = (d.header_line, map) {
                 let header = d.header();
                 let found = structure(&map, d.separator, header.len());
+                // polars maps the file itself: two maps would count its
+                // pages twice in the peak memory.
+                drop(map);
                 refuse_quotes(&file, 0, &found)?;
                 let opts = csv_options(d.separator, &header, keep);
                 let fast = crate::error::guarded(&path.display().to_string(), || {

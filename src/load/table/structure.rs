@@ -130,13 +130,11 @@ pub fn structure(text: &[u8], sep: u8, header_fields: usize) -> Structure {
         return out;
     }
     // The usual record: the most common field count (at least the header's).
-    let usual = first
-        .counts
-        .iter()
-        .max_by_key(|(fields, n)| (**n, std::cmp::Reverse(**fields)))
-        .map(|(f, _)| *f)
-        .unwrap_or(header_fields)
-        .max(header_fields);
+    let usual = std::iter::once((header_fields, first.narrow))
+        .chain(first.wider.iter().map(|(f, n)| (*f, *n)))
+        .max_by_key(|(fields, n)| (*n, std::cmp::Reverse(*fields)))
+        .map(|(f, _)| f)
+        .unwrap_or(header_fields);
     if first.empty_wide.keys().any(|f| *f > usual) {
         out = walk(text, sep, header_fields, Some(usual)).found;
     }
@@ -146,8 +144,10 @@ pub fn structure(text: &[u8], sep: u8, header_fields: usize) -> Structure {
 /// What one pass of [`structure`] found.
 struct Walk {
     found: Structure,
-    /// Data records by field count (counts up to the header's as the header's).
-    counts: BTreeMap<usize, usize>,
+    /// Data records with at most the header's fields.
+    narrow: usize,
+    /// Data records with more fields than the header, by field count.
+    wider: BTreeMap<usize, usize>,
     /// Wide records whose extra fields are empty, by field count.
     empty_wide: BTreeMap<usize, usize>,
 }
@@ -157,7 +157,8 @@ struct Walk {
 fn walk(text: &[u8], sep: u8, header_fields: usize, beyond: Option<usize>) -> Walk {
     let mut w = Walk {
         found: Structure::default(),
-        counts: BTreeMap::new(),
+        narrow: 0,
+        wider: BTreeMap::new(),
         empty_wide: BTreeMap::new(),
     };
     let record_done =
@@ -165,10 +166,11 @@ fn walk(text: &[u8], sep: u8, header_fields: usize, beyond: Option<usize>) -> Wa
             if record == 0 {
                 return;
             }
-            *w.counts.entry(fields.max(header_fields)).or_default() += 1;
             if fields <= header_fields {
+                w.narrow += 1;
                 return;
             }
+            *w.wider.entry(fields).or_default() += 1;
             match extra {
                 Some(v) => note_wide(&mut w.found, record, line, fields, v),
                 None => {
@@ -180,6 +182,27 @@ fn walk(text: &[u8], sep: u8, header_fields: usize, beyond: Option<usize>) -> Wa
             }
         };
     let (mut pos, mut record, mut line) = (0usize, 0usize, 1usize);
+    if memchr::memchr(b'"', text).is_none() {
+        // No quote anywhere (the usual generated or database export): one
+        // tight pass counting separators, line by line.
+        let mut seps = 0usize;
+        for (i, &b) in text.iter().enumerate() {
+            seps += usize::from(b == sep);
+            if b == b'\n' {
+                let fields = seps + 1;
+                let extra = (fields > header_fields)
+                    .then(|| extra_text(&text[pos..i], sep, header_fields))
+                    .flatten();
+                record_done(&mut w, record, line, fields, extra);
+                (seps, pos, line, record) = (0, i + 1, line + 1, record + 1);
+            }
+        }
+        if pos < text.len() {
+            let extra = extra_text(&text[pos..], sep, header_fields);
+            record_done(&mut w, record, line, seps + 1, extra);
+        }
+        return w;
+    }
     while pos < text.len() {
         let rest = &text[pos..];
         let eol = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
@@ -187,12 +210,7 @@ fn walk(text: &[u8], sep: u8, header_fields: usize, beyond: Option<usize>) -> Wa
         if memchr::memchr(b'"', phys).is_none() {
             let fields = phys.iter().filter(|&&b| b == sep).count() + 1;
             let extra = (fields > header_fields)
-                .then(|| {
-                    phys.split(|&b| b == sep)
-                        .skip(header_fields)
-                        .map(field_text)
-                        .find(|v| !v.is_empty())
-                })
+                .then(|| extra_text(phys, sep, header_fields))
                 .flatten();
             record_done(&mut w, record, line, fields, extra);
             pos += eol + 1;
@@ -259,6 +277,14 @@ fn walk(text: &[u8], sep: u8, header_fields: usize, beyond: Option<usize>) -> Wa
         record += 1;
     }
     w
+}
+
+/// The first field with text beyond the header's in a line without quotes.
+fn extra_text(line: &[u8], sep: u8, header_fields: usize) -> Option<String> {
+    line.split(|&b| b == sep)
+        .skip(header_fields)
+        .map(field_text)
+        .find(|v| !v.is_empty())
 }
 
 /// A field's text as a message shows it: trimmed, outer quotes removed.
@@ -329,6 +355,22 @@ mod tests {
         // An escaped quote before a line end inside a quoted value is fine.
         let s = structure(b"a,b\n1,\"x\"\"\ny\"\n2,3\n", b',', 2);
         assert_eq!(s, Structure::default());
+    }
+
+    /// The quote-free pass and the quote-aware walk find the same records
+    /// (a quoted header sends a file down the second).
+    #[test]
+    fn both_passes_agree() {
+        let bodies = [
+            "1,2,3\n4,5,6,7\n\n8,9\n10,11,12,,\n13,14,15,x\r\n",
+            "1,2,3,\n4,5 x,y,,\n7,8,9,\n",
+            "1,2,3\n4,Acme, Inc,\n7,8,9",
+        ];
+        for b in bodies {
+            let plain = structure(format!("a,b,c\n{b}").as_bytes(), b',', 3);
+            let quoted = structure(format!("\"a\",b,c\n{b}").as_bytes(), b',', 3);
+            assert_eq!(plain, quoted, "{b:?}");
+        }
     }
 
     /// A trailing separator on every line is the usual record: nothing is
