@@ -22,6 +22,8 @@ pub mod draw;
 pub mod layouts;
 pub mod scale;
 
+mod rows;
+
 use draw::Scenario;
 use layouts::{Legend, Panel, Row, Step};
 use scale::{Measure, Scales, Window};
@@ -106,6 +108,38 @@ fn stages(t: &Texts) -> [(String, StageFlow); 5] {
     ]
 }
 
+/// What a chart's rows are made from.
+struct Ctx<'a> {
+    r: &'a Report,
+    fig: &'a PackFigures,
+    t: &'a Texts,
+    fmt: Fmt<'a>,
+}
+
+/// The change from `b` to `a`, relative to `b`.
+fn rel(a: f64, b: f64) -> Option<f64> {
+    crate::metrics::ratio(a - b, b)
+}
+
+/// Whether a change is good news.
+fn good(d: f64, better: Better) -> Option<bool> {
+    better.good(d)
+}
+
+/// Every chart's rows, made before any is drawn (the scales need them all).
+struct Drafts {
+    funnel: Vec<Row>,
+    lead_times: Vec<Row>,
+    per_stage: Vec<Row>,
+    channel_costs: Vec<Row>,
+    pareto: Vec<Row>,
+    plan_rows: Vec<Row>,
+    velocity: Vec<Row>,
+    lead_value_ytd: Vec<Row>,
+    trend_panels: Vec<TrendPanel>,
+    bridge: Vec<Step>,
+}
+
 /// Every chart of the pack, by name (`funnel`, `trend`, …).
 pub fn render_all(
     r: &Report,
@@ -113,277 +147,44 @@ pub fn render_all(
     t: &Texts,
     style: &Style,
 ) -> Result<BTreeMap<String, Chart>> {
-    let fmt = Fmt { style };
-    let font = style.font.as_str();
-    let legend = |items: &[(Scenario, &str)]| Legend {
-        items: items.iter().map(|(s, k)| (*s, t.get(k))).collect(),
-        d_pl: t.get("chart_d_pl"),
-        d_py: t.get("chart_d_py_pct"),
-        magnified: t.get("chart_magnified"),
-        no_data: t.get("chart_no_data"),
+    let c = Ctx {
+        r,
+        fig,
+        t,
+        fmt: Fmt { style },
     };
-    let rel = |a: f64, b: f64| crate::metrics::ratio(a - b, b);
-    let good = |d: f64, better: Better| better.good(d);
-    let tg = &r.targets;
-    let targets = [
-        tg.leads.target,
-        tg.mqls.target,
-        tg.sqls.target,
-        tg.opportunities.target,
-        tg.won.target,
-    ];
-
-    // ---- the rows of every chart, before any is drawn
-    let funnel: Vec<Row> = stages(t)
-        .iter()
-        .zip(targets)
-        .filter_map(|((label, get), plan)| {
-            let ac = count(get(&r.funnel))?;
-            let py = count(get(&fig.year_ago.funnel));
-            Some(Row {
-                label: label.clone(),
-                main: Some(ac),
-                back: py,
-                plan,
-                value: fmt.count(ac),
-                d_pl: plan.map(|p| {
-                    (
-                        ac - p,
-                        good(ac - p, Better::Higher),
-                        fmt.signed(fmt.count(ac - p), ac - p),
-                    )
-                }),
-                d_py: py
-                    .and_then(|p| rel(ac, p))
-                    .map(|d| (d, good(d, Better::Higher), fmt.signed(fmt.pct(d), d))),
-                ..Default::default()
-            })
-        })
-        .collect();
-    let (lt, lt12) = (&r.lead_time_days, &r.lead_time_days_12m);
-    let lead_times: Vec<Row> = [
-        ("chart_lead_to_mql", &lt.lead_to_mql, &lt12.lead_to_mql),
-        ("chart_mql_to_sql", &lt.mql_to_sql, &lt12.mql_to_sql),
-        (
-            "chart_sql_to_opportunity",
-            &lt.sql_to_opportunity,
-            &lt12.sql_to_opportunity,
-        ),
-        (
-            "chart_opportunity_to_quote",
-            &lt.opportunity_to_quote,
-            &lt12.opportunity_to_quote,
-        ),
-        (
-            "chart_opportunity_to_won",
-            &lt.opportunity_to_won,
-            &lt12.opportunity_to_won,
-        ),
-    ]
-    .into_iter()
-    .map(|(k, now, w12)| Row {
-        label: t.get(k),
-        main: now.median,
-        back: w12.median,
-        value: now.median.map(|d| fmt.days(d)).unwrap_or_default(),
-        d_py: now
-            .median
-            .zip(w12.median)
-            .and_then(|(a, b)| rel(a, b))
-            .map(|d| (d, good(d, Better::Lower), fmt.signed(fmt.pct(d), d))),
-        ..Default::default()
-    })
-    .collect();
-    let (c, c12) = (&r.costs, &fig.last_12m.costs);
-    let per_stage: Vec<Row> = [
-        ("chart_cost_per_lead", c.cost_per_lead, c12.cost_per_lead),
-        ("chart_cost_per_mql", c.cost_per_mql, c12.cost_per_mql),
-        ("chart_cost_per_sql", c.cost_per_sql, c12.cost_per_sql),
-        (
-            "chart_cost_per_opportunity",
-            c.cost_per_opportunity,
-            c12.cost_per_opportunity,
-        ),
-        ("chart_cac", c.cac, c12.cac),
-    ]
-    .into_iter()
-    .map(|(k, now, w12)| Row {
-        label: t.get(k),
-        main: now,
-        back: w12,
-        value: now.map(|v| fmt.money(v)).unwrap_or_default(),
-        // a higher cost is bad news
-        d_py: now
-            .zip(w12)
-            .and_then(|(a, b)| rel(a, b))
-            .map(|d| (d, good(d, Better::Lower), fmt.signed(fmt.pct(d), d))),
-        ..Default::default()
-    })
-    .collect();
-    let mut channels: Vec<&crate::metrics::Channel> =
-        r.channels.iter().filter(|c| c.cost > 0.0).collect();
-    channels.sort_by(|a, b| {
-        b.cost
-            .total_cmp(&a.cost)
-            .then_with(|| a.channel.cmp(&b.channel))
-    });
-    let channel_costs: Vec<Row> = channels
-        .iter()
-        .map(|ch| {
-            let w12 = fig.channel_costs_ltm.get(&ch.channel).copied();
-            Row {
-                label: ch.channel.clone(),
-                main: Some(ch.cost),
-                back: w12,
-                value: fmt.money(ch.cost),
-                d_py: w12
-                    .and_then(|b| rel(ch.cost, b))
-                    .map(|d| (d, good(d, Better::Lower), fmt.signed(fmt.pct(d), d))),
-                ..Default::default()
-            }
-        })
-        .collect();
-    let lost_total: u64 = r.lost_reasons_12m.iter().map(|x| x.count).sum();
-    let mut cumulative = 0u64;
-    let pareto: Vec<Row> = r
-        .lost_reasons_12m
-        .iter()
-        .take(10)
-        .map(|x| {
-            cumulative += x.count;
-            Row {
-                label: x.reason.clone(),
-                main: Some(x.count as f64),
-                value: format!(
-                    "{} · {}",
-                    fmt.count(x.count as f64),
-                    fmt.pct(cumulative as f64 / lost_total.max(1) as f64)
-                ),
-                ..Default::default()
-            }
-        })
-        .collect();
-    let plan_rows: Vec<Row> = fig
-        .plan_rows
-        .iter()
-        .filter_map(|p| {
-            let req = p.required_ytd? as f64;
-            let ac = p.actual_ytd.map(|a| a as f64);
-            Some(Row {
-                label: t.get(&format!("stage_{}", p.stage.as_str())),
-                main: ac,
-                plan: Some(req),
-                value: ac.map(|a| fmt.count(a)).unwrap_or_default(),
-                d_pl: ac.map(|a| {
-                    (
-                        a - req,
-                        good(a - req, Better::Higher),
-                        fmt.signed(fmt.count(a - req), a - req),
-                    )
-                }),
-                ..Default::default()
-            })
-        })
-        .collect();
-    let v = &r.velocity;
-    let velocity: Vec<Row> = [
-        (
-            "chart_lead_value_generated",
-            v.lead_value_generated,
-            Scenario::Ac,
-        ),
-        ("chart_velocity_per_month", v.per_month, Scenario::Fc),
-        ("chart_monthly_goal", v.monthly_goal, Scenario::Pl),
-    ]
-    .into_iter()
-    .map(|(k, x, s)| Row {
-        label: t.get(k),
-        main: x.filter(|_| s != Scenario::Pl),
-        main_kind: Some(s),
-        plan: x.filter(|_| s == Scenario::Pl),
-        value: x.map(|x| fmt.money(x)).unwrap_or_default(),
-        ..Default::default()
-    })
-    .collect();
-    let lead_value_ytd: Vec<Row> = fig
-        .lead_value_ytd
-        .iter()
-        .map(|m| Row {
-            label: month_label(&m.month, t),
-            main: Some(m.cumulative),
-            plan: m.target_cumulative,
-            value: fmt.money(m.cumulative),
-            d_pl: m.target_cumulative.map(|p| {
-                let d = m.cumulative - p;
-                (d, good(d, Better::Higher), fmt.signed(fmt.money(d), d))
-            }),
-            ..Default::default()
-        })
-        .collect();
-    let trend_panels: Vec<TrendPanel> = {
-        let flows: [(String, TrendFigure); 6] = [
-            (t.get("stage_lead"), |p| Some(p.funnel.leads as f64)),
-            (t.get("stage_mql"), |p| count(p.funnel.mqls)),
-            (t.get("stage_sql"), |p| count(p.funnel.sqls)),
-            (t.get("stage_opportunity"), |p| {
-                Some(p.funnel.opportunities as f64)
-            }),
-            (t.get("stage_won"), |p| Some(p.funnel.won as f64)),
-            (t.get("revenue"), |p| Some(p.won_revenue)),
-        ];
-        flows
-            .into_iter()
-            .enumerate()
-            .map(|(i, (title, get))| TrendPanel {
-                title,
-                unit: if i == 5 {
-                    Measure::Money
-                } else {
-                    Measure::Count
-                },
-                ac: r.trend.iter().map(get).collect(),
-                py: fig.trend_py.iter().map(get).collect(),
-            })
-            .collect()
+    use rows::*;
+    let d = Drafts {
+        funnel: funnel(&c),
+        lead_times: lead_times(&c),
+        per_stage: per_stage(&c),
+        channel_costs: channel_costs(&c),
+        pareto: pareto(&c),
+        plan_rows: plan_rows(&c),
+        velocity: velocity(&c),
+        lead_value_ytd: lead_value_ytd(&c),
+        trend_panels: trend_panels(&c),
+        bridge: bridge(&c),
     };
-    let bridge: Vec<Step> = fig
-        .bridge
-        .as_ref()
-        .map(|b| {
-            vec![
-                Step {
-                    label: t.get("chart_plan"),
-                    value: b.plan,
-                    total: Some(Scenario::Pl),
-                    good: None,
-                    text: fmt.money(b.plan),
-                },
-                Step {
-                    label: t.get("chart_volume"),
-                    value: b.volume,
-                    total: None,
-                    good: good(b.volume, Better::Higher),
-                    text: fmt.signed(fmt.money(b.volume), b.volume),
-                },
-                Step {
-                    label: t.get("chart_deal_size"),
-                    value: b.deal_size,
-                    total: None,
-                    good: good(b.deal_size, Better::Higher),
-                    text: fmt.signed(fmt.money(b.deal_size), b.deal_size),
-                },
-                Step {
-                    label: t.get("chart_actual"),
-                    value: b.actual,
-                    total: Some(Scenario::Ac),
-                    good: None,
-                    text: fmt.money(b.actual),
-                },
-            ]
-        })
-        .unwrap_or_default();
+    let sc = scales(&d);
+    draw_all(&c, &d, &sc)
+}
 
-    // ---- the registry: every value drawn, per unit
+/// Every value drawn, per unit and window: the registry the scales come
+/// from (one scale per unit and window across the pack).
+fn scales(d: &Drafts) -> Scales {
+    let Drafts {
+        funnel,
+        lead_times,
+        per_stage,
+        channel_costs,
+        pareto,
+        plan_rows,
+        velocity,
+        lead_value_ytd,
+        trend_panels,
+        bridge,
+    } = d;
     let mut sc = Scales::default();
     let bars = |rows: &[Row]| -> Vec<f64> {
         rows.iter()
@@ -404,7 +205,7 @@ pub fn render_all(
     sc.note_all(Measure::Money, Window::Period, bars(&channel_costs));
     sc.note_all(Measure::Money, Window::Period, bars(&velocity));
     sc.note_all(Measure::Money, Window::Ytd, bars(&lead_value_ytd));
-    for p in &trend_panels {
+    for p in trend_panels {
         sc.note_all(
             p.unit,
             Window::Period,
@@ -413,7 +214,7 @@ pub fn render_all(
     }
     {
         let mut run = 0.0_f64;
-        for s in &bridge {
+        for s in bridge {
             run = if s.total.is_some() {
                 s.value
             } else {
@@ -425,12 +226,24 @@ pub fn render_all(
     for rows in [&funnel, &lead_times, &per_stage, &channel_costs] {
         sc.note_all(Measure::Percent, Window::Period, pins(rows));
     }
+    sc
+}
+
+/// The values of a chart's bars (main, back, plan, ΔPL).
+fn bars(rows: &[Row]) -> Vec<f64> {
+    rows.iter()
+        .flat_map(|r| [r.main, r.back, r.plan, r.d_pl.as_ref().map(|d| d.0)])
+        .flatten()
+        .collect()
+}
+
+/// Draw every chart on the scales.
+fn draw_all(c: &Ctx, d: &Drafts, sc: &Scales) -> Result<BTreeMap<String, Chart>> {
+    let font = c.fmt.style.font.as_str();
+    let legend = |items: &[(Scenario, &str)]| legend(c.t, items);
     let max = |rows: &[Row]| bars(rows).into_iter().fold(0.0_f64, |m, v| m.max(v.abs()));
     // pins: one percent scale, the largest variance 50 pt long
     let pct = sc.sized(Measure::Percent, Window::Period, 50.0);
-
-    // ---- the charts
-    let mut out = BTreeMap::new();
     let ac_py_pl = legend(&[
         (Scenario::Ac, "scenario_ac"),
         (Scenario::Py, "scenario_py"),
@@ -440,99 +253,61 @@ pub fn render_all(
         (Scenario::Ac, "scenario_ac"),
         (Scenario::Py, "scenario_ltm"),
     ]);
-    ac_ltm.d_py = t.get("chart_d_ltm_pct");
+    ac_ltm.d_py = c.t.get("chart_d_ltm_pct");
     let ac_only = legend(&[(Scenario::Ac, "scenario_ac")]);
     let ac_pl = legend(&[(Scenario::Ac, "scenario_ac"), (Scenario::Pl, "scenario_pl")]);
-    let mut put = |name: &str, chart: Chart| {
-        out.insert(name.to_string(), chart);
-    };
-    put(
-        "funnel",
-        layouts::hbars(
-            &funnel,
-            sc.for_chart(Measure::Count, Window::Period, max(&funnel)),
-            pct,
-            &ac_py_pl,
-            font,
-        )?,
-    );
-    put(
-        "lead_times",
-        layouts::hbars(
-            &lead_times,
-            sc.for_chart(Measure::Days, Window::Period, max(&lead_times)),
-            pct,
-            &ac_ltm,
-            font,
-        )?,
-    );
-    put(
-        "cost_per_stage",
-        layouts::hbars(
-            &per_stage,
-            sc.for_chart(Measure::MoneyPer, Window::Period, max(&per_stage)),
-            pct,
-            &ac_ltm,
-            font,
-        )?,
-    );
-    put(
-        "channel_costs",
-        layouts::hbars(
-            &channel_costs,
-            sc.for_chart(Measure::Money, Window::Period, max(&channel_costs)),
-            pct,
-            &ac_ltm,
-            font,
-        )?,
-    );
-    put(
-        "pareto",
-        layouts::hbars(
-            &pareto,
-            sc.for_chart(Measure::Count, Window::Ltm, max(&pareto)),
-            pct,
-            &ac_only,
-            font,
-        )?,
-    );
-    put(
-        "plan_actual",
-        layouts::hbars(
-            &plan_rows,
-            sc.for_chart(Measure::Count, Window::Ytd, max(&plan_rows)),
-            pct,
-            &ac_pl,
-            font,
-        )?,
-    );
     let fc = legend(&[
         (Scenario::Ac, "scenario_ac"),
         (Scenario::Fc, "scenario_fc"),
         (Scenario::Pl, "scenario_pl"),
     ]);
-    put(
-        "velocity",
-        layouts::hbars(
-            &velocity,
-            sc.for_chart(Measure::Money, Window::Period, max(&velocity)),
-            pct,
-            &fc,
-            font,
-        )?,
-    );
-    put(
-        "lead_value_ytd",
-        layouts::hbars(
-            &lead_value_ytd,
-            sc.for_chart(Measure::Money, Window::Ytd, max(&lead_value_ytd)),
-            pct,
+    use Measure::{Count, Days, Money, MoneyPer};
+    use Window::{Ltm, Period, Ytd};
+    let tiered: [(&str, &[Row], Measure, Window, &Legend); 8] = [
+        ("funnel", &d.funnel, Count, Period, &ac_py_pl),
+        ("lead_times", &d.lead_times, Days, Period, &ac_ltm),
+        ("cost_per_stage", &d.per_stage, MoneyPer, Period, &ac_ltm),
+        ("channel_costs", &d.channel_costs, Money, Period, &ac_ltm),
+        ("pareto", &d.pareto, Count, Ltm, &ac_only),
+        ("plan_actual", &d.plan_rows, Count, Ytd, &ac_pl),
+        ("velocity", &d.velocity, Money, Period, &fc),
+        ("lead_value_ytd", &d.lead_value_ytd, Money, Ytd, &ac_pl),
+    ];
+    let mut out = BTreeMap::new();
+    for (name, rows, unit, window, l) in tiered {
+        let scale = sc.for_chart(unit, window, max(rows));
+        out.insert(name.to_string(), layouts::hbars(rows, scale, pct, l, font)?);
+    }
+    out.insert("trend".to_string(), trend(c, &d.trend_panels, sc)?);
+    let bridge_max = d.bridge.iter().map(|s| s.value.abs()).fold(0.0, f64::max);
+    out.insert(
+        "waterfall".to_string(),
+        layouts::waterfall(
+            &d.bridge,
+            sc.for_chart(Money, Period, bridge_max),
             &ac_pl,
             font,
         )?,
     );
-    // small multiples share one scale per unit (a magnification, if any,
-    // for all panels of the unit together)
+    Ok(out)
+}
+
+/// A legend of the scenarios `items` (their text keys), with the tiers'
+/// and notes' texts.
+fn legend(t: &Texts, items: &[(Scenario, &str)]) -> Legend {
+    Legend {
+        items: items.iter().map(|(s, k)| (*s, t.get(k))).collect(),
+        d_pl: t.get("chart_d_pl"),
+        d_py: t.get("chart_d_py_pct"),
+        magnified: t.get("chart_magnified"),
+        no_data: t.get("chart_no_data"),
+    }
+}
+
+/// The trend's small multiples: one scale per unit (a magnification, if
+/// any, for all panels of the unit together).
+fn trend(c: &Ctx, trend_panels: &[TrendPanel], sc: &Scales) -> Result<Chart> {
+    let (r, fmt) = (c.r, &c.fmt);
     let unit_max = |u: Measure| {
         trend_panels
             .iter()
@@ -568,26 +343,15 @@ pub fn render_all(
         .last()
         .map(|p| p.period.as_str())
         .unwrap_or_default();
-    put(
-        "trend",
-        layouts::small_multiples(
-            &panels,
-            (first, last),
-            &legend(&[(Scenario::Ac, "scenario_ac"), (Scenario::Py, "scenario_py")]),
-            font,
-        )?,
-    );
-    let bridge_max = bridge.iter().map(|s| s.value.abs()).fold(0.0, f64::max);
-    put(
-        "waterfall",
-        layouts::waterfall(
-            &bridge,
-            sc.for_chart(Measure::Money, Window::Period, bridge_max),
-            &ac_pl,
-            font,
-        )?,
-    );
-    Ok(out)
+    layouts::small_multiples(
+        &panels,
+        (first, last),
+        &legend(
+            c.t,
+            &[(Scenario::Ac, "scenario_ac"), (Scenario::Py, "scenario_py")],
+        ),
+        c.fmt.style.font.as_str(),
+    )
 }
 
 /// `2024-03` as the month's short name ("Mar").
