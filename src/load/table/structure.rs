@@ -150,133 +150,174 @@ struct Walk {
     wider: BTreeMap<usize, usize>,
     /// Wide records whose extra fields are empty, by field count.
     empty_wide: BTreeMap<usize, usize>,
+    sep: u8,
+    header_fields: usize,
+    /// Keep wide records with empty extras beyond this many fields.
+    beyond: Option<usize>,
+}
+
+impl Walk {
+    fn new(sep: u8, header_fields: usize, beyond: Option<usize>) -> Walk {
+        Walk {
+            found: Structure::default(),
+            narrow: 0,
+            wider: BTreeMap::new(),
+            empty_wide: BTreeMap::new(),
+            sep,
+            header_fields,
+            beyond,
+        }
+    }
+
+    /// Count a record; note it when it is wide.
+    fn record(&mut self, record: usize, line: usize, fields: usize, extra: Option<String>) {
+        if record == 0 {
+            return;
+        }
+        if fields <= self.header_fields {
+            self.narrow += 1;
+            return;
+        }
+        *self.wider.entry(fields).or_default() += 1;
+        match extra {
+            Some(v) => note_wide(&mut self.found, record, line, fields, v),
+            None => {
+                *self.empty_wide.entry(fields).or_default() += 1;
+                if self.beyond.is_some_and(|b| fields > b) {
+                    note_wide(&mut self.found, record, line, fields, String::new());
+                }
+            }
+        }
+    }
+
+    /// A line without quotes: its fields and the text beyond the header's.
+    fn plain_line(&mut self, line_text: &[u8], record: usize, line: usize, seps: usize) {
+        let fields = seps + 1;
+        let extra = (fields > self.header_fields)
+            .then(|| extra_text(line_text, self.sep, self.header_fields))
+            .flatten();
+        self.record(record, line, fields, extra);
+    }
 }
 
 /// One pass over `text`; with `beyond`, wide records with empty extra
 /// fields and more than `beyond` fields are kept too.
 fn walk(text: &[u8], sep: u8, header_fields: usize, beyond: Option<usize>) -> Walk {
-    let mut w = Walk {
-        found: Structure::default(),
-        narrow: 0,
-        wider: BTreeMap::new(),
-        empty_wide: BTreeMap::new(),
-    };
-    let record_done =
-        |w: &mut Walk, record: usize, line: usize, fields: usize, extra: Option<String>| {
-            if record == 0 {
-                return;
-            }
-            if fields <= header_fields {
-                w.narrow += 1;
-                return;
-            }
-            *w.wider.entry(fields).or_default() += 1;
-            match extra {
-                Some(v) => note_wide(&mut w.found, record, line, fields, v),
-                None => {
-                    *w.empty_wide.entry(fields).or_default() += 1;
-                    if beyond.is_some_and(|b| fields > b) {
-                        note_wide(&mut w.found, record, line, fields, String::new());
-                    }
-                }
-            }
-        };
-    let (mut pos, mut record, mut line) = (0usize, 0usize, 1usize);
+    let mut w = Walk::new(sep, header_fields, beyond);
     if memchr::memchr(b'"', text).is_none() {
-        // No quote anywhere (the usual generated or database export): one
-        // tight pass counting separators, line by line.
-        let mut seps = 0usize;
-        for (i, &b) in text.iter().enumerate() {
-            seps += usize::from(b == sep);
-            if b == b'\n' {
-                let fields = seps + 1;
-                let extra = (fields > header_fields)
-                    .then(|| extra_text(&text[pos..i], sep, header_fields))
-                    .flatten();
-                record_done(&mut w, record, line, fields, extra);
-                (seps, pos, line, record) = (0, i + 1, line + 1, record + 1);
-            }
-        }
-        if pos < text.len() {
-            let extra = extra_text(&text[pos..], sep, header_fields);
-            record_done(&mut w, record, line, seps + 1, extra);
-        }
+        walk_plain(text, &mut w);
         return w;
     }
+    let (mut pos, mut record, mut line) = (0usize, 0usize, 1usize);
     while pos < text.len() {
         let rest = &text[pos..];
         let eol = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
         let phys = &rest[..eol];
         if memchr::memchr(b'"', phys).is_none() {
-            let fields = phys.iter().filter(|&&b| b == sep).count() + 1;
-            let extra = (fields > header_fields)
-                .then(|| extra_text(phys, sep, header_fields))
-                .flatten();
-            record_done(&mut w, record, line, fields, extra);
+            let seps = phys.iter().filter(|&&b| b == sep).count();
+            w.plain_line(phys, record, line, seps);
             pos += eol + 1;
             line += 1;
             record += 1;
             continue;
         }
-        let record_line = line;
-        let (mut quoted, mut quote_line, mut quote_field, mut at_start) = (false, line, 1, true);
-        let (mut fields, mut field_start) = (1usize, pos);
-        let mut extra: Option<String> = None;
-        let mut i = pos;
-        let end_field = |from: usize, to: usize, fields: usize, extra: &mut Option<String>| {
-            if fields > header_fields && extra.is_none() {
-                let v = field_text(&text[from..to]);
-                if !v.is_empty() {
-                    *extra = Some(v);
-                }
+        match quoted_record(text, pos, record, line, &mut w) {
+            Some((end, lines)) => {
+                pos = end + 1;
+                line += lines;
+                record += 1;
             }
-        };
-        loop {
-            let Some(&b) = text.get(i) else {
-                if quoted {
-                    w.found.open_quote = Some((record, record_line, quote_line));
-                    return w;
-                }
-                break;
-            };
-            if quoted {
-                if b == b'"' {
-                    if text.get(i + 1) == Some(&b'"') {
-                        i += 2;
-                        continue;
-                    }
-                    quoted = false;
-                } else if b == b'\n' {
-                    line += 1;
-                    if !at_start {
-                        w.found.stray_quote = Some((record, quote_line, quote_field));
-                        return w;
-                    }
-                }
-                i += 1;
-                continue;
-            }
-            if b == b'"' {
-                quoted = true;
-                quote_line = line;
-                quote_field = fields;
-                at_start = i == field_start;
-            } else if b == b'\n' {
-                line += 1;
-                break;
-            } else if b == sep {
-                end_field(field_start, i, fields, &mut extra);
-                fields += 1;
-                field_start = i + 1;
-            }
-            i += 1;
+            None => return w,
         }
-        end_field(field_start, i.min(text.len()), fields, &mut extra);
-        record_done(&mut w, record, record_line, fields, extra);
-        pos = i + 1;
-        record += 1;
     }
     w
+}
+
+/// No quote anywhere (the usual generated or database export): one tight
+/// pass counting separators, line by line.
+fn walk_plain(text: &[u8], w: &mut Walk) {
+    let (mut pos, mut record, mut line, mut seps) = (0usize, 0usize, 1usize, 0usize);
+    for (i, &b) in text.iter().enumerate() {
+        seps += usize::from(b == w.sep);
+        if b == b'\n' {
+            w.plain_line(&text[pos..i], record, line, seps);
+            (seps, pos, line, record) = (0, i + 1, line + 1, record + 1);
+        }
+    }
+    if pos < text.len() {
+        w.plain_line(&text[pos..], record, line, seps);
+    }
+}
+
+/// Walk one record that has a quote, from `pos` (its first byte, on
+/// `line`), byte by byte; returns where it ends (its line end, or the end
+/// of the text) and how many lines it took, or `None` when a quote runs
+/// to the end of the text or joins lines (noted in `w.found`).
+fn quoted_record(
+    text: &[u8],
+    pos: usize,
+    record: usize,
+    line: usize,
+    w: &mut Walk,
+) -> Option<(usize, usize)> {
+    let (sep, header_fields) = (w.sep, w.header_fields);
+    let record_line = line;
+    let mut line = line;
+    let (mut quoted, mut quote_line, mut quote_field, mut at_start) = (false, line, 1, true);
+    let (mut fields, mut field_start) = (1usize, pos);
+    let mut extra: Option<String> = None;
+    let mut i = pos;
+    let end_field = |from: usize, to: usize, fields: usize, extra: &mut Option<String>| {
+        if fields > header_fields && extra.is_none() {
+            let v = field_text(&text[from..to]);
+            if !v.is_empty() {
+                *extra = Some(v);
+            }
+        }
+    };
+    loop {
+        let Some(&b) = text.get(i) else {
+            if quoted {
+                w.found.open_quote = Some((record, record_line, quote_line));
+                return None;
+            }
+            break;
+        };
+        if quoted {
+            if b == b'"' {
+                if text.get(i + 1) == Some(&b'"') {
+                    i += 2;
+                    continue;
+                }
+                quoted = false;
+            } else if b == b'\n' {
+                line += 1;
+                if !at_start {
+                    w.found.stray_quote = Some((record, quote_line, quote_field));
+                    return None;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            quoted = true;
+            quote_line = line;
+            quote_field = fields;
+            at_start = i == field_start;
+        } else if b == b'\n' {
+            line += 1;
+            break;
+        } else if b == sep {
+            end_field(field_start, i, fields, &mut extra);
+            fields += 1;
+            field_start = i + 1;
+        }
+        i += 1;
+    }
+    end_field(field_start, i.min(text.len()), fields, &mut extra);
+    w.record(record, record_line, fields, extra);
+    Some((i, line - record_line))
 }
 
 /// The first field with text beyond the header's in a line without quotes.
