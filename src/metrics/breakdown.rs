@@ -294,8 +294,40 @@ impl Metrics<'_> {
             e.0 += row.value(12);
             e.1 += row.value(13);
         }
-        // Marketing cost per channel and month (whole months, as the
-        // channels' 12-month ROI).
+        let cost_w = self.channel_costs(p, w_before)?;
+        let channels = channel_years(
+            &leads_w,
+            &won_w,
+            &cost_w,
+            !self.missing.sql,
+            w_before.is_some(),
+        );
+        let young = self.warm_up(&ranges, p)?;
+        Ok(Breakdown {
+            warm_up: [young[0], young[1], young[2]],
+            trend_warm_up: young[3..].to_vec(),
+            groups: groups
+                .into_iter()
+                .map(|((flow, dimension, name), values)| GroupFlow {
+                    flow,
+                    dimension,
+                    name,
+                    values,
+                })
+                .collect(),
+            channels,
+            won_squares,
+        })
+    }
+
+    /// Marketing cost per channel over W and the W before (whole months,
+    /// as the channels' 12-month ROI).
+    fn channel_costs(
+        &self,
+        p: &Period,
+        w_before: Option<Range>,
+    ) -> Result<BTreeMap<String, (f64, f64)>> {
+        let before = p.previous();
         let cost_rows = self.run(
             &Request::new(
                 Source::Costs,
@@ -328,29 +360,12 @@ impl Metrics<'_> {
                 e.1 += row.value(0);
             }
         }
-        let mut names: Vec<&String> = cost_w.keys().collect();
-        names.extend(leads_w.keys());
-        names.extend(won_w.keys());
-        names.sort();
-        names.dedup();
-        let channels = names
-            .into_iter()
-            .map(|ch| {
-                let (leads, sqls) = leads_w.get(ch).copied().unwrap_or_default();
-                let (won, won_before) = won_w.get(ch).copied().unwrap_or_default();
-                let (cost, cost_before) = cost_w.get(ch).copied().unwrap_or_default();
-                ChannelYear {
-                    channel: ch.clone(),
-                    leads_12m: leads,
-                    sqls_12m: (!self.missing.sql).then_some(sqls),
-                    cost_12m: cost,
-                    won_revenue_12m: won,
-                    cost_12m_before: w_before.map(|_| cost_before),
-                    won_revenue_12m_before: w_before.map(|_| won_before),
-                }
-            })
-            .collect();
-        // The warm-up: no lead created WARM_UP_DAYS before a period starts.
+        Ok(cost_w)
+    }
+
+    /// Whether each period (the three ranges, then the trend's 13) is in
+    /// the warm-up: no lead created WARM_UP_DAYS before it starts.
+    fn warm_up(&self, ranges: &[Range; 3], p: &Period) -> Result<Vec<bool>> {
         let trend = p.trailing(13);
         let starts: Vec<chrono::NaiveDate> = ranges
             .iter()
@@ -365,23 +380,41 @@ impl Metrics<'_> {
                 Measure::CountIf(Cond::negate(Cond::AtLeast("created_at", cut)))
             }),
         ))?;
-        let young: Vec<bool> = (0..starts.len()).map(|i| earlier.count(i) == 0).collect();
-        Ok(Breakdown {
-            warm_up: [young[0], young[1], young[2]],
-            trend_warm_up: young[3..].to_vec(),
-            groups: groups
-                .into_iter()
-                .map(|((flow, dimension, name), values)| GroupFlow {
-                    flow,
-                    dimension,
-                    name,
-                    values,
-                })
-                .collect(),
-            channels,
-            won_squares,
-        })
+        Ok((0..starts.len()).map(|i| earlier.count(i) == 0).collect())
     }
+}
+
+/// Each channel's year: leads and SQLs, cost and won revenue over W, and
+/// over the W before when there is one.
+fn channel_years(
+    leads_w: &BTreeMap<String, (u64, u64)>,
+    won_w: &BTreeMap<String, (f64, f64)>,
+    cost_w: &BTreeMap<String, (f64, f64)>,
+    has_sqls: bool,
+    has_before: bool,
+) -> Vec<ChannelYear> {
+    let mut names: Vec<&String> = cost_w.keys().collect();
+    names.extend(leads_w.keys());
+    names.extend(won_w.keys());
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|ch| {
+            let (leads, sqls) = leads_w.get(ch).copied().unwrap_or_default();
+            let (won, won_before) = won_w.get(ch).copied().unwrap_or_default();
+            let (cost, cost_before) = cost_w.get(ch).copied().unwrap_or_default();
+            ChannelYear {
+                channel: ch.clone(),
+                leads_12m: leads,
+                sqls_12m: has_sqls.then_some(sqls),
+                cost_12m: cost,
+                won_revenue_12m: won,
+                cost_12m_before: has_before.then_some(cost_before),
+                won_revenue_12m_before: has_before.then_some(won_before),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
