@@ -223,160 +223,11 @@ impl Dataset {
         costs: &[Cost],
         traffic: &[Traffic],
     ) -> Dataset {
-        let row_of: HashMap<&str, u32> = leads
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.id.as_str(), i as u32))
-            .collect();
-        let leads_df = frame(vec![
-            s_col(
-                "lead_id",
-                leads.iter().map(|l| Some(l.id.as_str())).collect(),
-            ),
-            date_col(
-                "created_at",
-                leads.iter().map(|l| Some(l.created_at)).collect(),
-            ),
-            s_col(
-                "source",
-                leads.iter().map(|l| Some(l.source.as_str())).collect(),
-            ),
-            s_col(
-                "conversion_point",
-                leads
-                    .iter()
-                    .map(|l| l.conversion_point.as_deref())
-                    .collect(),
-            ),
-            s_col(
-                "industry",
-                leads.iter().map(|l| l.industry.as_deref()).collect(),
-            ),
-            Int64Chunked::from_iter_options("employees".into(), leads.iter().map(|l| l.employees))
-                .into_series()
-                .into_column(),
-            s_col(
-                "technology",
-                leads.iter().map(|l| l.technology.as_deref()).collect(),
-            ),
-            f_col(
-                "quality_score",
-                leads.iter().map(|l| l.quality_score).collect(),
-            ),
-            date_col("mql_at", leads.iter().map(|l| l.mql_at).collect()),
-            date_col("sql_at", leads.iter().map(|l| l.sql_at).collect()),
-            date_col(
-                "disqualified_at",
-                leads.iter().map(|l| l.disqualified_at).collect(),
-            ),
-            s_col("owner", leads.iter().map(|l| l.owner.as_deref()).collect()),
-        ]);
-        let lead_row: Vec<Option<u32>> = deals
-            .iter()
-            .map(|d| {
-                d.lead_id
-                    .as_deref()
-                    .filter(|_| d.lead_found)
-                    .and_then(|l| row_of.get(l).copied())
-            })
-            .collect();
-        let deals_df = frame(vec![
-            s_col(
-                "deal_id",
-                deals.iter().map(|d| Some(d.id.as_str())).collect(),
-            ),
-            s_col(
-                "lead_id",
-                deals.iter().map(|d| d.lead_id.as_deref()).collect(),
-            ),
-            BooleanChunked::from_iter_options(
-                "lead_found".into(),
-                lead_row.iter().map(|r| Some(r.is_some())),
-            )
-            .into_series()
-            .into_column(),
-            UInt32Chunked::from_iter_options("lead_row".into(), lead_row.into_iter())
-                .into_series()
-                .into_column(),
-            date_col(
-                "created_at",
-                deals.iter().map(|d| Some(d.created_at)).collect(),
-            ),
-            date_col("quote_at", deals.iter().map(|d| d.quote_at).collect()),
-            date_col("closed_at", deals.iter().map(|d| d.closed_at).collect()),
-            s_col(
-                "status",
-                deals.iter().map(|d| Some(d.status.as_str())).collect(),
-            ),
-            s_col("stage", deals.iter().map(|d| d.stage.as_deref()).collect()),
-            s_col(
-                "lost_reason",
-                deals.iter().map(|d| d.lost_reason.as_deref()).collect(),
-            ),
-            s_col(
-                "lost_stage",
-                deals.iter().map(|d| d.lost_stage.as_deref()).collect(),
-            ),
-            s_col(
-                "deal_type",
-                deals.iter().map(|d| Some(d.deal_type.as_str())).collect(),
-            ),
-            s_col(
-                "source",
-                deals.iter().map(|d| Some(d.source.as_str())).collect(),
-            ),
-            f_col("amount", deals.iter().map(|d| Some(d.amount)).collect()),
-            f_col("probability", deals.iter().map(|d| d.probability).collect()),
-            s_col("owner", deals.iter().map(|d| d.owner.as_deref()).collect()),
-        ]);
-        let costs_df = frame(vec![
-            date_col(
-                "month",
-                costs.iter().map(|c| month_date(&c.month)).collect(),
-            ),
-            s_col(
-                "department",
-                costs
-                    .iter()
-                    .map(|c| {
-                        Some(match c.department {
-                            Department::Marketing => "marketing",
-                            Department::Sales => "sales",
-                        })
-                    })
-                    .collect(),
-            ),
-            s_col(
-                "channel",
-                costs.iter().map(|c| c.channel.as_deref()).collect(),
-            ),
-            BooleanChunked::from_iter_options(
-                "personnel".into(),
-                costs.iter().map(|c| Some(c.is_personnel())),
-            )
-            .into_series()
-            .into_column(),
-            f_col("amount", costs.iter().map(|c| Some(c.amount)).collect()),
-        ]);
-        let traffic_df = frame(vec![
-            date_col(
-                "month",
-                traffic.iter().map(|t| month_date(&t.month)).collect(),
-            ),
-            s_col(
-                "channel",
-                traffic.iter().map(|t| Some(t.channel.as_str())).collect(),
-            ),
-            f_col(
-                "visitors",
-                traffic.iter().map(|t| Some(t.visitors)).collect(),
-            ),
-        ]);
         Dataset {
-            leads: leads_df,
-            deals: deals_df,
-            costs: costs_df,
-            traffic: traffic_df,
+            leads: leads_frame(leads),
+            deals: deals_frame(leads, deals),
+            costs: costs_frame(costs),
+            traffic: traffic_frame(traffic),
             quality: DataQuality::default(),
             missing: Default::default(),
         }
@@ -441,6 +292,171 @@ impl Dataset {
         };
         Some((show(min)?, show(max)?))
     }
+}
+
+/// The `leads` frame of records.
+fn leads_frame(leads: &[Lead]) -> DataFrame {
+    frame(vec![
+        s_col(
+            "lead_id",
+            leads.iter().map(|l| Some(l.id.as_str())).collect(),
+        ),
+        date_col(
+            "created_at",
+            leads.iter().map(|l| Some(l.created_at)).collect(),
+        ),
+        s_col(
+            "source",
+            leads.iter().map(|l| Some(l.source.as_str())).collect(),
+        ),
+        s_col(
+            "conversion_point",
+            leads
+                .iter()
+                .map(|l| l.conversion_point.as_deref())
+                .collect(),
+        ),
+        s_col(
+            "industry",
+            leads.iter().map(|l| l.industry.as_deref()).collect(),
+        ),
+        Int64Chunked::from_iter_options("employees".into(), leads.iter().map(|l| l.employees))
+            .into_series()
+            .into_column(),
+        s_col(
+            "technology",
+            leads.iter().map(|l| l.technology.as_deref()).collect(),
+        ),
+        f_col(
+            "quality_score",
+            leads.iter().map(|l| l.quality_score).collect(),
+        ),
+        date_col("mql_at", leads.iter().map(|l| l.mql_at).collect()),
+        date_col("sql_at", leads.iter().map(|l| l.sql_at).collect()),
+        date_col(
+            "disqualified_at",
+            leads.iter().map(|l| l.disqualified_at).collect(),
+        ),
+        s_col("owner", leads.iter().map(|l| l.owner.as_deref()).collect()),
+    ])
+}
+
+/// The `deals` frame of records.
+fn deals_frame(leads: &[Lead], deals: &[Deal]) -> DataFrame {
+    let row_of: HashMap<&str, u32> = leads
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i as u32))
+        .collect();
+    let lead_row: Vec<Option<u32>> = deals
+        .iter()
+        .map(|d| {
+            d.lead_id
+                .as_deref()
+                .filter(|_| d.lead_found)
+                .and_then(|l| row_of.get(l).copied())
+        })
+        .collect();
+    frame(vec![
+        s_col(
+            "deal_id",
+            deals.iter().map(|d| Some(d.id.as_str())).collect(),
+        ),
+        s_col(
+            "lead_id",
+            deals.iter().map(|d| d.lead_id.as_deref()).collect(),
+        ),
+        BooleanChunked::from_iter_options(
+            "lead_found".into(),
+            lead_row.iter().map(|r| Some(r.is_some())),
+        )
+        .into_series()
+        .into_column(),
+        UInt32Chunked::from_iter_options("lead_row".into(), lead_row.into_iter())
+            .into_series()
+            .into_column(),
+        date_col(
+            "created_at",
+            deals.iter().map(|d| Some(d.created_at)).collect(),
+        ),
+        date_col("quote_at", deals.iter().map(|d| d.quote_at).collect()),
+        date_col("closed_at", deals.iter().map(|d| d.closed_at).collect()),
+        s_col(
+            "status",
+            deals.iter().map(|d| Some(d.status.as_str())).collect(),
+        ),
+        s_col("stage", deals.iter().map(|d| d.stage.as_deref()).collect()),
+        s_col(
+            "lost_reason",
+            deals.iter().map(|d| d.lost_reason.as_deref()).collect(),
+        ),
+        s_col(
+            "lost_stage",
+            deals.iter().map(|d| d.lost_stage.as_deref()).collect(),
+        ),
+        s_col(
+            "deal_type",
+            deals.iter().map(|d| Some(d.deal_type.as_str())).collect(),
+        ),
+        s_col(
+            "source",
+            deals.iter().map(|d| Some(d.source.as_str())).collect(),
+        ),
+        f_col("amount", deals.iter().map(|d| Some(d.amount)).collect()),
+        f_col("probability", deals.iter().map(|d| d.probability).collect()),
+        s_col("owner", deals.iter().map(|d| d.owner.as_deref()).collect()),
+    ])
+}
+
+/// The `costs` frame of records.
+fn costs_frame(costs: &[Cost]) -> DataFrame {
+    frame(vec![
+        date_col(
+            "month",
+            costs.iter().map(|c| month_date(&c.month)).collect(),
+        ),
+        s_col(
+            "department",
+            costs
+                .iter()
+                .map(|c| {
+                    Some(match c.department {
+                        Department::Marketing => "marketing",
+                        Department::Sales => "sales",
+                    })
+                })
+                .collect(),
+        ),
+        s_col(
+            "channel",
+            costs.iter().map(|c| c.channel.as_deref()).collect(),
+        ),
+        BooleanChunked::from_iter_options(
+            "personnel".into(),
+            costs.iter().map(|c| Some(c.is_personnel())),
+        )
+        .into_series()
+        .into_column(),
+        f_col("amount", costs.iter().map(|c| Some(c.amount)).collect()),
+    ])
+}
+
+/// The `traffic` frame of records.
+fn traffic_frame(traffic: &[Traffic]) -> DataFrame {
+    frame(vec![
+        date_col(
+            "month",
+            traffic.iter().map(|t| month_date(&t.month)).collect(),
+        ),
+        s_col(
+            "channel",
+            traffic.iter().map(|t| Some(t.channel.as_str())).collect(),
+        ),
+        f_col(
+            "visitors",
+            traffic.iter().map(|t| Some(t.visitors)).collect(),
+        ),
+    ])
 }
 
 /// Frames answer the KPI families' requests with polars.
