@@ -197,14 +197,14 @@ fn scales(d: &Drafts) -> Scales {
             .filter_map(|r| r.d_py.as_ref().map(|d| d.0))
             .collect()
     };
-    sc.note_all(Measure::Count, Window::Period, bars(&funnel));
-    sc.note_all(Measure::Count, Window::Ltm, bars(&pareto));
-    sc.note_all(Measure::Count, Window::Ytd, bars(&plan_rows));
-    sc.note_all(Measure::Days, Window::Period, bars(&lead_times));
-    sc.note_all(Measure::MoneyPer, Window::Period, bars(&per_stage));
-    sc.note_all(Measure::Money, Window::Period, bars(&channel_costs));
-    sc.note_all(Measure::Money, Window::Period, bars(&velocity));
-    sc.note_all(Measure::Money, Window::Ytd, bars(&lead_value_ytd));
+    sc.note_all(Measure::Count, Window::Period, bars(funnel));
+    sc.note_all(Measure::Count, Window::Ltm, bars(pareto));
+    sc.note_all(Measure::Count, Window::Ytd, bars(plan_rows));
+    sc.note_all(Measure::Days, Window::Period, bars(lead_times));
+    sc.note_all(Measure::MoneyPer, Window::Period, bars(per_stage));
+    sc.note_all(Measure::Money, Window::Period, bars(channel_costs));
+    sc.note_all(Measure::Money, Window::Period, bars(velocity));
+    sc.note_all(Measure::Money, Window::Ytd, bars(lead_value_ytd));
     for p in trend_panels {
         sc.note_all(
             p.unit,

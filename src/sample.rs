@@ -16,9 +16,11 @@ use crate::cli::{SampleArgs, SampleFormat};
 use crate::period::Period;
 
 mod company;
+mod funnel;
 mod parquet;
 
 use company::*;
+use funnel::{Gen, LeadRef, campaign};
 use parquet::to_parquet;
 
 /// Generate the dataset and write it to `args.out`.
@@ -43,343 +45,10 @@ pub fn write(args: &SampleArgs) -> Result<Vec<PathBuf>> {
     crate::write::atomically(&args.out, &outputs)
 }
 
-/// The four CSV files as (name, text).
-pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str, String)> {
-    let mut rng = Rng(seed);
-    let first = Period::month(2023, 1).unwrap_or_else(|| unreachable!());
-    // The data ends on the last day of the last month: later events are not known yet.
-    let data_end = first.shift(-(months as i32 - 1)).end;
-    let per_month = total_leads as f64 / months as f64;
-
-    let mut leads = String::from(
-        "lead_id,created_at,source,conversion_point,campaign,industry,employees,country,technology,quality_score,mql_at,sql_at,disqualified_at,disqualified_reason,owner\n",
-    );
-    let mut deals: Vec<DealRow> = Vec::new();
-    let mut leads_per_month_channel: Vec<Vec<f64>> =
-        vec![vec![0.0; CHANNELS.len()]; months as usize];
-    let mut lead_no = 0u32;
-    let mut deal_no = 0u32;
-
-    for mi in 0..months {
-        let m = first.shift(-(mi as i32));
-        // Growth over time, a summer dip and a quiet December.
-        let season = match m.start.month() {
-            7 => 0.75,
-            8 => 0.8,
-            12 => 0.8,
-            1 | 9 | 10 => 1.1,
-            _ => 1.0,
-        };
-        let growth = 0.85 + 0.3 * mi as f64 / months.max(2) as f64;
-        let n = (per_month * season * growth * (1.0 + 0.05 * rng.normal()))
-            .round()
-            .max(0.0) as i64;
-        let days = (m.end - m.start).num_days() + 1;
-        for _ in 0..n {
-            lead_no += 1;
-            let id = format!("L{lead_no:06}");
-            let created = m.start + Duration::days(rng.range(0, days - 1));
-            let ci = {
-                let x = rng.f();
-                let mut acc = 0.0;
-                CHANNELS
-                    .iter()
-                    .position(|(_, w)| {
-                        acc += w;
-                        x < acc
-                    })
-                    .unwrap_or(CHANNELS.len() - 1)
-            };
-            let channel = CHANNELS[ci].0;
-            leads_per_month_channel[mi as usize][ci] += 1.0;
-            let points = points_for(channel);
-            let point = *rng.pick(&points);
-            let campaign = match channel {
-                "PPC" => format!(
-                    "GA - {} - {}",
-                    if rng.chance(0.5) {
-                        "Brand"
-                    } else {
-                        "Planning software"
-                    },
-                    m.start.year()
-                ),
-                "LinkedIn" => format!(
-                    "LI - {} {}",
-                    if rng.chance(0.5) {
-                        "Lead gen"
-                    } else {
-                        "Retargeting"
-                    },
-                    m.start.format("%Y-Q")
-                ),
-                "Webinar" => format!("Webinar {}", m.start.format("%b %Y")),
-                "Events" => ["Logistica Utrecht", "Supply Chain Live", "Partner dag"]
-                    [rng.range(0, 2) as usize]
-                    .to_string(),
-                "Email" => format!("Nieuwsbrief {}", m.start.format("%Y-%m")),
-                _ => String::new(),
-            };
-            let industry = *rng.pick(&INDUSTRIES);
-            let employees = (rng.exp(120.0) + 5.0).round() as i64;
-            let country = *rng.pick(&COUNTRIES);
-            let technology = *rng.pick(&TECHNOLOGIES);
-            let quality = (55.0 + 18.0 * rng.normal()).clamp(1.0, 100.0).round();
-            let (p_mql, p_sql, p_opp, p_won) = point_rates(point);
-            // Bigger companies and referrals convert a little better.
-            let boost = if employees >= 50 { 1.1 } else { 0.9 }
-                * if channel == "Referral" { 1.15 } else { 1.0 };
-            let owner = *rng.pick(&OWNERS);
-
-            let mut mql = None;
-            let mut sql = None;
-            let mut disq = None;
-            let mut disq_reason = "";
-            if rng.chance((p_mql * boost).min(0.97)) {
-                let t = after(created, rng.exp(6.0));
-                mql = (t <= data_end).then_some(t);
-            }
-            if let Some(mq) = mql {
-                if rng.chance((p_sql * boost).min(0.95)) {
-                    let t = after(mq, rng.exp(9.0) + 1.0);
-                    sql = (t <= data_end).then_some(t);
-                } else if rng.chance(0.8) {
-                    let t = after(mq, rng.exp(12.0) + 2.0);
-                    if t <= data_end {
-                        disq = Some(t);
-                        disq_reason = *rng.pick(&DISQ_REASONS);
-                    }
-                }
-            }
-            let mut lead_row_mql = mql;
-            if let Some(sq) = sql {
-                // About 1 in 150 SQLs skipped the MQL stage in the CRM.
-                if rng.chance(1.0 / 150.0) {
-                    lead_row_mql = None;
-                }
-                let converts = rng.chance((p_opp * boost).min(0.95));
-                if !converts && disq.is_none() && rng.chance(0.75) {
-                    // Sales rejects (recycles) most SQLs that do not become an opportunity.
-                    let t = after(sq, rng.exp(15.0) + 3.0);
-                    if t <= data_end {
-                        disq = Some(t);
-                        disq_reason = *rng.pick(&DISQ_REASONS);
-                    }
-                }
-                if converts {
-                    let created_opp = after(sq, rng.exp(6.0) + 1.0);
-                    if created_opp <= data_end {
-                        deal_no += 1;
-                        let amount = (18_000.0
-                            * (0.45 * rng.normal()).exp()
-                            * if employees >= 200 { 1.8 } else { 1.0 }
-                            / 100.0)
-                            .round()
-                            * 100.0;
-                        let cycle = rng.exp(38.0) + 12.0;
-                        let close = after(created_opp, cycle);
-                        let won = rng.chance((p_won * boost).min(0.9));
-                        let quote = if won || rng.chance(0.55) {
-                            Some(after(created_opp, cycle * rng.f() * 0.7))
-                        } else {
-                            None
-                        };
-                        let account = format!(
-                            "{} {}",
-                            [
-                                "Van", "De", "Groot", "Noord", "Zuid", "Oost", "West", "Hollands"
-                            ][rng.range(0, 7) as usize],
-                            [
-                                "Logistiek",
-                                "Bouw",
-                                "Techniek",
-                                "Zorg",
-                                "Handel",
-                                "Groep",
-                                "Partners",
-                                "Industrie"
-                            ][rng.range(0, 7) as usize]
-                        ) + &format!(" {lead_no}");
-                        let (status, closed, stage, lost_reason, lost_stage) = if close > data_end {
-                            let stage = rng.pick(&STAGES).to_string();
-                            ("open", None, stage, String::new(), String::new())
-                        } else if won {
-                            (
-                                "won",
-                                Some(close),
-                                "negotiation".to_string(),
-                                String::new(),
-                                String::new(),
-                            )
-                        } else {
-                            let reason = rng.pick(&LOST_REASONS).to_string();
-                            let ls = rng.pick(&STAGES).to_string();
-                            // The CRM keeps the last stage a closed deal was in.
-                            ("lost", Some(close), ls.clone(), reason, ls)
-                        };
-                        let quote =
-                            quote.filter(|q| *q <= data_end && closed.is_none_or(|c| *q <= c));
-                        deals.push(DealRow {
-                            id: format!("D{deal_no:05}"),
-                            lead_id: id.clone(),
-                            account: account.clone(),
-                            created: created_opp,
-                            quote,
-                            closed,
-                            status,
-                            stage,
-                            lost_reason,
-                            lost_stage,
-                            deal_type: "new",
-                            source: String::new(),
-                            amount,
-                            owner: owner.to_string(),
-                        });
-                        if status == "won" {
-                            let won_at = close;
-                            // Expansion after 3–9 months for about 1 in 5 customers.
-                            if rng.chance(0.2) {
-                                let created_x = won_at + Duration::days(rng.range(90, 270));
-                                if created_x <= data_end {
-                                    deal_no += 1;
-                                    let close_x = after(created_x, rng.exp(20.0) + 7.0);
-                                    let won_x = rng.chance(0.65);
-                                    let done = close_x <= data_end;
-                                    deals.push(DealRow {
-                                        id: format!("D{deal_no:05}"),
-                                        lead_id: id.clone(),
-                                        account: account.clone(),
-                                        created: created_x,
-                                        quote: None,
-                                        closed: done.then_some(close_x),
-                                        status: if !done {
-                                            "open"
-                                        } else if won_x {
-                                            "won"
-                                        } else {
-                                            "lost"
-                                        },
-                                        stage: "proposal".into(),
-                                        lost_reason: if done && !won_x {
-                                            rng.pick(&LOST_REASONS).to_string()
-                                        } else {
-                                            String::new()
-                                        },
-                                        lost_stage: if done && !won_x {
-                                            "proposal".into()
-                                        } else {
-                                            String::new()
-                                        },
-                                        deal_type: "expansion",
-                                        source: String::new(),
-                                        amount: (amount * (0.2 + 0.3 * rng.f()) / 100.0).round()
-                                            * 100.0,
-                                        owner: owner.to_string(),
-                                    });
-                                }
-                            }
-                            // Renewal one year after winning.
-                            let created_r = won_at + Duration::days(335);
-                            if created_r <= data_end {
-                                deal_no += 1;
-                                let close_r = won_at + Duration::days(365);
-                                let done = close_r <= data_end;
-                                let won_r = rng.chance(0.88);
-                                deals.push(DealRow {
-                                    id: format!("D{deal_no:05}"),
-                                    lead_id: id.clone(),
-                                    account: account.clone(),
-                                    created: created_r,
-                                    quote: Some(created_r + Duration::days(5))
-                                        .filter(|q| *q <= data_end),
-                                    closed: done.then_some(close_r),
-                                    status: if !done {
-                                        "open"
-                                    } else if won_r {
-                                        "won"
-                                    } else {
-                                        "lost"
-                                    },
-                                    stage: "negotiation".into(),
-                                    lost_reason: if done && !won_r {
-                                        ["Price too high", "Built in-house", "Chose competitor"]
-                                            [rng.range(0, 2) as usize]
-                                            .to_string()
-                                    } else {
-                                        String::new()
-                                    },
-                                    lost_stage: if done && !won_r {
-                                        "negotiation".into()
-                                    } else {
-                                        String::new()
-                                    },
-                                    deal_type: "renewal",
-                                    source: String::new(),
-                                    amount: (amount * 1.04 / 100.0).round() * 100.0,
-                                    owner: owner.to_string(),
-                                });
-                            }
-                        }
-                    }
-                }
-            }
-            let _ = writeln!(
-                leads,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                id,
-                d(Some(created)),
-                channel,
-                point,
-                q(&campaign),
-                q(industry),
-                employees,
-                country,
-                q(technology),
-                quality,
-                d(lead_row_mql),
-                d(sql),
-                d(disq),
-                q(disq_reason),
-                q(owner)
-            );
-        }
-        // Outbound deals from sales without a lead (a few per month).
-        for _ in 0..rng.range(2, 5) {
-            deal_no += 1;
-            let created = m.start + Duration::days(rng.range(0, days - 1));
-            let close = after(created, rng.exp(50.0) + 15.0);
-            let done = close <= data_end;
-            let won = rng.chance(0.22);
-            deals.push(DealRow {
-                id: format!("D{deal_no:05}"),
-                lead_id: String::new(),
-                account: format!("Outbound account {deal_no}"),
-                created,
-                quote: None,
-                closed: done.then_some(close),
-                status: if !done {
-                    "open"
-                } else if won {
-                    "won"
-                } else {
-                    "lost"
-                },
-                stage: rng.pick(&STAGES).to_string(),
-                lost_reason: if done && !won {
-                    rng.pick(&LOST_REASONS).to_string()
-                } else {
-                    String::new()
-                },
-                lost_stage: String::new(),
-                deal_type: "new",
-                source: String::new(),
-                amount: (25_000.0 * (0.4 * rng.normal()).exp() / 100.0).round() * 100.0,
-                owner: rng.pick(&OWNERS).to_string(),
-            });
-        }
-    }
-
-    // Deliberate data-quality problems, so that the pack shows how it reports them.
+/// Deliberate data-quality problems, so that the pack shows how it
+/// reports them: a duplicate lead id, lost deals without a reason, a deal
+/// whose lead is not in the leads table. The deals end up in created order.
+fn plant_problems(leads: &mut String, deals: &mut [DealRow]) {
     if let Some(row) = leads.lines().nth(5).map(String::from) {
         leads.push_str(&row); // a duplicate lead id
         leads.push('\n');
@@ -398,11 +67,14 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
         deal.lead_id = "L999999".into(); // a lead that is not in the leads table
     }
     deals.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+}
 
+/// The deals as a CSV export, with one deal exported twice.
+fn deals_csv(deals: &[DealRow]) -> String {
     let mut deals_csv = String::from(
         "deal_id,lead_id,account,created_at,quote_at,closed_at,status,stage,lost_reason,lost_stage,deal_type,source,amount,owner,currency\n",
     );
-    for x in &deals {
+    for x in deals {
         let _ = writeln!(
             deals_csv,
             "{},{},{},{},{},{},{},{},{},{},{},{},{:.2},{},EUR",
@@ -435,8 +107,17 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
             q(&dup.owner)
         );
     }
+    deals_csv
+}
 
-    // Costs per month: media and tools per channel, personnel without a channel.
+/// Costs per month (media and tools per channel, personnel without a
+/// channel) and visitors per channel, from each channel's leads.
+fn costs_and_traffic(
+    rng: &mut Rng,
+    first: Period,
+    months: u32,
+    leads_per_month_channel: &[Vec<f64>],
+) -> (String, String) {
     let mut costs = String::from("month,department,channel,category,amount\n");
     let mut traffic = String::from("month,channel,visitors\n");
     for mi in 0..months {
@@ -472,7 +153,7 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
             let amount = if cat == "personnel" {
                 base
             } else {
-                jitter(&mut rng, base)
+                jitter(rng, base)
             };
             let _ = writeln!(costs, "{label},{dept},{ch},{cat},{amount:.2}");
         }
@@ -494,6 +175,111 @@ pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str
             let _ = writeln!(traffic, "{label},{ch},{visitors}");
         }
     }
+    (costs, traffic)
+}
+
+/// The four CSV files as (name, text).
+pub fn generate(seed: u64, total_leads: usize, months: u32) -> Vec<(&'static str, String)> {
+    let first = Period::month(2023, 1).unwrap_or_else(|| unreachable!());
+    // The data ends on the last day of the last month: later events are not known yet.
+    let data_end = first.shift(-(months as i32 - 1)).end;
+    let per_month = total_leads as f64 / months as f64;
+
+    let mut leads = String::from(
+        "lead_id,created_at,source,conversion_point,campaign,industry,employees,country,technology,quality_score,mql_at,sql_at,disqualified_at,disqualified_reason,owner\n",
+    );
+    let mut leads_per_month_channel: Vec<Vec<f64>> =
+        vec![vec![0.0; CHANNELS.len()]; months as usize];
+    let mut lead_no = 0u32;
+    let mut g = Gen {
+        rng: Rng(seed),
+        data_end,
+        deals: Vec::new(),
+        deal_no: 0,
+    };
+
+    for mi in 0..months {
+        let m = first.shift(-(mi as i32));
+        // Growth over time, a summer dip and a quiet December.
+        let season = match m.start.month() {
+            7 => 0.75,
+            8 => 0.8,
+            12 => 0.8,
+            1 | 9 | 10 => 1.1,
+            _ => 1.0,
+        };
+        let growth = 0.85 + 0.3 * mi as f64 / months.max(2) as f64;
+        let n = (per_month * season * growth * (1.0 + 0.05 * g.rng.normal()))
+            .round()
+            .max(0.0) as i64;
+        let days = (m.end - m.start).num_days() + 1;
+        for _ in 0..n {
+            lead_no += 1;
+            let id = format!("L{lead_no:06}");
+            let created = m.start + Duration::days(g.rng.range(0, days - 1));
+            let ci = {
+                let x = g.rng.f();
+                let mut acc = 0.0;
+                CHANNELS
+                    .iter()
+                    .position(|(_, w)| {
+                        acc += w;
+                        x < acc
+                    })
+                    .unwrap_or(CHANNELS.len() - 1)
+            };
+            let channel = CHANNELS[ci].0;
+            leads_per_month_channel[mi as usize][ci] += 1.0;
+            let points = points_for(channel);
+            let point = *g.rng.pick(&points);
+            let campaign = campaign(&mut g.rng, channel, &m);
+            let industry = *g.rng.pick(&INDUSTRIES);
+            let employees = (g.rng.exp(120.0) + 5.0).round() as i64;
+            let country = *g.rng.pick(&COUNTRIES);
+            let technology = *g.rng.pick(&TECHNOLOGIES);
+            let quality = (55.0 + 18.0 * g.rng.normal()).clamp(1.0, 100.0).round();
+            let (p_mql, p_sql, p_opp, p_won) = point_rates(point);
+            // Bigger companies and referrals convert a little better.
+            let boost = if employees >= 50 { 1.1 } else { 0.9 }
+                * if channel == "Referral" { 1.15 } else { 1.0 };
+            let owner = *g.rng.pick(&OWNERS);
+
+            let lead = LeadRef {
+                id: &id,
+                lead_no,
+                employees,
+                owner,
+                p_won,
+                boost,
+            };
+            let (lead_row_mql, sql, disq, disq_reason) =
+                g.stages(created, (p_mql, p_sql, p_opp), &lead);
+            let _ = writeln!(
+                leads,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                id,
+                d(Some(created)),
+                channel,
+                point,
+                q(&campaign),
+                q(industry),
+                employees,
+                country,
+                q(technology),
+                quality,
+                d(lead_row_mql),
+                d(sql),
+                d(disq),
+                q(disq_reason),
+                q(owner)
+            );
+        }
+        g.outbound(&m, days);
+    }
+
+    plant_problems(&mut leads, &mut g.deals);
+    let deals_csv = deals_csv(&g.deals);
+    let (costs, traffic) = costs_and_traffic(&mut g.rng, first, months, &leads_per_month_channel);
     vec![
         ("leads.csv", leads),
         ("deals.csv", deals_csv),
