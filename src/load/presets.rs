@@ -137,16 +137,90 @@ const LINKEDIN_ADS: Columns = &[
     ("currency", &["Currency"]),
 ];
 
+/// One export preset: its name in `[inputs.<table>] preset`, its name in
+/// messages, the export's headers of each canonical column per table,
+/// fields an organisation names itself, and what is derived from the
+/// export after its columns are renamed.
+struct Preset {
+    name: &'static str,
+    display: &'static str,
+    columns: fn(TableKind) -> Columns,
+    /// Custom fields from `[inputs.<table>]` (Salesforce's `…__c` dates).
+    custom: fn(TableKind, &Input) -> Vec<(&'static str, String)>,
+    derive: fn(&mut Table, TableKind, Option<&Input>) -> Result<()>,
+}
+
+/// Every preset (their names are `config::PRESETS`).
+const PRESET_TABLE: [Preset; 4] = [
+    Preset {
+        name: "hubspot",
+        display: "HubSpot",
+        columns: |table| match table {
+            TableKind::Leads => HUBSPOT_LEADS,
+            TableKind::Deals => HUBSPOT_DEALS,
+            _ => &[],
+        },
+        custom: |_, _| Vec::new(),
+        derive: |t, table, input| match table {
+            TableKind::Deals => hubspot_deals(t, input),
+            _ => Ok(()),
+        },
+    },
+    Preset {
+        name: "salesforce",
+        display: "Salesforce",
+        columns: |table| match table {
+            TableKind::Leads => SALESFORCE_LEADS,
+            TableKind::Deals => SALESFORCE_DEALS,
+            _ => &[],
+        },
+        custom: salesforce_custom,
+        derive: |t, table, _| {
+            match table {
+                TableKind::Leads => salesforce_leads(t),
+                TableKind::Deals => salesforce_deals(t),
+                _ => {}
+            }
+            Ok(())
+        },
+    },
+    Preset {
+        name: "google_ads",
+        display: "Google Ads",
+        columns: |_| GOOGLE_ADS,
+        custom: |_, _| Vec::new(),
+        derive: |t, _, input| ad_costs(t, "PPC", false, input),
+    },
+    Preset {
+        name: "linkedin_ads",
+        display: "LinkedIn Ads",
+        columns: |_| LINKEDIN_ADS,
+        custom: |_, _| Vec::new(),
+        derive: |t, _, input| ad_costs(t, "LinkedIn", true, input),
+    },
+];
+
+/// The preset called `name`.
+fn preset(name: &str) -> Option<&'static Preset> {
+    PRESET_TABLE.iter().find(|p| p.name == name)
+}
+
 /// The column list of `preset` for `table` (`ad_costs` for ad exports).
-fn columns(preset: &str, table: TableKind) -> Columns {
-    match (preset, table) {
-        ("hubspot", TableKind::Leads) => HUBSPOT_LEADS,
-        ("hubspot", TableKind::Deals) => HUBSPOT_DEALS,
-        ("salesforce", TableKind::Leads) => SALESFORCE_LEADS,
-        ("salesforce", TableKind::Deals) => SALESFORCE_DEALS,
-        ("google_ads", _) => GOOGLE_ADS,
-        ("linkedin_ads", _) => LINKEDIN_ADS,
-        _ => &[],
+fn columns(preset_name: &str, table: TableKind) -> Columns {
+    preset(preset_name).map_or(&[], |p| (p.columns)(table))
+}
+
+/// Salesforce's custom date and reason fields, as `[inputs.<table>]`
+/// names them (defaults `MQL_Date__c`, `SQL_Date__c`, `Loss_Reason__c`).
+fn salesforce_custom(table: TableKind, i: &Input) -> Vec<(&'static str, String)> {
+    let field = |f: &Option<String>, default: &str| f.clone().unwrap_or_else(|| default.into());
+    match table {
+        TableKind::Leads => vec![
+            ("mql_at", field(&i.mql_date_field, "MQL_Date__c")),
+            ("sql_at", field(&i.sql_date_field, "SQL_Date__c")),
+        ],
+        TableKind::Deals => vec![("lost_reason", field(&i.loss_reason_field, "Loss_Reason__c"))],
+        _ => vec![],
     }
 }
 
@@ -164,14 +238,8 @@ pub fn header_hints(input: Option<&Input>, table: TableKind) -> Vec<String> {
 }
 
 /// Display name of a preset in messages.
-pub fn display(preset: &str) -> &'static str {
-    match preset {
-        "hubspot" => "HubSpot",
-        "salesforce" => "Salesforce",
-        "google_ads" => "Google Ads",
-        "linkedin_ads" => "LinkedIn Ads",
-        _ => "custom",
-    }
+pub fn display(preset_name: &str) -> &'static str {
+    preset(preset_name).map_or("custom", |p| p.display)
 }
 
 /// Rename the export's columns to canonical names and derive canonical
@@ -202,29 +270,12 @@ pub fn apply(
                 ));
             }
         }
-        if p == "salesforce" {
-            let i = input.cloned().unwrap_or_default();
-            let extra = match table {
-                TableKind::Leads => vec![
-                    (
-                        "mql_at",
-                        i.mql_date_field.unwrap_or_else(|| "MQL_Date__c".into()),
-                    ),
-                    (
-                        "sql_at",
-                        i.sql_date_field.unwrap_or_else(|| "SQL_Date__c".into()),
-                    ),
-                ],
-                TableKind::Deals => vec![(
-                    "lost_reason",
-                    i.loss_reason_field
-                        .unwrap_or_else(|| "Loss_Reason__c".into()),
-                )],
-                _ => vec![],
-            };
-            for (c, h) in extra {
-                wanted.push((c.into(), vec![h]));
-            }
+        let i = input.cloned().unwrap_or_default();
+        for (c, h) in self::preset(p)
+            .map(|p| (p.custom)(table, &i))
+            .unwrap_or_default()
+        {
+            wanted.push((c.into(), vec![h]));
         }
         t.preset = Some(display(p).to_string());
     }
@@ -252,14 +303,10 @@ pub fn apply(
             t.set(col, mapped);
         }
     }
-    match (preset, table) {
-        (Some("hubspot"), TableKind::Deals) => hubspot_deals(t, input)?,
-        (Some("salesforce"), TableKind::Leads) => salesforce_leads(t),
-        (Some("salesforce"), TableKind::Deals) => salesforce_deals(t),
-        (Some(p @ ("google_ads" | "linkedin_ads")), _) => ad_costs(t, p, input)?,
-        _ => {}
+    match preset.and_then(self::preset) {
+        Some(p) => (p.derive)(t, table, input),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn truthy(v: Option<&str>) -> bool {
@@ -465,14 +512,15 @@ fn salesforce_deals(t: &mut Table) {
 /// Ad spend rows → marketing cost of the configured channel. Total rows at
 /// the bottom of a report are dropped and counted by the caller; LinkedIn
 /// dates are month/day/year.
-fn ad_costs(t: &mut Table, preset: &str, input: Option<&Input>) -> Result<()> {
-    let channel = input.and_then(|i| i.channel.clone()).unwrap_or_else(|| {
-        if preset == "google_ads" {
-            "PPC".into()
-        } else {
-            "LinkedIn".into()
-        }
-    });
+fn ad_costs(
+    t: &mut Table,
+    default_channel: &str,
+    month_first: bool,
+    input: Option<&Input>,
+) -> Result<()> {
+    let channel = input
+        .and_then(|i| i.channel.clone())
+        .unwrap_or_else(|| default_channel.into());
     let n = t.rows;
     let date = t
         .text_column("date")
@@ -483,9 +531,9 @@ fn ad_costs(t: &mut Table, preset: &str, input: Option<&Input>) -> Result<()> {
         .collect();
     let dates: StringChunked = date
         .iter()
-        .map(|v| match (preset, v) {
+        .map(|v| match (month_first, v) {
             (_, None) => None,
-            ("linkedin_ads", Some(v)) => Some(
+            (true, Some(v)) => Some(
                 NaiveDate::parse_from_str(v.split(' ').next().unwrap_or(v), "%m/%d/%Y")
                     .map(|d| d.to_string())
                     .unwrap_or_else(|_| v.to_string()),
@@ -510,4 +558,24 @@ fn ad_costs(t: &mut Table, preset: &str, input: Option<&Input>) -> Result<()> {
     // (`load::costs`).
     t.skip_rows = skip;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The config accepts exactly the presets there are.
+    #[test]
+    fn the_preset_table_is_the_configs_list() {
+        let names: Vec<&str> = PRESET_TABLE.iter().map(|p| p.name).collect();
+        assert_eq!(names, crate::config::PRESETS);
+        assert_eq!(display("salesforce"), "Salesforce");
+        assert_eq!(display("mine"), "custom");
+        assert!(
+            columns("google_ads", TableKind::AdCosts)
+                .iter()
+                .any(|(c, _)| *c == "amount")
+        );
+        assert!(columns("hubspot", TableKind::Costs).is_empty());
+    }
 }
