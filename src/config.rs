@@ -475,9 +475,9 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config> {
-        let mut cfg: Config = toml::from_str(text).map_err(|e| {
-            config_err!("{e}\nhint: see the example smreport.toml at the repository root")
-        })?;
+        let mut cfg: Config = toml::from_str(text).map_err(
+            |e| config_err!("{e}"; hint: "see the example smreport.toml at the repository root"),
+        )?;
         // `eur` is EUR: the pack prints the code's sign.
         cfg.company.currency = cfg.company.currency.trim().to_ascii_uppercase();
         cfg.validate()?;

@@ -59,7 +59,7 @@ impl std::fmt::Debug for Delivery {
 
 fn mailbox(what: &str, s: &str) -> Result<Mailbox> {
     s.parse::<Mailbox>().map_err(|e| {
-        config_err!("{what}: `{s}` is not a valid e-mail address ({e})\nhint: write it as name@example.com or \"Name <name@example.com>\"")
+        config_err!("{what}: `{s}` is not a valid e-mail address ({e})"; hint: "write it as name@example.com or \"Name <name@example.com>\"")
     })
 }
 
@@ -67,7 +67,7 @@ fn mailbox(what: &str, s: &str) -> Result<Mailbox> {
 /// Config errors (exit 2) surface here, before any data is loaded.
 pub fn prepare(cfg: &Config, email_to: &[String], dry_run: bool) -> Result<Delivery> {
     let e: &EmailConfig = cfg.email.as_ref().ok_or_else(|| {
-        config_err!("--email needs an [email] section in the config\nhint: add [email] with from = \"…\" and to = [\"…\"]")
+        config_err!("--email needs an [email] section in the config"; hint: "add [email] with from = \"…\" and to = [\"…\"]")
     })?;
     let from = mailbox("email.from", e.from.as_deref().unwrap_or(""))?;
     let to_src: Vec<&String> = if email_to.is_empty() {
@@ -106,11 +106,11 @@ pub fn prepare(cfg: &Config, email_to: &[String], dry_run: bool) -> Result<Deliv
         None
     } else {
         let url = std::env::var(SMTP_URL_VAR).map_err(|_| {
-            config_err!("{SMTP_URL_VAR} is not set\nhint: set it to the SMTP server, e.g. smtps://user:password@smtp.example.com:465 (a CI secret); use --dry-run to write the message as .eml instead")
+            config_err!("{SMTP_URL_VAR} is not set"; hint: "set it to the SMTP server, e.g. smtps://user:password@smtp.example.com:465 (a CI secret); use --dry-run to write the message as .eml instead")
         })?;
         // Validate without echoing the URL (it holds the password).
         SmtpTransport::from_url(&url).map_err(|_| {
-            config_err!("{SMTP_URL_VAR} is not a valid SMTP URL\nhint: smtps://user:password@host:465 or smtp://host:587?tls=required")
+            config_err!("{SMTP_URL_VAR} is not a valid SMTP URL"; hint: "smtps://user:password@host:465 or smtp://host:587?tls=required")
         })?;
         Some(url)
     };
@@ -278,9 +278,7 @@ pub fn message(d: &Delivery, ctx: &MailContext, files: &Files) -> Result<Message
         env.template_from_str(src)
             .and_then(|t| t.render(minijinja::value::Serde(ctx)))
             .map_err(|e| {
-                crate::render_err!(
-                    "email.{what}: {e}\nhint: check the minijinja template in [email] {what}"
-                )
+                crate::render_err!("email.{what}: {e}"; hint: "check the minijinja template in [email] {what}")
             })
     };
     let subject = render("subject", &d.subject, false)?
@@ -359,10 +357,9 @@ pub fn send(d: &Delivery, msg: &Message, progress: &dyn Fn(&str)) -> Result<()> 
             }
         }
     }
-    Err(crate::delivery_err!(
-        "could not send the e-mail after {} attempt(s): {last}\nhint: the pack files are written; check {SMTP_URL_VAR} and the server, then run `smreport send` for the same period",
-        d.retries
-    ))
+    Err(
+        crate::delivery_err!("could not send the e-mail after {} attempt(s): {last}", d.retries; hint: "the pack files are written; check {SMTP_URL_VAR} and the server, then run `smreport send` for the same period"),
+    )
 }
 
 /// Write the message as `<pack>.eml` (for `--dry-run`).

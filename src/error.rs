@@ -15,24 +15,37 @@ pub struct Message {
 }
 
 impl Message {
-    /// A message from text whose lines starting with `hint:` are its hints
-    /// (so `input_err!("… is not a date\nhint: write …")` keeps its hint
-    /// as data).
-    pub fn parse(text: String) -> Message {
-        let mut own = Vec::new();
-        let mut hints = Vec::new();
-        for line in text.lines() {
-            match line.trim_start().strip_prefix("hint:") {
-                Some(h) => hints.push(h.trim().to_string()),
-                None => own.push(line),
-            }
-        }
+    /// A message without hints yet.
+    pub fn new(text: impl Into<String>) -> Message {
         Message {
-            text: own.join("\n"),
-            hints,
+            text: text.into(),
+            hints: Vec::new(),
         }
     }
+
+    /// The message with one more hint (`hint: …` after it).
+    pub fn hint(mut self, hint: impl Into<String>) -> Message {
+        self.hints.push(hint.into());
+        self
+    }
+
+    /// The message with a hint, when there is one.
+    pub fn hint_if(self, hint: Option<String>) -> Message {
+        match hint {
+            Some(h) => self.hint(h),
+            None => self,
+        }
+    }
+
+    /// As an error of kind `f` (`Failure::Input` …).
+    pub fn fail(self, f: fn(Message) -> Failure) -> anyhow::Error {
+        anyhow::Error::new(f(self))
+    }
 }
+
+/// A message with hints is an error of its own, for failures whose exit
+/// code is the default (an output directory that cannot be written).
+impl std::error::Error for Message {}
 
 impl std::fmt::Display for Message {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -86,15 +99,16 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
 /// The text `main` prints after `error: `: the messages of the chain from
 /// the outermost context to the root cause (`stage `load` failed: leads.csv:
 /// row 6, column `created_at`: …`), then every hint of the chain on its own
-/// line (`hint: …`), so the message always comes first. Hints are taken
-/// from the typed [`Failure`]s, and from `hint:` lines of other errors.
+/// line (`hint: …`), so the message always comes first. Hints are those of
+/// the typed [`Failure`]s and [`Message`]s in the chain.
 pub fn render(err: &anyhow::Error) -> String {
     let mut messages: Vec<String> = Vec::new();
     let mut hints: Vec<String> = Vec::new();
     for e in err.chain() {
-        let m = match e.downcast_ref::<Failure>() {
-            Some(f) => f.message().clone(),
-            None => Message::parse(e.to_string()),
+        let m = match (e.downcast_ref::<Failure>(), e.downcast_ref::<Message>()) {
+            (Some(f), _) => f.message().clone(),
+            (None, Some(m)) => m.clone(),
+            (None, None) => Message::new(e.to_string()),
         };
         for h in m.hints {
             if !hints.contains(&h) {
@@ -138,9 +152,7 @@ pub fn guarded<T>(what: &str, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown cause".into());
-        Err(crate::input_err!(
-            "{what}: the file is damaged or not in the format its name says ({why})\nhint: export the table again, or save it as CSV"
-        ))
+        Err(crate::input_err!("{what}: the file is damaged or not in the format its name says ({why})"; hint: "export the table again, or save it as CSV"))
     })
 }
 
@@ -218,28 +230,44 @@ pub fn quote(v: &str) -> String {
     }
 }
 
-/// An input error (exit 1): `input_err!("leads.csv: row 3, column `created_at`: …\nhint: …")`.
+/// An input error (exit 1): `input_err!("leads.csv: row 3, column `created_at`: …"; hint: "…")`.
 #[macro_export]
 macro_rules! input_err {
-    ($($arg:tt)*) => { anyhow::Error::new($crate::error::Failure::Input($crate::error::Message::parse(format!($($arg)*)))) };
+    ($($m:expr),+ $(; hint: $($h:expr),+)*) => {
+        anyhow::Error::new($crate::error::Failure::Input(
+            $crate::error::Message::new(format!($($m),+))$(.hint(format!($($h),+)))*
+        ))
+    };
 }
 
 /// A usage or configuration error (exit 2).
 #[macro_export]
 macro_rules! config_err {
-    ($($arg:tt)*) => { anyhow::Error::new($crate::error::Failure::Config($crate::error::Message::parse(format!($($arg)*)))) };
+    ($($m:expr),+ $(; hint: $($h:expr),+)*) => {
+        anyhow::Error::new($crate::error::Failure::Config(
+            $crate::error::Message::new(format!($($m),+))$(.hint(format!($($h),+)))*
+        ))
+    };
 }
 
 /// A template or render error (exit 3).
 #[macro_export]
 macro_rules! render_err {
-    ($($arg:tt)*) => { anyhow::Error::new($crate::error::Failure::Render($crate::error::Message::parse(format!($($arg)*)))) };
+    ($($m:expr),+ $(; hint: $($h:expr),+)*) => {
+        anyhow::Error::new($crate::error::Failure::Render(
+            $crate::error::Message::new(format!($($m),+))$(.hint(format!($($h),+)))*
+        ))
+    };
 }
 
 /// An e-mail delivery error (exit 4).
 #[macro_export]
 macro_rules! delivery_err {
-    ($($arg:tt)*) => { anyhow::Error::new($crate::error::Failure::Delivery($crate::error::Message::parse(format!($($arg)*)))) };
+    ($($m:expr),+ $(; hint: $($h:expr),+)*) => {
+        anyhow::Error::new($crate::error::Failure::Delivery(
+            $crate::error::Message::new(format!($($m),+))$(.hint(format!($($h),+)))*
+        ))
+    };
 }
 
 #[cfg(test)]
@@ -252,16 +280,21 @@ mod tests {
     /// leads.csv: row 6, …`).
     #[test]
     fn message_first_then_hint() {
-        let root = crate::input_err!("leads.csv: row 6, column `created_at`: `x` is not a date");
+        let root = crate::input_err!("leads.csv: row 6, column `created_at`: `x` is not a date"; hint: "write dates as YYYY-MM-DD");
         let err = Err::<(), _>(root)
-            .context("hint: write dates as YYYY-MM-DD")
+            .context("reading leads.csv")
             .context("stage `load` failed")
             .unwrap_err();
         assert_eq!(
             render(&err),
-            "stage `load` failed: leads.csv: row 6, column `created_at`: `x` is not a date\nhint: write dates as YYYY-MM-DD"
+            "stage `load` failed: reading leads.csv: leads.csv: row 6, column `created_at`: `x` is not a date\nhint: write dates as YYYY-MM-DD"
         );
-        let err = crate::config_err!("bad month\nhint: write 2024-03");
+        // A hint of a plain (untyped) message, and a message that merely
+        // says `hint:` in its text: only the first is a hint.
+        let plain = anyhow::Error::new(Message::new("disk full").hint("free space"));
+        assert_eq!(render(&plain), "disk full\nhint: free space");
+        assert_eq!(render(&anyhow::anyhow!("a\nhint: b")), "a\nhint: b");
+        let err = crate::config_err!("bad month"; hint: "write 2024-03");
         assert_eq!(render(&err), "bad month\nhint: write 2024-03");
         assert_eq!(exit_code(&err), 2);
     }

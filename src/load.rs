@@ -75,11 +75,7 @@ pub(crate) fn why_unreachable(p: &Path, e: &std::io::Error) -> String {
 
 /// The input error for a file that cannot be opened.
 pub(crate) fn cannot_open(p: &Path, e: &std::io::Error) -> anyhow::Error {
-    input_err!(
-        "{} {}\nhint: check the path under [inputs] or [data] in smreport.toml, and that the file is readable",
-        p.display(),
-        why_unreachable(p, e)
-    )
+    input_err!("{} {}", p.display(), why_unreachable(p, e); hint: "check the path under [inputs] or [data] in smreport.toml, and that the file is readable")
 }
 
 /// Whether `p` is there to read. A symbolic link that loops or leads
@@ -87,11 +83,9 @@ pub(crate) fn cannot_open(p: &Path, e: &std::io::Error) -> anyhow::Error {
 fn present(p: &Path) -> Result<bool> {
     match std::fs::metadata(p) {
         Ok(_) => Ok(true),
-        Err(e) if std::fs::symlink_metadata(p).is_ok() => Err(input_err!(
-            "{} {}\nhint: point the link at the export, or replace it with the file",
-            p.display(),
-            why_unreachable(p, &e)
-        )),
+        Err(e) if std::fs::symlink_metadata(p).is_ok() => Err(
+            input_err!("{} {}", p.display(), why_unreachable(p, &e); hint: "point the link at the export, or replace it with the file"),
+        ),
         Err(_) => Ok(false),
     }
 }
@@ -236,11 +230,9 @@ fn duplicate_headers(t: &mut Table, table: TableKind) -> Result<()> {
             .collect();
         let places = places.join(" and ");
         if presets::reads(t, table, name) {
-            return Err(input_err!(
-                "{}: row {header_row} (header): column {} appears more than once, as columns {places}; which one holds the data cannot be known\nhint: rename or remove all but one of them in the file",
-                t.file,
-                crate::error::quote(name),
-            ));
+            return Err(
+                input_err!("{}: row {header_row} (header): column {} appears more than once, as columns {places}; which one holds the data cannot be known", t.file, crate::error::quote(name); hint: "rename or remove all but one of them in the file"),
+            );
         }
         notes.push(table::Note {
             issue: crate::data::Issue::DuplicateColumn,
@@ -302,10 +294,9 @@ pub fn load_with_info(cfg: &Config, data_dir: &Path) -> Result<(Dataset, Vec<Tab
     let read = |table: TableKind, required: bool| -> Result<Option<Table>> {
         match table_path(cfg, data_dir, table)? {
             Some(p) => read_input(cfg, &p, table, input_of(cfg, table)).map(Some),
-            None if required => Err(input_err!(
-                "no `{table}` table in {}: expected {table}.csv, {table}.xlsx or {table}.parquet\nhint: point --data (or [data] dir in smreport.toml) at the directory with your exports, name the file under [inputs.{table}], or run `smreport sample-data --out sample-data`",
-                data_dir.display()
-            )),
+            None if required => Err(
+                input_err!("no `{table}` table in {}: expected {table}.csv, {table}.xlsx or {table}.parquet", data_dir.display(); hint: "point --data (or [data] dir in smreport.toml) at the directory with your exports, name the file under [inputs.{table}], or run `smreport sample-data --out sample-data`"),
+            ),
             None => Ok(None),
         }
     };

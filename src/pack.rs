@@ -347,11 +347,9 @@ fn strict(q: &crate::data::DataQuality) -> Result<()> {
             )
         })
         .collect();
-    Err(input_err!(
-        "--strict: the data has {} error-level data-quality issue(s):\n  {}\nhint: fix the rows named, or build without --strict to report them in the pack",
-        q.errors,
-        codes.join("\n  ")
-    ))
+    Err(
+        input_err!("--strict: the data has {} error-level data-quality issue(s):\n  {}", q.errors, codes.join("\n  "); hint: "fix the rows named, or build without --strict to report them in the pack"),
+    )
 }
 
 /// The charts (for a PDF or HTML page), then each requested renderer, each

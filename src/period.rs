@@ -52,11 +52,7 @@ impl Period {
 
     /// Parse `YYYY-MM`.
     pub fn parse_month(s: &str) -> anyhow::Result<Period> {
-        let bad = || {
-            config_err!(
-                "`{s}` is not a month\nhint: write the month as YYYY-MM, e.g. --month 2024-03"
-            )
-        };
+        let bad = || config_err!("`{s}` is not a month"; hint: "write the month as YYYY-MM, e.g. --month 2024-03");
         let (y, m) = s.trim().split_once('-').ok_or_else(bad)?;
         if y.len() != 4 || m.len() != 2 {
             return Err(bad());
@@ -68,11 +64,7 @@ impl Period {
 
     /// Parse `YYYY-Www` (ISO week).
     pub fn parse_week(s: &str) -> anyhow::Result<Period> {
-        let bad = || {
-            config_err!(
-                "`{s}` is not an ISO week\nhint: write the week as YYYY-Www, e.g. --week 2024-W10"
-            )
-        };
+        let bad = || config_err!("`{s}` is not an ISO week"; hint: "write the week as YYYY-Www, e.g. --week 2024-W10");
         let (y, w) = s.trim().split_once("-W").ok_or_else(bad)?;
         if y.len() != 4 || w.len() != 2 {
             return Err(bad());
@@ -84,11 +76,7 @@ impl Period {
 
     /// Parse `YYYY-Qn`.
     pub fn parse_quarter(s: &str) -> anyhow::Result<Period> {
-        let bad = || {
-            config_err!(
-                "`{s}` is not a quarter\nhint: write the quarter as YYYY-Qn, e.g. --quarter 2024-Q1"
-            )
-        };
+        let bad = || config_err!("`{s}` is not a quarter"; hint: "write the quarter as YYYY-Qn, e.g. --quarter 2024-Q1");
         let (y, q) = s.trim().split_once("-Q").ok_or_else(bad)?;
         if y.len() != 4 || q.len() != 1 {
             return Err(bad());

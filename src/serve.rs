@@ -52,10 +52,7 @@ impl Preview {
     /// thread of its own.
     pub fn start(addr: SocketAddr, out_dir: &Path) -> Result<Preview> {
         let server = Server::http(addr).map_err(|e| {
-            config_err!(
-                "cannot listen on {addr}: {e}\nhint: another program may use port {}; pass --port with another number, or --port 0 for any free port",
-                addr.port()
-            )
+            config_err!("cannot listen on {addr}: {e}"; hint: "another program may use port {}; pass --port with another number, or --port 0 for any free port", addr.port())
         })?;
         let addr = server
             .server_addr()

@@ -19,10 +19,7 @@ pub fn find(name: &str) -> Result<&'static dyn Source> {
         .copied()
         .find(|s| s.names().contains(&n.as_str()))
         .ok_or_else(|| {
-            config_err!(
-                "`{name}` is not a source\nhint: use one of {} (--source, or [source] kind in smreport.toml)",
-                names().join(", ")
-            )
+            config_err!("`{name}` is not a source"; hint: "use one of {} (--source, or [source] kind in smreport.toml)", names().join(", "))
         })
 }
 

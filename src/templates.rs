@@ -52,11 +52,9 @@ impl TemplateSet {
             return Ok(set);
         };
         if !dir.is_dir() {
-            return Err(crate::config_err!(
-                "template directory {} does not exist\nhint: create it with `smreport templates export {}`",
-                dir.display(),
-                dir.display()
-            ));
+            return Err(
+                crate::config_err!("template directory {} does not exist", dir.display(); hint: "create it with `smreport templates export {}`", dir.display()),
+            );
         }
         let mut stack = vec![dir.to_path_buf()];
         while let Some(d) = stack.pop() {
@@ -91,10 +89,9 @@ impl TemplateSet {
         for (name, bytes) in BUILTIN {
             let path = dir.join(name);
             if path.exists() && !force {
-                return Err(crate::config_err!(
-                    "{} already exists\nhint: pass --force to overwrite it",
-                    path.display()
-                ));
+                return Err(
+                    crate::config_err!("{} already exists", path.display(); hint: "pass --force to overwrite it"),
+                );
             }
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)
@@ -126,10 +123,7 @@ impl TemplateSet {
             }
         };
         let bytes = std::fs::read(path).map_err(|e| {
-            crate::config_err!(
-                "brand.logo {}: cannot read: {e}\nhint: the path is relative to the config file",
-                path.display()
-            )
+            crate::config_err!("brand.logo {}: cannot read: {e}", path.display(); hint: "the path is relative to the config file")
         })?;
         let name = format!("logo.{ext}");
         let uri = format!(
@@ -146,14 +140,12 @@ impl TemplateSet {
         let text = self.text(&name)?;
         toml::from_str(&text)
             .map(Texts)
-            .map_err(|e| crate::render_err!("{name}: {e}\nhint: every line is key = \"text\""))
+            .map_err(|e| crate::render_err!("{name}: {e}"; hint: "every line is key = \"text\""))
     }
 
     pub fn text(&self, name: &str) -> anyhow::Result<String> {
         let bytes = self.files.get(name).ok_or_else(|| {
-            crate::render_err!(
-                "template {name} not found in the template directory\nhint: `smreport templates export DIR` writes every built-in file"
-            )
+            crate::render_err!("template {name} not found in the template directory"; hint: "`smreport templates export DIR` writes every built-in file")
         })?;
         String::from_utf8(bytes.clone())
             .map_err(|_| crate::render_err!("template {name} is not valid UTF-8"))

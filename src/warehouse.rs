@@ -167,17 +167,13 @@ impl Warehouse {
                 .collect()
         })
         .unwrap_or_default();
-        input_err!(
-            "no table or view `{name}` (the {kind} table) in {}; the database has {}\nhint: name it under [source] {kind} = \"…\" (and [source] schema) in smreport.toml",
-            schema
+        input_err!("no table or view `{name}` (the {kind} table) in {}; the database has {}", schema
                 .map(|s| format!("schema `{s}`"))
-                .unwrap_or_else(|| "the search path".into()),
-            if have.is_empty() {
+                .unwrap_or_else(|| "the search path".into()), if have.is_empty() {
                 "no tables there".to_string()
             } else {
                 have.join(", ")
-            }
-        )
+            }; hint: "name it under [source] {kind} = \"…\" (and [source] schema) in smreport.toml")
     }
 
     /// A database error as an input error naming what was being done (the
@@ -187,9 +183,7 @@ impl Warehouse {
             Some(d) => d.message().to_string(),
             None => e.to_string(),
         };
-        input_err!(
-            "{what}: the database said: {detail}\nhint: check that the tables and views are readable by this user (docs/warehouse.md)"
-        )
+        input_err!("{what}: the database said: {detail}"; hint: "check that the tables and views are readable by this user (docs/warehouse.md)")
     }
 
     fn count(&self, rows: usize) {

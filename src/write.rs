@@ -30,7 +30,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 
 use crate::render::Output;
 
@@ -396,7 +396,7 @@ fn failed(
             dir.display()
         ),
     };
-    anyhow!("{what}: {e}; {outcome}\nhint: {hint}")
+    anyhow::Error::new(crate::error::Message::new(format!("{what}: {e}; {outcome}")).hint(hint))
 }
 
 #[cfg(test)]

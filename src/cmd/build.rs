@@ -56,9 +56,9 @@ pub fn options(args: &PackArgs) -> Result<Options> {
 fn delivery(args: &BuildArgs, cfg: &Config) -> Result<Option<Delivery>> {
     if !args.email {
         if !args.mail.email_to.is_empty() || args.mail.dry_run {
-            return Err(config_err!(
-                "--email-to and --dry-run only apply with --email\nhint: add --email"
-            ));
+            return Err(
+                config_err!("--email-to and --dry-run only apply with --email"; hint: "add --email"),
+            );
         }
         return Ok(None);
     }

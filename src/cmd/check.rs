@@ -14,15 +14,14 @@ pub fn run(args: &CheckArgs) -> Result<()> {
     let (text, errors, blocking) = report(args)?;
     print!("{text}");
     if args.strict && errors > 0 {
-        return Err(input_err!(
-            "--strict: {errors} row(s) with error-level data-quality issues (listed above)\nhint: fix the rows named, or run without --strict"
-        ));
+        return Err(
+            input_err!("--strict: {errors} row(s) with error-level data-quality issues (listed above)"; hint: "fix the rows named, or run without --strict"),
+        );
     }
     if !blocking.is_empty() {
-        return Err(input_err!(
-            "the pack's figures would be wrong: {} (listed above)\nhint: fix what the issues above name: map the deal stages, export the missing columns, or fix the rows (or the setting) a rule excludes",
-            blocking.join(", ")
-        ));
+        return Err(
+            input_err!("the pack's figures would be wrong: {} (listed above)", blocking.join(", "); hint: "fix what the issues above name: map the deal stages, export the missing columns, or fix the rows (or the setting) a rule excludes"),
+        );
     }
     Ok(())
 }

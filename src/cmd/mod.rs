@@ -44,9 +44,9 @@ pub fn period(a: &PeriodArgs, today: NaiveDate) -> Result<Period> {
         (_, Some(w), _) => return Period::parse_week(w),
         (_, _, Some(q)) => return Period::parse_quarter(q),
         _ => {
-            return Err(config_err!(
-                "no period given\nhint: add --month 2024-03, --week 2024-W10 or --quarter 2024-Q1"
-            ));
+            return Err(
+                config_err!("no period given"; hint: "add --month 2024-03, --week 2024-W10 or --quarter 2024-Q1"),
+            );
         }
     };
     current

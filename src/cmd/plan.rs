@@ -32,13 +32,15 @@ pub fn run(args: &PlanArgs) -> Result<()> {
     };
     let out = plan::plan_for(&cfg, &o, data_rates.as_ref()).map_err(|e| {
         let hint = match (&e, &args.month) {
-            (NoPlan::NoDealSize, Some(m)) => format!(
-                "\nhint: no new deal was won in the 12 months to {m}; give --deal-size (or [plan] deal_size) or --customers"
-            ),
-            (NoPlan::Invalid(_), _) => String::new(),
-            _ => "\nhint: give --customers N, or --target and --deal-size (or set them in [plan]); --month takes the deal size from the data".into(),
+            (NoPlan::NoDealSize, Some(m)) => Some(format!(
+                "no new deal was won in the 12 months to {m}; give --deal-size (or [plan] deal_size) or --customers"
+            )),
+            (NoPlan::Invalid(_), _) => None,
+            _ => Some("give --customers N, or --target and --deal-size (or set them in [plan]); --month takes the deal size from the data".into()),
         };
-        config_err!("{e}{hint}")
+        crate::error::Message::new(e.to_string())
+            .hint_if(hint)
+            .fail(crate::error::Failure::Config)
     })?;
     for w in &out.warnings {
         eprintln!("warning: {w}");

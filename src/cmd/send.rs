@@ -23,19 +23,13 @@ pub fn run(args: &SendArgs) -> Result<()> {
         std::fs::read(out_dir.join(&file)).map(|bytes| Output { file, bytes })
     };
     let pdf = read("pdf").map_err(|_| {
-        config_err!(
-            "no pack for {label} in {}: sm-report-{label}.pdf is missing\nhint: build it first with `smreport build --month {label}` (or build with --email)",
-            out_dir.display()
-        )
+        config_err!("no pack for {label} in {}: sm-report-{label}.pdf is missing", out_dir.display(); hint: "build it first with `smreport build --month {label}` (or build with --email)")
     })?;
     let report: Report = read("json")
         .ok()
         .and_then(|o| serde_json::from_slice(&o.bytes).ok())
         .ok_or_else(|| {
-            config_err!(
-                "sm-report-{label}.json is missing or unreadable in {}\nhint: build with --format pdf,html,json",
-                out_dir.display()
-            )
+            config_err!("sm-report-{label}.json is missing or unreadable in {}", out_dir.display(); hint: "build with --format pdf,html,json")
         })?;
     let html = read("html").ok();
     let templates = TemplateSet::load(

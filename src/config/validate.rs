@@ -20,9 +20,9 @@ impl Config {
     /// No secrets; the company, its currency and time zone; the assumptions.
     fn validate_company(&self) -> Result<()> {
         if self.source.url.is_some() {
-            return Err(config_err!(
-                "[source] holds a connection URL or password; smreport reads the database URL only from the environment variable SMREPORT_DATABASE_URL, so that it never sits in a file\nhint: remove the key from the config and export SMREPORT_DATABASE_URL (docs/warehouse.md)"
-            ));
+            return Err(
+                config_err!("[source] holds a connection URL or password; smreport reads the database URL only from the environment variable SMREPORT_DATABASE_URL, so that it never sits in a file"; hint: "remove the key from the config and export SMREPORT_DATABASE_URL (docs/warehouse.md)"),
+            );
         }
         let c = &self.company;
         if !(1..=12).contains(&c.fiscal_year_start_month) {
@@ -42,16 +42,14 @@ impl Config {
                     many.join(", ")
                 ),
             };
-            return Err(config_err!(
-                "company.currency {} is not an ISO 4217 currency code: every deal in another currency is excluded, so a wrong code empties the pack\nhint: {hint}",
-                crate::error::quote(&c.currency)
-            ));
+            return Err(
+                config_err!("company.currency {} is not an ISO 4217 currency code: every deal in another currency is excluded, so a wrong code empties the pack", crate::error::quote(&c.currency); hint: "{hint}"),
+            );
         }
         if c.timezone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(config_err!(
-                "company.timezone `{}` is not an IANA time zone\nhint: e.g. \"Europe/Amsterdam\"",
-                c.timezone
-            ));
+            return Err(
+                config_err!("company.timezone `{}` is not an IANA time zone", c.timezone; hint: "e.g. \"Europe/Amsterdam\""),
+            );
         }
         let a = &self.assumptions;
         if !(0.0..=1.0).contains(&a.gross_margin) {
@@ -75,17 +73,15 @@ impl Config {
         let th = &self.targets.thresholds;
         let fraction = |x: f64| x.is_finite() && x > 0.0;
         if !(fraction(th.amber) && fraction(th.green) && th.amber <= th.green) {
-            return Err(config_err!(
-                "[targets.thresholds]: amber = {}, green = {}: expected fractions of the target with 0 < amber ≤ green\nhint: write 100% as 1.0 and 90% as 0.9, e.g. green = 1.0, amber = 0.9",
-                th.amber,
-                th.green
-            ));
+            return Err(
+                config_err!("[targets.thresholds]: amber = {}, green = {}: expected fractions of the target with 0 < amber ≤ green", th.amber, th.green; hint: "write 100% as 1.0 and 90% as 0.9, e.g. green = 1.0, amber = 0.9"),
+            );
         }
         for key in self.targets.monthly.keys() {
             if crate::period::Period::parse_month(key).is_err() {
-                return Err(config_err!(
-                    "targets.monthly key `{key}` is not a month\nhint: use \"YYYY-MM\", e.g. [targets.monthly.\"2024-03\"]"
-                ));
+                return Err(
+                    config_err!("targets.monthly key `{key}` is not a month"; hint: "use \"YYYY-MM\", e.g. [targets.monthly.\"2024-03\"]"),
+                );
             }
         }
         Ok(())
@@ -95,16 +91,14 @@ impl Config {
     fn validate_insights(&self) -> Result<()> {
         let ins = &self.insights;
         if !(ins.min_change.is_finite() && ins.min_change >= 0.0) {
-            return Err(config_err!(
-                "insights.min_change must be a fraction of 0 or more, got {}\nhint: write 15% as 0.15",
-                ins.min_change
-            ));
+            return Err(
+                config_err!("insights.min_change must be a fraction of 0 or more, got {}", ins.min_change; hint: "write 15% as 0.15"),
+            );
         }
         if !(ins.significance.is_finite() && ins.significance >= 0.0) {
-            return Err(config_err!(
-                "insights.significance must be a number of standard errors (0 or more), got {}\nhint: 2.5 leaves about 1 change in 100 found by chance",
-                ins.significance
-            ));
+            return Err(
+                config_err!("insights.significance must be a number of standard errors (0 or more), got {}", ins.significance; hint: "2.5 leaves about 1 change in 100 found by chance"),
+            );
         }
         if !(ins.unusual_band.is_finite() && ins.unusual_band > 0.0) {
             return Err(config_err!(
@@ -113,10 +107,9 @@ impl Config {
             ));
         }
         if ins.max_shown == 0 || ins.max_shown > 20 {
-            return Err(config_err!(
-                "insights.max_shown must be 1..20, got {}\nhint: the page holds about 8 lines",
-                ins.max_shown
-            ));
+            return Err(
+                config_err!("insights.max_shown must be 1..20, got {}", ins.max_shown; hint: "the page holds about 8 lines"),
+            );
         }
         Ok(())
     }
@@ -134,10 +127,9 @@ impl Config {
             if let Some(p) = input.as_ref().and_then(|i| i.preset.as_deref())
                 && !PRESETS.contains(&p)
             {
-                return Err(config_err!(
-                    "inputs.{table}.preset `{p}` is unknown\nhint: use one of {}",
-                    PRESETS.join(", ")
-                ));
+                return Err(
+                    config_err!("inputs.{table}.preset `{p}` is unknown"; hint: "use one of {}", PRESETS.join(", ")),
+                );
             }
         }
         for (n, input) in inputs.ad_costs.iter().enumerate() {
@@ -205,19 +197,18 @@ impl Config {
             .flatten()
             {
                 if !(0.0..=1.0).contains(&r) {
-                    return Err(config_err!(
-                        "benchmarks.{channel}: {r} is not a fraction in [0, 1]\nhint: write 2.1% as 0.021"
-                    ));
+                    return Err(
+                        config_err!("benchmarks.{channel}: {r} is not a fraction in [0, 1]"; hint: "write 2.1% as 0.021"),
+                    );
                 }
             }
         }
         let font_ok =
             |f: &str| !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || " -_".contains(c));
         if !font_ok(&self.brand.font) {
-            return Err(config_err!(
-                "brand.font `{}` is not a font family name\nhint: letters, digits, spaces and - only, e.g. \"Inter\"",
-                self.brand.font
-            ));
+            return Err(
+                config_err!("brand.font `{}` is not a font family name", self.brand.font; hint: "letters, digits, spaces and - only, e.g. \"Inter\""),
+            );
         }
         Ok(())
     }

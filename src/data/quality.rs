@@ -309,10 +309,9 @@ impl DataQuality {
             .flat_map(|i| std::iter::once(&i.example).chain(&i.more))
             .map(|e| format!("{}: {}", e.file, e.message))
             .collect();
-        Err(crate::input_err!(
-            "{}\nhint: fix the rows or the setting behind the rule (`smreport check` lists the rows; for `currency_mismatch`, [company] currency must be the deals' currency), or pass --allow-partial to build the pack anyway (its data-quality page shows the issue)",
-            lines.join("\n")
-        ))
+        Err(
+            crate::input_err!("{}", lines.join("\n"); hint: "fix the rows or the setting behind the rule (`smreport check` lists the rows; for `currency_mismatch`, [company] currency must be the deals' currency), or pass --allow-partial to build the pack anyway (its data-quality page shows the issue)"),
+        )
     }
 
     /// The codes of the [`Issue::blocking`] issues found.

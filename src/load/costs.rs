@@ -102,13 +102,9 @@ fn same_currency(t: &Table, keep: &[bool], currency: &str) -> Result<()> {
         if let (true, Some(c)) = (keep[i], c)
             && !c.eq_ignore_ascii_case(currency)
         {
-            return Err(input_err!(
-                "{}: row {}, column `{}`: {} is not the pack's currency {currency}\nhint: export the costs in {currency}, or set [company] currency",
-                t.file,
-                t.row(i),
-                t.original_name("currency"),
-                crate::error::quote(c)
-            ));
+            return Err(
+                input_err!("{}: row {}, column `{}`: {} is not the pack's currency {currency}", t.file, t.row(i), t.original_name("currency"), crate::error::quote(c); hint: "export the costs in {currency}, or set [company] currency"),
+            );
         }
     }
     Ok(())

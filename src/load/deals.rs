@@ -251,11 +251,7 @@ fn probabilities(t: &Table, keep: &[bool]) -> Result<Vec<Option<f64>>> {
             Some(p) if percent && (0.0..=100.0).contains(&p) => Some(p / 100.0),
             Some(p) if !percent && (0.0..=1.0).contains(&p) => Some(p),
             Some(p) => {
-                return Err(input_err!(
-                    "{}: row {}, column `probability`: `{p}` is not a probability\nhint: write the whole column as fractions 0–1 or as percentages 0–100",
-                    t.file,
-                    t.row(i)
-                ));
+                return Err(input_err!("{}: row {}, column `probability`: `{p}` is not a probability", t.file, t.row(i); hint: "write the whole column as fractions 0–1 or as percentages 0–100"));
             }
         });
     }

@@ -146,13 +146,9 @@ pub(super) fn ids_and_duplicates(
         .enumerate()
         .find(|(_, id)| id.is_some_and(scientific))
     {
-        return Err(input_err!(
-            "{}: row {}, {}: {} is an id that Excel turned into a number in scientific notation; its last digits are lost, so ids no longer match\nhint: export the ids again and open the file as text (in Excel: Data → From Text/CSV, column type Text), or use the CRM's CSV as it was downloaded",
-            t.file,
-            t.row(i),
-            t.col_label(id_col),
-            crate::error::quote(id.unwrap_or_default())
-        ));
+        return Err(
+            input_err!("{}: row {}, {}: {} is an id that Excel turned into a number in scientific notation; its last digits are lost, so ids no longer match", t.file, t.row(i), t.col_label(id_col), crate::error::quote(id.unwrap_or_default()); hint: "export the ids again and open the file as text (in Excel: Data → From Text/CSV, column type Text), or use the CRM's CSV as it was downloaded"),
+        );
     }
     // Exports usually list ids in ascending order: then there is no
     // duplicate, and no need to hash a million ids to know it.
@@ -179,12 +175,9 @@ pub(super) fn ids_and_duplicates(
     // Most ids colliding is damage (ids rounded, a wrong column mapped),
     // not duplicates to drop silently into a few rows.
     if t.rows >= 10 && distinct * 2 < t.rows {
-        return Err(input_err!(
-            "{}: {}: only {distinct} distinct values in {} rows; keeping the first of each would drop most rows\nhint: check that this column holds the record ids (map it under [columns]), and that a spreadsheet did not round the ids",
-            t.file,
-            t.col_label(id_col),
-            t.rows
-        ));
+        return Err(
+            input_err!("{}: {}: only {distinct} distinct values in {} rows; keeping the first of each would drop most rows", t.file, t.col_label(id_col), t.rows; hint: "check that this column holds the record ids (map it under [columns]), and that a spreadsheet did not round the ids"),
+        );
     }
     Ok((ids, keep))
 }

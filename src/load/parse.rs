@@ -504,12 +504,6 @@ impl Table {
         } else {
             "write dates as YYYY-MM-DD or DD-MM-YYYY (or an ISO date-time such as 2024-03-05T14:00:00+01:00)".into()
         };
-        input_err!(
-            "{}: row {}, {}: {} is not a date\nhint: {hint}",
-            self.file,
-            self.row(i),
-            self.col_label(col),
-            crate::error::quote(v)
-        )
+        input_err!("{}: row {}, {}: {} is not a date", self.file, self.row(i), self.col_label(col), crate::error::quote(v); hint: "{hint}")
     }
 }

@@ -258,15 +258,17 @@ impl Table {
                     None if names.len() == 1 && names[0] == *col => String::new(),
                     None => format!(" (mapped from {wanted})"),
                 };
-                let suggestion = nearest(&names, &self.columns)
-                    .map(|c| format!("\nhint: did you mean `{c}`?"))
-                    .unwrap_or_default();
-                return Err(input_err!(
-                    "{}: row {} (header): required column `{col}`{via} is missing\nfound columns: {}{suggestion}\nhint: rename the column in the file, map it under [columns.<table>] in smreport.toml, or see SPEC section 2 for the canonical names",
+                let suggestion =
+                    nearest(&names, &self.columns).map(|c| format!("did you mean `{c}`?"));
+                return Err(crate::error::Message::new(format!(
+                    "{}: row {} (header): required column `{col}`{via} is missing\nfound columns: {}",
                     self.file,
                     self.row_base - 1,
                     self.columns.join(", ")
-                ));
+                ))
+                .hint_if(suggestion)
+                .hint("rename the column in the file, map it under [columns.<table>] in smreport.toml, or see docs/metrics.md \"Input tables\" for the canonical names")
+                .fail(crate::error::Failure::Input));
             }
         }
         Ok(())
@@ -346,23 +348,12 @@ impl Table {
         expected: &str,
         hint: &str,
     ) -> anyhow::Error {
-        input_err!(
-            "{}: row {}, {}: {} is not {expected}\nhint: {hint}",
-            self.file,
-            self.row(i),
-            self.col_label(col),
-            crate::error::quote(value)
-        )
+        input_err!("{}: row {}, {}: {} is not {expected}", self.file, self.row(i), self.col_label(col), crate::error::quote(value); hint: "{hint}")
     }
 
     /// A required cell that is blank.
     pub fn missing(&self, col: &str, i: usize, what: &str, hint: &str) -> anyhow::Error {
-        input_err!(
-            "{}: row {}, {}: {what} is missing\nhint: {hint}",
-            self.file,
-            self.row(i),
-            self.col_label(col)
-        )
+        input_err!("{}: row {}, {}: {what} is missing", self.file, self.row(i), self.col_label(col); hint: "{hint}")
     }
 
     /// Marks the lines a report export puts below its rows as non-data:

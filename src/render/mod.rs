@@ -273,10 +273,7 @@ pub fn render_template(
 fn template_error(name: &str, e: Error) -> anyhow::Error {
     let line = e.line().map(|l| format!(":{l}")).unwrap_or_default();
     let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
-    crate::render_err!(
-        "template error in {name}{line}: {}{detail}\nhint: check the template syntax (minijinja) at that line",
-        e.kind()
-    )
+    crate::render_err!("template error in {name}{line}: {}{detail}", e.kind(); hint: "check the template syntax (minijinja) at that line")
 }
 
 #[cfg(test)]

@@ -302,22 +302,20 @@ pub fn compile(
     let world = PackWorld::new(source, templates, &ctx.charts, fonts, timestamp.date())?;
     let warned = typst::compile::<PagedDocument>(&world);
     let doc = warned.output.map_err(|diags| {
-        let msgs: Vec<String> = diags
+        let errors: Vec<_> = diags.iter().filter(|d| d.severity == Severity::Error).collect();
+        let msgs: Vec<String> = errors
             .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| {
-                let hints: String = d.hints.iter().map(|h| format!("\nhint: {}", h.v)).collect();
-                format!(
-                    "{}: error: {}{hints}",
-                    locate(&world, d, template),
-                    d.message
-                )
-            })
+            .map(|d| format!("{}: error: {}", locate(&world, d, template), d.message))
             .collect();
-        crate::render_err!(
-            "Typst could not compile the pack:\n{}\nhint: fix the template line named above; values from the data are always inserted as plain text, so the cause is the template's Typst code",
+        let mut m = crate::error::Message::new(format!(
+            "Typst could not compile the pack:\n{}",
             msgs.join("\n")
-        )
+        ));
+        for h in errors.iter().flat_map(|d| &d.hints) {
+            m = m.hint(h.v.to_string());
+        }
+        m.hint("fix the template line named above; values from the data are always inserted as plain text, so the cause is the template's Typst code")
+            .fail(crate::error::Failure::Render)
     })?;
     let ts = Datetime::from_ymd_hms(
         timestamp.year(),

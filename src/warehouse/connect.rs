@@ -118,15 +118,11 @@ pub fn describe(cfg: &postgres::Config) -> String {
 /// Connect to the database `SMREPORT_DATABASE_URL` names.
 pub fn connect() -> Result<postgres::Client> {
     let raw = std::env::var(URL_VAR).map_err(|_| {
-        input_err!(
-            "--source postgres needs the connection URL in the environment variable {URL_VAR}\nhint: export {URL_VAR}=postgresql://user:password@host:5432/database?sslmode=require (it is never read from the config or the command line)"
-        )
+        input_err!("--source postgres needs the connection URL in the environment variable {URL_VAR}"; hint: "export {URL_VAR}=postgresql://user:password@host:5432/database?sslmode=require (it is never read from the config or the command line)")
     })?;
     let url = split_url(&raw);
     let mut cfg: postgres::Config = url.url.parse().map_err(|e| {
-        input_err!(
-            "{URL_VAR} is not a valid PostgreSQL URL: {e}\nhint: postgresql://user:password@host:5432/database?sslmode=require, or ?host=/path/to/socket for a unix socket"
-        )
+        input_err!("{URL_VAR} is not a valid PostgreSQL URL: {e}"; hint: "postgresql://user:password@host:5432/database?sslmode=require, or ?host=/path/to/socket for a unix socket")
     })?;
     if cfg.get_connect_timeout().is_none() {
         cfg.connect_timeout(Duration::from_secs(10));
@@ -147,12 +143,9 @@ pub fn connect() -> Result<postgres::Client> {
                     .as_db_error()
                     .map(|d| d.message().to_string())
                     .unwrap_or_else(|| error_chain(&e));
-                return Err(input_err!(
-                    "cannot connect to the database {} ({} attempt{}): {detail}\nhint: check {URL_VAR} and that the database accepts connections from this machine",
-                    describe(&cfg),
-                    attempt,
-                    if attempt == 1 { "" } else { "s" }
-                ));
+                return Err(
+                    input_err!("cannot connect to the database {} ({} attempt{}): {detail}", describe(&cfg), attempt, if attempt == 1 { "" } else { "s" }; hint: "check {URL_VAR} and that the database accepts connections from this machine"),
+                );
             }
             Err(_) => {
                 std::thread::sleep(pause);

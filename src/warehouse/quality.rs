@@ -68,14 +68,10 @@ impl Warehouse {
                     } else {
                         "an ISO date (YYYY-MM-DD)"
                     };
-                    return Err(input_err!(
-                        "{}: {}column `{}` ({canonical}): `{}` is not {expected}\nhint: store dates as date or timestamp, or as ISO text; a view can convert them (docs/warehouse.md)",
-                        spec.display(),
-                        key.map(|k| format!("row with id `{k}`, "))
-                            .unwrap_or_default(),
-                        c.name,
-                        value.unwrap_or_default()
-                    ));
+                    return Err(
+                        input_err!("{}: {}column `{}` ({canonical}): `{}` is not {expected}", spec.display(), key.map(|k| format!("row with id `{k}`, "))
+                            .unwrap_or_default(), c.name, value.unwrap_or_default(); hint: "store dates as date or timestamp, or as ISO text; a view can convert them (docs/warehouse.md)"),
+                    );
                 }
             }
         }
@@ -154,13 +150,10 @@ impl Warehouse {
                     "currency" => "the pack's currency ([company] currency)",
                     _ => "a value (it is required)",
                 };
-                return Err(input_err!(
-                    "{}: {}column `{source_col}`: {} — expected {expected}\nhint: fix the row in the database, or leave it out in a view",
-                    self.display(kind),
-                    k.map(|k| format!("{key} `{k}`, ")).unwrap_or_default(),
-                    v.map(|v| format!("`{v}`"))
-                        .unwrap_or_else(|| "value is missing".into())
-                ));
+                return Err(
+                    input_err!("{}: {}column `{source_col}`: {} — expected {expected}", self.display(kind), k.map(|k| format!("{key} `{k}`, ")).unwrap_or_default(), v.map(|v| format!("`{v}`"))
+                        .unwrap_or_else(|| "value is missing".into()); hint: "fix the row in the database, or leave it out in a view"),
+                );
             }
         }
         Ok(())

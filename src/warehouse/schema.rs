@@ -138,11 +138,9 @@ pub fn resolve(
         match hit {
             Some(&(name, ty)) => {
                 if !class.accepts(ty) {
-                    return Err(input_err!(
-                        "{shown}: column `{name}` ({canonical}) has type {}; expected {}\nhint: cast it in a view over the table (see docs/warehouse.md)",
-                        type_name(name),
-                        class.expected()
-                    ));
+                    return Err(
+                        input_err!("{shown}: column `{name}` ({canonical}) has type {}; expected {}", type_name(name), class.expected(); hint: "cast it in a view over the table (see docs/warehouse.md)"),
+                    );
                 }
                 columns.insert(
                     canonical,
@@ -155,21 +153,18 @@ pub fn resolve(
             }
             None if required => {
                 let have: Vec<&str> = found.iter().map(|(n, _)| *n).collect();
-                return Err(input_err!(
-                    "{shown}: no column `{wanted}` (the {canonical} of each row); the table has {}\nhint: name the column under [columns.{}] {canonical} = \"…\" in smreport.toml",
-                    have.join(", "),
-                    kind.name()
-                ));
+                return Err(
+                    input_err!("{shown}: no column `{wanted}` (the {canonical} of each row); the table has {}", have.join(", "); hint: "name the column under [columns.{}] {canonical} = \"…\" in smreport.toml", kind.name()),
+                );
             }
             None => {}
         }
     }
     if kind == TableKind::Costs && !columns.contains_key("month") && !columns.contains_key("date") {
         let have: Vec<&str> = found.iter().map(|(n, _)| *n).collect();
-        return Err(input_err!(
-            "{shown}: no column `month` or `date`; the table has {}\nhint: name the column under [columns.costs] month = \"…\"",
-            have.join(", ")
-        ));
+        return Err(
+            input_err!("{shown}: no column `month` or `date`; the table has {}", have.join(", "); hint: "name the column under [columns.costs] month = \"…\""),
+        );
     }
     let input = match kind {
         TableKind::Leads => cfg.inputs.leads.as_ref(),

@@ -81,7 +81,7 @@ fn a_failure_at_any_step_changes_nothing() {
                 before,
                 "failure at {step:?} with {previous} previous file(s) changed the directory"
             );
-            let msg = format!("{err:#}");
+            let msg = crate::error::render(&err);
             assert!(msg.contains("no file in"), "{msg}");
             assert!(msg.contains("is full"), "{msg}");
         }
@@ -103,7 +103,7 @@ fn a_directory_in_a_targets_place_rolls_back_the_files_before_it() {
         std::fs::read(out.join("a.json")).unwrap(),
         outputs("old")[0].bytes
     );
-    let msg = format!("{err:#}");
+    let msg = crate::error::render(&err);
     assert!(msg.contains("a.pdf"), "{msg}");
     assert!(msg.contains("a directory has the name"), "{msg}");
 }
@@ -152,7 +152,7 @@ fn a_directory_made_read_only_part_way_keeps_the_previous_pack() {
             .unwrap_err();
             mode(0o755).unwrap();
             assert_eq!(snapshot(out), before, "read-only at {step:?}");
-            let msg = format!("{err:#}");
+            let msg = crate::error::render(&err);
             assert!(msg.contains("no file in"), "{step:?}: {msg}");
             assert!(msg.contains("not writable"), "{step:?}: {msg}");
         });

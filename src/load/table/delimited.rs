@@ -287,10 +287,7 @@ impl Table {
             .into_reader_with_file_handle(std::io::Cursor::new(dialect.text))
             .finish()
             .map_err(|e| {
-                input_err!(
-                    "{}: not a readable CSV file: {e}\nhint: the first line must be the header; fields are separated by `,`, `;` or tabs",
-                    path.display()
-                )
+                input_err!("{}: not a readable CSV file: {e}", path.display(); hint: "the first line must be the header; fields are separated by `,`, `;` or tabs")
             })?;
         let mut t = Table::from_frame(file, header, unescape_names(df), header_line + 2)
             .with_context(|| format!("reading {}", path.display()))?;

@@ -39,12 +39,7 @@ impl Table {
         mut source: R,
         keep: Option<&dyn Fn(&str) -> bool>,
     ) -> Result<Table> {
-        let unreadable = |why: String| {
-            input_err!(
-                "{}: not a readable Parquet file: {why}\nhint: export the table again, or save it as CSV",
-                path.display()
-            )
-        };
+        let unreadable = |why: String| input_err!("{}: not a readable Parquet file: {why}", path.display(); hint: "export the table again, or save it as CSV");
         check_footer(&mut source).map_err(unreadable)?;
         let meta = read_metadata(&mut source).map_err(|e| unreadable(e.to_string()))?;
         check_counts(&meta).map_err(unreadable)?;

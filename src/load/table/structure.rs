@@ -26,16 +26,14 @@ pub(super) fn refuse_quotes(file: &str, header_line: usize, found: &Structure) -
                 header_line + line
             )
         };
-        return Err(input_err!(
-            "{file}: row {row}: a quote that begins {lines} is never closed, so every line after it would be read as one value\nhint: {hint}"
-        ));
+        return Err(
+            input_err!("{file}: row {row}: a quote that begins {lines} is never closed, so every line after it would be read as one value"; hint: "{hint}"),
+        );
     }
     if let Some((record, line, field)) = found.stray_quote {
-        return Err(input_err!(
-            "{file}: row {} (line {}), field {field}: a `\"` inside the value opens a quote that runs past the end of the line, joining the next line(s) into this row\nhint: {hint}",
-            header_line + 1 + record,
-            header_line + line
-        ));
+        return Err(
+            input_err!("{file}: row {} (line {}), field {field}: a `\"` inside the value opens a quote that runs past the end of the line, joining the next line(s) into this row", header_line + 1 + record, header_line + line; hint: "{hint}"),
+        );
     }
     Ok(())
 }

@@ -54,11 +54,7 @@ impl Table {
                 .ok_or_else(|| input_err!("{}: the workbook has no sheets", path.display()))?,
         };
         let range = wb.worksheet_range(&name).map_err(|e| {
-            input_err!(
-                "{}: no sheet `{name}` ({e})\nhint: the workbook has sheets {}",
-                path.display(),
-                names.join(", ")
-            )
+            input_err!("{}: no sheet `{name}` ({e})", path.display(); hint: "the workbook has sheets {}", names.join(", "))
         })?;
         let text = |c: &Data| -> Option<String> {
             let v = match c {
