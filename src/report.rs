@@ -24,6 +24,7 @@ use crate::templates::{TemplateSet, Texts};
 
 mod figures;
 pub mod pages;
+pub mod rows;
 pub mod variance;
 
 pub use figures::{
@@ -228,6 +229,13 @@ pub fn build_with_figures(
         period: p,
     }
     .heads();
+    figures.notes = rows::Notes::new(
+        &report,
+        &figures,
+        &cfg.insights,
+        texts,
+        cfg.company.language,
+    );
     Ok((report, figures))
 }
 

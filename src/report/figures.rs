@@ -59,8 +59,10 @@ pub struct PackFigures {
     /// The figures over W (the trailing 12 months): the 12-month values
     /// the pages show next to the period's.
     pub last_12m: Snapshot,
-    /// The bars and pins of the channel, lead-value and benchmark tables.
-    pub marks: super::variance::TableMarks,
+    /// Every table's rows with their bars and pins (templates place them).
+    pub rows: super::rows::TableRows,
+    /// The notes whose numbers are filled in (templates place them).
+    pub notes: super::rows::Notes,
     /// Each channel's marketing cost over W at the length of the period
     /// (its 12-month rate), the reference next to its cost.
     pub channel_costs_ltm: std::collections::BTreeMap<String, f64>,
@@ -318,7 +320,8 @@ impl PackFigures {
             last_12m,
             pages: Default::default(),
             channel_costs_ltm: Default::default(),
-            marks: super::variance::TableMarks::new(report),
+            rows: super::rows::TableRows::new(report),
+            notes: Default::default(),
             insights_more: report.insights.len() - shown,
             leak: ratios.leak(),
             ratios,

@@ -457,81 +457,11 @@ pub struct Mark {
 }
 
 impl Mark {
-    fn new(value: Option<f64>, max: f64, full: f64, better: Option<Better>) -> Mark {
+    pub(super) fn new(value: Option<f64>, max: f64, full: f64, better: Option<Better>) -> Mark {
         Mark {
             value,
             len: length(value, max, full),
             impact: impact(value.zip(better).and_then(|(v, b)| b.good(v))),
-        }
-    }
-}
-
-/// The bars and pins embedded in the channel, lead-value and benchmark
-/// tables, one scale per column kind.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TableMarks {
-    /// Per channel (in `report.channels` order): leads bar, 12-month ROI pin.
-    pub channel_leads: Vec<Mark>,
-    pub channel_roi: Vec<Mark>,
-    /// Per conversion point and per source (in `lead_value_12m` order).
-    pub point_value: Vec<Mark>,
-    pub source_value: Vec<Mark>,
-    /// Per benchmarked channel (in order): ours − benchmark for lead→MQL,
-    /// MQL→SQL, SQL→opportunity, opportunity→won (pins, points).
-    pub benchmarks: Vec<[Mark; 4]>,
-}
-
-impl TableMarks {
-    pub fn new(r: &crate::report::Report) -> TableMarks {
-        let max = |v: &mut dyn Iterator<Item = f64>| v.fold(0.0_f64, |m, x| m.max(x.abs()));
-        let ch = &r.channels;
-        let leads_max = max(&mut ch.iter().map(|c| c.leads as f64));
-        let roi_max = max(&mut ch.iter().filter_map(|c| c.roi_pct_12m));
-        let lv = &r.lead_value_12m;
-        let lv_max = max(&mut lv
-            .by_conversion_point
-            .iter()
-            .map(|p| &p.value)
-            .chain(lv.by_source.iter().map(|p| &p.value))
-            .filter_map(|v| v.lead_value));
-        let bench: Vec<[Option<f64>; 4]> = ch
-            .iter()
-            .filter_map(|c| {
-                let b = c.benchmark.as_ref()?;
-                let o = &c.conversion_12m;
-                let d = |a: Option<f64>, x: Option<f64>| a.zip(x).map(|(a, x)| a - x);
-                Some([
-                    d(o.lead_to_mql, b.lead_to_mql),
-                    d(o.mql_to_sql, b.mql_to_sql),
-                    d(o.sql_to_opportunity, b.sql_to_opportunity),
-                    d(o.opportunity_to_won, b.opportunity_to_won),
-                ])
-            })
-            .collect();
-        let bench_max = max(&mut bench.iter().flatten().flatten().copied());
-        TableMarks {
-            channel_leads: ch
-                .iter()
-                .map(|c| Mark::new(Some(c.leads as f64), leads_max, BAR_PT, None))
-                .collect(),
-            channel_roi: ch
-                .iter()
-                .map(|c| Mark::new(c.roi_pct_12m, roi_max, PIN_PT, Some(Better::Higher)))
-                .collect(),
-            point_value: lv
-                .by_conversion_point
-                .iter()
-                .map(|p| Mark::new(p.value.lead_value, lv_max, BAR_PT, None))
-                .collect(),
-            source_value: lv
-                .by_source
-                .iter()
-                .map(|p| Mark::new(p.value.lead_value, lv_max, BAR_PT, None))
-                .collect(),
-            benchmarks: bench
-                .iter()
-                .map(|b| b.map(|d| Mark::new(d, bench_max, PIN_PT, Some(Better::Higher))))
-                .collect(),
         }
     }
 }
