@@ -330,7 +330,7 @@ impl RateValue {
     }
 }
 
-/// `[plan]`: the reverse funnel (SPEC section 4). Missing rates come from the
+/// `[plan]`: the reverse funnel (docs/metrics.md "Plan"). Missing rates come from the
 /// trailing-12-month cohort rates, else the benchmarks.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -386,7 +386,7 @@ type BenchmarkStep = fn(&Benchmark) -> Option<f64>;
 
 pub const BENCHMARK_SOURCE: &str = "First Page Sage, B2B SaaS funnel benchmarks";
 
-/// SPEC section 3 "Benchmarks": B2B SaaS defaults per channel.
+/// docs/metrics.md "Benchmarks": B2B SaaS defaults per channel.
 pub fn default_benchmarks() -> BTreeMap<String, Benchmark> {
     let b = |v: [f64; 5]| Benchmark {
         visitor_to_lead: Some(v[0] / 100.0),

@@ -1,4 +1,4 @@
-//! Failure kinds and their exit codes (SPEC section 1).
+//! Failure kinds and their exit codes (README.md, "Exit codes").
 //!
 //! Stages return `anyhow::Result`; where the *kind* of failure decides the
 //! exit code, the root cause is one of these typed errors and `main` finds it
@@ -195,7 +195,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
-/// The longest value a message quotes whole (SPEC: errors name the value;
+/// The longest value a message quotes whole (errors name the value;
 /// a 10 MB cell must not become a 10 MB message).
 pub const QUOTE_MAX: usize = 80;
 

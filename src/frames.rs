@@ -23,8 +23,8 @@ use crate::period::days as days_of;
 
 /// One lead (contact), as a record: for tests and generated data, turned
 /// into frames by [`Dataset::from_records`]. Stage dates are the effective
-/// ones: a skipped MQL stage has already been filled with `sql_at` (SPEC
-/// "Skipped stages").
+/// ones: a skipped MQL stage has already been filled with `sql_at` (docs/metrics.md
+/// "Conventions", skipped stages).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lead {
     pub id: String,

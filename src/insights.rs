@@ -189,7 +189,7 @@ impl Details {
     }
 }
 
-/// One finding (SPEC section 6 `insights`).
+/// One finding (docs/metrics.md "Insights", the JSON's `insights`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Insight {
     pub kind: Kind,

@@ -8,8 +8,8 @@
 //! types as their canonical spelling. This module — not the CSV reader —
 //! decides what a valid value is, so a bad one is named by file, row and
 //! column. Rows that a KPI must exclude are kept out of the frames *and*
-//! counted in [`DataQuality`]; nothing is dropped silently (SPEC "Data
-//! quality"). Only the columns a build needs are read.
+//! counted in [`DataQuality`]; nothing is dropped silently (docs/metrics.md
+//! "Data quality"). Only the columns a build needs are read.
 
 use std::path::{Path, PathBuf};
 

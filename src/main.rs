@@ -1,5 +1,5 @@
 //! Entry point: parse the command line, dispatch to the subcommand, map a
-//! failure to the exit code of SPEC section 1 (like typst-cli's `dispatch`).
+//! failure to its exit code (README.md, "Exit codes"; like typst-cli's `dispatch`).
 
 use clap::Parser;
 use smreport::cli::{Cli, Command};

@@ -1,6 +1,6 @@
 //! Reporting periods: the period P (a calendar month, an ISO week or a
 //! quarter), the trailing-12-month window W and the year to date, as
-//! inclusive date ranges (SPEC section 3, "Notation").
+//! inclusive date ranges (docs/metrics.md "Conventions").
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
@@ -198,7 +198,7 @@ impl Period {
     /// last day of the month of `end`: the range W's costs are summed over.
     /// For a month or a quarter it is W itself; for a week that ends
     /// mid-month it runs to the end of that month, so that W's costs are 12
-    /// whole months (SPEC "Weeks and quarters").
+    /// whole months (docs/metrics.md "Conventions").
     pub fn trailing_12m_months(&self) -> Range {
         let end_month = Period::month(self.end.year(), self.end.month()).unwrap_or(*self);
         Range {

@@ -1,4 +1,4 @@
-//! The reverse-funnel plan (SPEC section 4): work back from a revenue goal
+//! The reverse-funnel plan (docs/metrics.md "Plan"): work back from a revenue goal
 //! to the volume each funnel stage must deliver.
 //!
 //! Pure functions, no I/O: [`plan_for`] resolves the goal and, through the
@@ -106,7 +106,7 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
-/// The stage volumes for `input` (SPEC section 4).
+/// The stage volumes for `input` (docs/metrics.md "Plan").
 pub fn compute(input: &PlanInput) -> Result<Plan, String> {
     if input.stages.last() != Some(&Stage::Won) {
         return Err("the plan's stage chain must end with `won`".into());

@@ -1,6 +1,6 @@
 //! Plan stages and conversion rates: the notations a rate is written in
 //! (`0.42`, `42%`, `1/3`), where a rate comes from, and the rate ladder that
-//! gives each step of a chain its rate (SPEC section 4). Standalone: the
+//! gives each step of a chain its rate (docs/metrics.md "Plan"). Standalone: the
 //! config reads rates and stages, and the plan uses them.
 
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
 //! The report: every KPI of one period, as one serializable value.
 //!
-//! [`Report`] is exactly the JSON file (SPEC section 6). [`PackFigures`]
+//! [`Report`] is exactly the JSON file (docs/metrics.md: each
+//! section names its JSON key). [`PackFigures`]
 //! holds every other figure a page of the pack shows (comparisons with the
 //! previous period and last year, shares, step ratios, the biggest leak,
 //! table rows joined from several blocks, totals). Both are computed here
@@ -42,7 +43,7 @@ pub struct PeriodInfo {
 }
 
 /// The JSON file: `schema_version`, `period`, `currency` and the KPI blocks
-/// of SPEC section 6, in that order.
+/// of docs/metrics.md (each section names its JSON key), in that order.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Report {
     pub schema_version: u32,

@@ -1,4 +1,4 @@
-//! Writing a set of files all or nothing (SPEC section 1): a failed run
+//! Writing a set of files all or nothing (README.md, "Exit codes"): a failed run
 //! never leaves a truncated file, a half-updated pack, or a stray
 //! temporary file in the output directory.
 //!

@@ -1,4 +1,4 @@
-//! The data-quality report (SPEC "Data quality"): one entry per issue code
+//! The data-quality report (docs/metrics.md "Data quality"): one entry per issue code
 //! with its count and first examples (file and row), so that no row is
 //! excluded from a KPI without being counted and shown.
 

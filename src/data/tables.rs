@@ -1,10 +1,10 @@
-//! The input tables (SPEC section 2): their kinds, and the one list of
+//! The input tables (docs/metrics.md "Input tables"): their kinds, and the one list of
 //! canonical columns per table with what each holds and whether it is
 //! required. Every source reads these columns and no others.
 
 use serde::Serialize;
 
-/// The input tables (SPEC section 2). Ad-platform exports are cost tables
+/// The input tables (docs/metrics.md "Input tables"). Ad-platform exports are cost tables
 /// read with an ad preset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -66,7 +66,7 @@ const fn col(name: &'static str, class: Class, required: bool) -> Canonical {
     }
 }
 
-/// The canonical columns of each table (SPEC section 2), in the order a
+/// The canonical columns of each table (docs/metrics.md "Input tables"), in the order a
 /// database's view rows are ordered by; every source reads these and no
 /// others. `costs` needs `month` or `date`.
 pub fn columns(kind: TableKind) -> &'static [Canonical] {

@@ -1,5 +1,5 @@
 //! Export presets: HubSpot, Salesforce, Google Ads and LinkedIn Ads headers
-//! and values mapped to the canonical tables of SPEC section 2, plus the
+//! and values mapped to the canonical tables of docs/metrics.md "Input tables", plus the
 //! `[columns]` mapping for any other export.
 //!
 //! A preset renames the export's columns to canonical names (the first of

@@ -1,4 +1,4 @@
-//! Channels (SPEC "Channels", "Benchmarks"): one row per lead source, deal
+//! Channels (docs/metrics.md "Channels", "Benchmarks"): one row per lead source, deal
 //! source and marketing cost channel with activity on or before the end:
 //! flow, won revenue, cost, cost per lead, visitor→lead, 12-month ROI, and
 //! the channel's cohort conversion next to its benchmark.

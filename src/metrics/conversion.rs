@@ -1,5 +1,5 @@
-//! Conversion over W, cohort method (SPEC "Conversion, trailing 12
-//! months"): of the records that entered stage A during W, the share that
+//! Conversion over W, cohort method (docs/metrics.md
+//! "Conversion over W"): of the records that entered stage A during W, the share that
 //! reached stage B by the end — overall, and per channel.
 
 use std::collections::BTreeMap;

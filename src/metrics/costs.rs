@@ -1,4 +1,4 @@
-//! Costs in a range (SPEC "Costs in P"): marketing and sales cost, pro rata
+//! Costs in a range (docs/metrics.md "Costs in P"): marketing and sales cost, pro rata
 //! by days for a partial month, cost per funnel stage and CAC.
 
 use anyhow::Result;

@@ -1,4 +1,4 @@
-//! Funnel flow in a range (SPEC "Funnel flow in P"): leads created, MQL and
+//! Funnel flow in a range (docs/metrics.md "Funnel flow in P"): leads created, MQL and
 //! SQL dates, opportunities and quotes, won and lost, rejected, and the
 //! qualified leads.
 

@@ -1,4 +1,4 @@
-//! Lead time between stages (SPEC "Lead time"): median, mean and count of
+//! Lead time between stages (docs/metrics.md "Lead time"): median, mean and count of
 //! the days from stage A to stage B, over the records that reached B in a
 //! range. Negative durations are left out (loading reports them as
 //! `stage_dates_out_of_order`).

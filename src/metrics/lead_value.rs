@@ -1,4 +1,4 @@
-//! Lead value over W (SPEC "Lead value over W"): won revenue of the leads
+//! Lead value over W (docs/metrics.md "Lead value over W"): won revenue of the leads
 //! created in W (deals won by the end) ÷ those leads, overall, per
 //! conversion point and per source; and the lead value marketing generated
 //! in a range.

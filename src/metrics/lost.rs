@@ -1,4 +1,4 @@
-//! Won/lost (SPEC "Won/lost"): deals lost in a range grouped by reason and
+//! Won/lost (docs/metrics.md "Won/lost"): deals lost in a range grouped by reason and
 //! by the stage where they were lost.
 
 use anyhow::Result;

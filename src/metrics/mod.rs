@@ -1,4 +1,4 @@
-//! KPI definitions of SPEC section 3, one module per family, each owning
+//! KPI definitions of docs/metrics.md, one module per family, each owning
 //! its result struct and its tests. No I/O happens here.
 //!
 //! A family asks for grouped aggregates through the aggregation boundary

@@ -1,4 +1,4 @@
-//! The open pipeline at the period's end (SPEC "Pipeline at end").
+//! The open pipeline at the period's end (docs/metrics.md "Pipeline at end").
 
 use anyhow::Result;
 use serde::{Deserialize, Serialize};

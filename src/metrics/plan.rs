@@ -8,7 +8,7 @@ use crate::plan::{self, DataRates, NoPlan, Overrides, Plan, PlanYtd};
 
 impl Metrics<'_> {
     /// What W's data offers a plan: the cohort rates, the average new deal
-    /// size and each conversion point's lead→won rate (SPEC section 4).
+    /// size and each conversion point's lead→won rate (docs/metrics.md "Plan").
     pub fn plan_data(ue: &UnitEconomics, conversion: &Conversion, lv: &LeadValue12m) -> DataRates {
         DataRates {
             cohort: conversion.rates(),

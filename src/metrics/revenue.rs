@@ -1,4 +1,4 @@
-//! Revenue in a range (SPEC "Revenue in P"): won revenue by deal type,
+//! Revenue in a range (docs/metrics.md "Revenue in P"): won revenue by deal type,
 //! marketing-sourced revenue, lost value, average deal size, win rate, ROI
 //! and ROMI.
 

@@ -1,4 +1,4 @@
-//! Targets and YTD (SPEC "Targets and YTD", "Status at the boundary"):
+//! Targets and YTD (docs/metrics.md "Targets", "YTD", "Status at the boundary"):
 //! each measure's target over a range (monthly targets pro rata by days),
 //! attainment and status; and the year to date against its targets.
 
@@ -30,8 +30,8 @@ impl TargetStatus {
     /// The status of an attainment (actual ÷ target): at or above a
     /// threshold is the higher status, with a relative tolerance of 1e-9 so
     /// that floating-point noise in the sums (0.9999999999999999 for
-    /// exactly on target) never turns green into amber (SPEC "Status at
-    /// the boundary").
+    /// exactly on target) never turns green into amber (docs/metrics.md
+    /// "Targets", status at the boundary).
     pub fn of(attainment: f64, th: &crate::config::Thresholds) -> TargetStatus {
         let reaches = |t: f64| attainment >= t - 1e-9 * t.abs();
         if reaches(th.green) {
@@ -193,7 +193,7 @@ mod tests {
     use super::super::testkit::*;
     use super::*;
 
-    /// SPEC "Status at the boundary": exactly on a threshold is the higher
+    /// docs/metrics.md "Targets": exactly on a threshold is the higher
     /// status, whatever the floating-point noise.
     #[test]
     fn status_at_the_boundary() {

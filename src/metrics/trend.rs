@@ -1,4 +1,4 @@
-//! The figures of several periods at once (SPEC "Trend"): flow counts,
+//! The figures of several periods at once (docs/metrics.md "Trend"): flow counts,
 //! costs and revenue per period, from one grouped request per date column
 //! for all periods together, not one scan per period.
 

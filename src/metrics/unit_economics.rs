@@ -1,4 +1,4 @@
-//! Unit economics over W (SPEC "Unit economics over W"): CAC, average new
+//! Unit economics over W (docs/metrics.md "Unit economics over W"): CAC, average new
 //! deal size, win rate, sales cycle, CLV, LTV:CAC and payback.
 
 use anyhow::Result;

@@ -1,4 +1,4 @@
-//! Sales velocity (SPEC "Sales velocity"): what the open pipeline is worth
+//! Sales velocity (docs/metrics.md "Sales velocity"): what the open pipeline is worth
 //! per day at the trailing win rate, deal size and cycle, against the
 //! month's revenue goal and the lead value marketing generated.
 
@@ -18,7 +18,7 @@ pub struct Velocity {
 }
 
 impl Metrics<'_> {
-    /// SPEC "Sales velocity", and the lead value marketing generated in `p`.
+    /// docs/metrics.md "Sales velocity", and the lead value marketing generated in `p`.
     pub fn velocity(
         &self,
         p: &Period,

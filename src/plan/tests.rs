@@ -1,4 +1,4 @@
-//! Tests of the plan: the worked examples of SPEC section 4, rate notations,
+//! Tests of the plan: the worked examples of docs/metrics.md "Plan", rate notations,
 //! the rate ladder and the goal.
 
 use super::*;
@@ -47,7 +47,7 @@ fn ceil_tolerates_floating_point_noise() {
     assert_eq!(ceil_tol(0.5), 1);
 }
 
-/// SPEC section 4, worked example 1.
+/// docs/metrics.md "Plan", worked example 1.
 #[test]
 fn worked_example_customers_to_leads() {
     let input = PlanInput {
@@ -66,7 +66,7 @@ fn worked_example_customers_to_leads() {
     assert_eq!(p.lead_value, None, "no target, no deal size");
 }
 
-/// SPEC section 4, worked example 2.
+/// docs/metrics.md "Plan", worked example 2.
 #[test]
 fn worked_example_target_to_leads() {
     let input = PlanInput {
@@ -87,7 +87,7 @@ fn worked_example_target_to_leads() {
     assert_eq!(p.lead_value, Some(11_111.11));
 }
 
-/// SPEC section 4, worked example 3.
+/// docs/metrics.md "Plan", worked example 3.
 #[test]
 fn worked_example_conversion_points() {
     let input = PlanInput {

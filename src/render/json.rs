@@ -1,5 +1,5 @@
 //! JSON renderer: the [`crate::report::Report`] as pretty-printed JSON
-//! (SPEC section 6).
+//! (docs/metrics.md: each section names its JSON key).
 
 use super::{Output, PackContext, Renderer, file_name};
 

@@ -1,6 +1,6 @@
 //! The loader's guarantees, as queries: values a build cannot do without
 //! (an error naming table, key, column and value), and the data-quality
-//! issues of SPEC "Data quality" — each counted in the database, with the
+//! issues of docs/metrics.md "Data quality" — each counted in the database, with the
 //! first three examples (by key) fetched to name them.
 
 use anyhow::Result;
@@ -216,7 +216,7 @@ impl Warehouse {
         Ok(())
     }
 
-    /// The data-quality issues (SPEC "Data quality"), counted as the file
+    /// The data-quality issues (docs/metrics.md "Data quality"), counted as the file
     /// loader counts them, worded by the same [`says`] messages.
     pub(super) fn count_quality(&self, cfg: &Config) -> Result<DataQuality> {
         let mut dq = DataQuality::default();

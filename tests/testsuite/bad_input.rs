@@ -862,8 +862,7 @@ fn concurrent_builds_leave_one_whole_pack() {
     for round in 0..3 {
         let out = format!("together-{round}");
         let spawn = |lang: &str| {
-            bin()
-                .current_dir(d)
+            command(d)
                 .args([
                     "build",
                     "--month",
@@ -881,9 +880,13 @@ fn concurrent_builds_leave_one_whole_pack() {
                 .unwrap()
         };
         let (a, b) = (spawn("en"), spawn("nl"));
-        for c in [a, b] {
-            let o = c.wait_with_output().unwrap();
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        for (c, lang) in [(a, "en"), (b, "nl")] {
+            Run {
+                out: c.wait_with_output().unwrap(),
+                command: format!("build --month 2024-03 --out {out} --lang {lang}"),
+                dir: d.to_path_buf(),
+            }
+            .expect_success();
         }
         let got = snapshot(&d.join(&out));
         assert!(
@@ -907,8 +910,7 @@ fn a_killed_build_leaves_a_whole_pack() {
         let dir = with_previous_pack();
         let d = dir.path();
         let before = snapshot(&d.join("out"));
-        let mut child = bin()
-            .current_dir(d)
+        let mut child = command(d)
             .args([
                 "build",
                 "--month",

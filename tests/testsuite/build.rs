@@ -8,7 +8,7 @@ use crate::util::*;
 fn sample_pack_has_every_page_and_embedded_font() {
     let dir = temp_fixture("small");
     let o = build(dir.path(), &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     let path = dir.path().join("out/sm-report-2024-03.pdf");
     let bytes = std::fs::read(&path).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
@@ -67,13 +67,11 @@ fn ordinary_periods_build_through_the_binary() {
         ("--week", "2024-W10", "en"),
         ("--week", "2025-W01", "nl"),
     ] {
-        let o = bin()
-            .current_dir(root)
+        let o = smreport(root)
             .args(["build", flag, period, "--lang", lang, "--out"])
             .arg(out.path())
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{period}: {}", stderr(&o));
+            .run();
+        o.expect_success();
         for ext in ["pdf", "html", "json"] {
             let f = out.path().join(format!("sm-report-{period}.{ext}"));
             assert!(f.exists(), "{}", f.display());
@@ -152,16 +150,15 @@ fn bad_thresholds_exit_2() {
 fn examples_build() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let out = tempfile::tempdir().unwrap();
-    let o = bin()
+    let o = smreport(root())
         .args([
             "build", "--month", "2024-03", "--format", "json", "--config",
         ])
         .arg(examples.join("minimal.toml"))
         .arg("--out")
         .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+        .run();
+    o.expect_success();
     let j = read_json(&out.path().join("sm-report-2024-03.json"));
     // annual revenue 3,000,000 ÷ 12
     assert_num(&j, "/targets/revenue/target", 250_000.0);
@@ -177,8 +174,7 @@ fn examples_build() {
 fn empty_periods_give_zeros_and_nulls() {
     for month in ["2023-06", "2019-01"] {
         let dir = temp_fixture("small");
-        let o = bin()
-            .current_dir(dir.path())
+        let o = smreport(dir.path())
             .args([
                 "build",
                 "--month",
@@ -188,9 +184,8 @@ fn empty_periods_give_zeros_and_nulls() {
                 "--out",
                 "out",
             ])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{month}: {}", stderr(&o));
+            .run();
+        o.expect_success();
         let j = read_json(&dir.path().join(format!("out/sm-report-{month}.json")));
         assert_num(&j, "/funnel/leads", 0.0);
         assert_num(&j, "/revenue/won", 0.0);
@@ -223,8 +218,7 @@ fn empty_periods_give_zeros_and_nulls() {
 #[test]
 fn week_and_quarter_periods() {
     let dir = temp_fixture("small");
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .args([
             "build",
             "--week",
@@ -234,9 +228,8 @@ fn week_and_quarter_periods() {
             "--format",
             "json",
         ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+        .run();
+    o.expect_success();
     let j = read_json(&dir.path().join("out/sm-report-2024-W10.json"));
     // 2024-W10 = 03-04..03-10: 7 of March's 31 days of cost.
     assert_eq!(j["period"]["start"], "2024-03-04");
@@ -249,8 +242,7 @@ fn week_and_quarter_periods() {
     assert_eq!(j["trend"][12]["period"], "2024-W10");
     assert_eq!(j["trend"][0]["period"], "2023-W50");
 
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .args([
             "build",
             "--quarter",
@@ -260,20 +252,17 @@ fn week_and_quarter_periods() {
             "--format",
             "json",
         ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+        .run();
+    o.expect_success();
     let q = read_json(&dir.path().join("out/sm-report-2024-Q1.json"));
     // The quarter is the YTD here: the same flow counts.
     assert_eq!(q["funnel"], q["ytd"]["funnel"]);
     assert_num(&q, "/costs/total", 16_499.0);
     assert_eq!(q["trend"][11]["period"], "2023-Q4");
 
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .args(["build", "--month", "2024-03", "--week", "2024-W10"])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(o.status.code(), Some(2), "one period kind at a time");
 }
 
@@ -285,16 +274,11 @@ fn week_and_quarter_periods() {
 fn every_page_opens_with_its_message_in_both_languages() {
     let fixture_dir = fixture("small");
     for lang in ["en", "nl"] {
-        let heads = page_heads(
-            &fixture_dir.join("smreport.toml"),
-            &fixture_dir,
-            "2024-03",
-            lang,
-        );
+        let heads = page_heads(&fixture_dir.join("smreport.toml"), "2024-03", lang);
         assert_eq!(heads.len(), 18);
         let dir = temp_fixture("small");
         let o = build(dir.path(), &["--lang", lang]);
-        assert!(o.status.success(), "{lang}: {}", stderr(&o));
+        o.expect_success();
         let pdf = flat(&pdf_text(&dir.path().join("out/sm-report-2024-03.pdf")));
         let html = std::fs::read_to_string(dir.path().join("out/sm-report-2024-03.html")).unwrap();
         let (mut at_pdf, mut at_html) = (0, 0);
@@ -347,7 +331,7 @@ fn every_page_opens_with_its_message_in_both_languages() {
 fn long_tables_break_across_pages() {
     let dir = temp_fixture("small");
     let base = build(dir.path(), &[]);
-    assert!(base.status.success(), "{}", stderr(&base));
+    base.expect_success();
     let pages = |p: &Path| {
         let bytes = std::fs::read(p).unwrap();
         bytes
@@ -376,7 +360,7 @@ fn long_tables_break_across_pages() {
     std::fs::write(dir.path().join("deals.csv"), deals).unwrap();
     std::fs::write(dir.path().join("leads.csv"), leads).unwrap();
     let o = build(dir.path(), &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     let pdf_path = dir.path().join("out/sm-report-2024-03.pdf");
     let text = pdf_text(&pdf_path);
     for i in 0..40 {

@@ -8,9 +8,9 @@ use crate::util::*;
 fn two_builds_are_byte_identical() {
     let dir = temp_fixture("small");
     let a = build_to(dir.path(), "a", &[]);
-    assert!(a.status.success(), "{}", stderr(&a));
+    a.expect_success();
     let b = build_to(dir.path(), "b", &[]);
-    assert!(b.status.success(), "{}", stderr(&b));
+    b.expect_success();
     for ext in ["pdf", "html", "json"] {
         let name = format!("sm-report-2024-03.{ext}");
         let x = std::fs::read(dir.path().join("a").join(&name)).unwrap();
@@ -24,8 +24,7 @@ fn two_builds_are_byte_identical() {
 fn sample_data_command_is_deterministic() {
     let dir = tempfile::tempdir().unwrap();
     for out in ["a", "b"] {
-        let o = bin()
-            .current_dir(dir.path())
+        let o = smreport(dir.path())
             .args([
                 "sample-data",
                 "--out",
@@ -37,9 +36,8 @@ fn sample_data_command_is_deterministic() {
                 "--months",
                 "4",
             ])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", stderr(&o));
+            .run();
+        o.expect_success();
     }
     for f in ["leads.csv", "deals.csv", "costs.csv", "traffic.csv"] {
         let a = std::fs::read(dir.path().join("a").join(f)).unwrap();
@@ -53,12 +51,10 @@ fn sample_data_command_is_deterministic() {
 #[test]
 fn committed_sample_data_is_reproducible() {
     let dir = tempfile::tempdir().unwrap();
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .args(["sample-data", "--out", "s", "--seed", "42"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+        .run();
+    o.expect_success();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
     for f in ["leads.csv", "deals.csv", "costs.csv", "traffic.csv"] {
         let made = std::fs::read(dir.path().join("s").join(f)).unwrap();

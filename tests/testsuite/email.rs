@@ -42,8 +42,7 @@ fn attachment(raw: &[u8]) -> (Vec<u8>, String, String, String) {
 fn email_is_sent_with_the_pdf_attached() {
     let dir = email_fixture("");
     let (port, server) = smtp_server();
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .env("SMREPORT_SMTP_URL", format!("smtp://127.0.0.1:{port}"))
         .args([
             "build",
@@ -53,9 +52,8 @@ fn email_is_sent_with_the_pdf_attached() {
             "smreport.toml",
             "--email",
         ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+        .run();
+    o.expect_success();
     assert!(
         !stderr(&o).contains("127.0.0.1"),
         "the SMTP URL is never printed"
@@ -92,10 +90,9 @@ fn email_is_sent_with_the_pdf_attached() {
 fn send_uses_the_built_pack_and_email_to() {
     let dir = email_fixture("");
     let o = build(dir.path(), &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     let (port, server) = smtp_server();
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .env("SMREPORT_SMTP_URL", format!("smtp://127.0.0.1:{port}"))
         .args([
             "send",
@@ -106,9 +103,8 @@ fn send_uses_the_built_pack_and_email_to() {
             "--email-to",
             "ceo@fixture.example",
         ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+        .run();
+    o.expect_success();
     let got = server.join().unwrap();
     assert_eq!(got.to, ["ceo@fixture.example", "revops@fixture.example"]);
     let (pdf, ..) = attachment(&got.data);
@@ -123,8 +119,7 @@ fn email_failure_exits_4_and_keeps_the_pack() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     }; // closed again: nothing listens there
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .env(
             "SMREPORT_SMTP_URL",
             format!("smtp://user:secret@127.0.0.1:{port}"),
@@ -137,8 +132,7 @@ fn email_failure_exits_4_and_keeps_the_pack() {
             "smreport.toml",
             "--email",
         ])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("after 3 attempt(s)"), "{err}");
@@ -154,8 +148,7 @@ fn email_failure_exits_4_and_keeps_the_pack() {
 #[test]
 fn email_config_errors_exit_2_before_building() {
     let dir = email_fixture("");
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .env_remove("SMREPORT_SMTP_URL")
         .args([
             "build",
@@ -165,13 +158,11 @@ fn email_config_errors_exit_2_before_building() {
             "smreport.toml",
             "--email",
         ])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("SMREPORT_SMTP_URL is not set"));
     assert!(!dir.path().join("out").exists(), "nothing built");
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .env("SMREPORT_SMTP_URL", "smtp://127.0.0.1:25")
         .args([
             "build",
@@ -183,8 +174,7 @@ fn email_config_errors_exit_2_before_building() {
             "--email-to",
             "not an address",
         ])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("`not an address` is not a valid e-mail address"));
     assert!(!dir.path().join("out").exists());
@@ -194,8 +184,7 @@ fn email_config_errors_exit_2_before_building() {
 #[test]
 fn dry_run_writes_a_parsable_eml() {
     let dir = email_fixture("attach_html = true\n");
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .env_remove("SMREPORT_SMTP_URL")
         .args([
             "build",
@@ -206,9 +195,8 @@ fn dry_run_writes_a_parsable_eml() {
             "--email",
             "--dry-run",
         ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+        .run();
+    o.expect_success();
     let raw = std::fs::read(dir.path().join("out/sm-report-2024-03.eml")).unwrap();
     let (pdf, subject, text, _) = attachment(&raw);
     assert!(pdf == std::fs::read(dir.path().join("out/sm-report-2024-03.pdf")).unwrap());

@@ -52,7 +52,7 @@ fn export_datetimes_are_converted() {
     );
     std::fs::write(dir.path().join("deals.csv"), deals).unwrap();
     let o = build(dir.path(), &["--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     let j = read_json(&dir.path().join("out/sm-report-2024-03.json"));
     assert_num(&j, "/funnel/won", 1.0);
     assert_num(&j, "/revenue/won", 3000.0);
@@ -65,7 +65,7 @@ fn parquet_input_gives_the_same_figures_as_csv() {
     use polars::prelude::*;
     let csv_dir = temp_fixture("small");
     let o = build(csv_dir.path(), &["--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     let from_csv = read_json(&csv_dir.path().join("out/sm-report-2024-03.json"));
 
     let pq_dir = temp_fixture("small");
@@ -83,7 +83,7 @@ fn parquet_input_gives_the_same_figures_as_csv() {
         std::fs::remove_file(csv).unwrap();
     }
     let o = build(pq_dir.path(), &["--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     let mut from_pq = read_json(&pq_dir.path().join("out/sm-report-2024-03.json"));
     // Sanity: the dates really were typed in the Parquet file.
     assert_num(&from_pq, "/funnel/leads", 6.0);
@@ -189,7 +189,7 @@ fn dutch_excel_csv_gives_identical_kpis() {
     leads.push_str("L10,2024-03-28,Evénementen,event,Logistics,60,70,,,,,\n");
     std::fs::write(canonical.path().join("leads.csv"), &leads).unwrap();
     let o = build(canonical.path(), &["--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     let want = read_json(&canonical.path().join("out/sm-report-2024-03.json"));
     assert!(want["channels"].to_string().contains("Evénementen"));
 
@@ -217,7 +217,7 @@ fn dutch_excel_csv_gives_identical_kpis() {
         "amounts are Dutch"
     );
     let o = build(dutch.path(), &["--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     let got = read_json(&dutch.path().join("out/sm-report-2024-03.json"));
     assert_eq!(want, got);
 }
@@ -272,7 +272,7 @@ channel = "LinkedIn"
 "#;
     std::fs::write(dir.path().join("smreport.toml"), cfg).unwrap();
     let o = build(dir.path(), &["--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     let j = read_json(&dir.path().join("out/sm-report-2024-03.json"));
     let channel = |name: &str| {
         j["channels"]
@@ -299,13 +299,11 @@ channel = "LinkedIn"
     assert_eq!(total_rows["example"]["row"], 7);
 
     // `check` shows the tables, their presets and mapped columns
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .args(["check", "--config", "smreport.toml"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = String::from_utf8(o.stdout).unwrap();
+        .run();
+    o.expect_success();
+    let out = o.stdout();
     assert!(
         out.contains("google-ads.csv") && out.contains("(preset Google Ads)"),
         "{out}"
@@ -346,7 +344,7 @@ fn xlsx_input_gives_identical_kpis() {
         std::fs::remove_file(dir.path().join(format!("{table}.csv"))).unwrap();
     }
     let o = build(dir.path(), &["--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     let mut got = read_json(&dir.path().join("out/sm-report-2024-03.json"));
     for issue in got["data_quality"]["issues"].as_array_mut().unwrap() {
         let file = issue["example"]["file"]
@@ -412,7 +410,7 @@ fn value_translations_map_export_values() {
         "\n[inputs.leads.values.source]\n\"organic search\" = \"SEO\"\nPAID_SEARCH = \"PPC\"\n",
     );
     let o = build(dir.path(), &["--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     let got = read_json(&dir.path().join("out/sm-report-2024-03.json"));
     assert_eq!(want["channels"], got["channels"]);
     assert_eq!(want["funnel"], got["funnel"]);
@@ -429,7 +427,7 @@ fn month_first_exports_are_read_month_first() {
     let dir = temp_fixture("small");
     let expected = {
         let o = build(dir.path(), &["--format", "json"]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        o.expect_success();
         read_json(&dir.path().join("out/sm-report-2024-03.json"))
     };
     let leads = std::fs::read_to_string(dir.path().join("leads.csv")).unwrap();
@@ -448,18 +446,16 @@ fn month_first_exports_are_read_month_first() {
     assert!(us[6].contains(",3/20/2024,"), "{}", us[6]);
     std::fs::write(dir.path().join("leads.csv"), us.join("\n") + "\n").unwrap();
 
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .args(["check", "--config", "smreport.toml"])
-        .output()
-        .unwrap();
+        .run();
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("date_order_detected"), "{text}");
     assert!(text.contains("leads.csv row 5"), "{text}");
     assert!(text.contains("2/20/2024"), "{text}");
 
     let o = build(dir.path(), &["--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     let got = read_json(&dir.path().join("out/sm-report-2024-03.json"));
     for block in [
         "funnel",

@@ -510,9 +510,7 @@ fn texts_state_the_json_fields() {
             check_texts(&r, &texts, loc, &june);
         }
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut cfg = Config::load(Some(&root.join("smreport.toml"))).unwrap();
-    let data = smreport::load::load(&cfg, &root.join("sample-data")).unwrap();
+    let mut sample = PackTest::sample();
     let mut periods: Vec<Period> = (1..=12)
         .flat_map(|m| {
             [
@@ -532,10 +530,10 @@ fn texts_state_the_json_fields() {
     );
     let mut kinds = std::collections::BTreeSet::new();
     for loc in Locale::ALL {
-        cfg.company.language = loc;
+        sample.cfg.company.language = loc;
         let texts = set.translations(loc).unwrap();
         for p in &periods {
-            let r = report::build(&data, &cfg, p).unwrap();
+            let r = sample.report_for(p);
             check_texts(&r, &texts, loc, p);
             kinds.extend(r.insights.iter().map(|i| format!("{:?}", i.kind)));
         }
@@ -548,13 +546,10 @@ fn texts_state_the_json_fields() {
 /// change to a rule or a text shows up as a reviewable diff.
 #[test]
 fn sample_findings_snapshot() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut cfg = Config::load(Some(&root.join("smreport.toml"))).unwrap();
-    let data = smreport::load::load(&cfg, &root.join("sample-data")).unwrap();
-    let march = Period::parse_month("2024-03").unwrap();
+    let mut sample = PackTest::sample();
     for loc in Locale::ALL {
-        cfg.company.language = loc;
-        let r = report::build(&data, &cfg, &march).unwrap();
+        sample.cfg.company.language = loc;
+        let r = sample.report("2024-03");
         insta::assert_json_snapshot!(
             format!("sample_2024_03_insights_{}", loc.code()),
             r.insights

@@ -1,22 +1,17 @@
 //! The hand-made fixture `tests/fixtures/small`, March 2024, computed by
 //! the library (`report::build`, no binary): every figure derived by hand in
-//! the comments; the JSON snapshot; every SPEC key present and documented.
+//! the comments; the JSON snapshot; every JSON key present and documented.
 
 use std::path::Path;
 
 use serde_json::Value;
-
-use smreport::config::Config;
-use smreport::period::Period;
 
 use crate::util::*;
 
 /// The report of March 2024 for a fixture directory (its smreport.toml and
 /// data), computed by the library and read back as the JSON file would be.
 fn report_in(dir: &Path) -> Value {
-    let cfg = Config::load(Some(&dir.join("smreport.toml"))).unwrap();
-    let data = smreport::load::load(&cfg, &cfg.resolve(&cfg.data.dir)).unwrap();
-    let r = smreport::report::build(&data, &cfg, &Period::parse_month("2024-03").unwrap()).unwrap();
+    let r = PackTest::at(dir).report("2024-03");
     serde_json::from_str(&serde_json::to_string_pretty(&r).unwrap()).unwrap()
 }
 
@@ -475,7 +470,7 @@ fn json_snapshot() {
     insta::assert_json_snapshot!("small_2024_03", j);
 }
 
-/// SPEC section 6: every block and key, under exactly those names.
+/// docs/metrics.md (each section names its JSON key): every block and key, under exactly those names.
 #[test]
 fn json_has_every_spec_key() {
     let j = sample_report();
@@ -648,7 +643,7 @@ fn json_has_every_spec_key() {
     assert_eq!(j["trend"].as_array().unwrap().len(), 13);
     assert_eq!(j["trend"][12]["period"], "2024-03");
     assert_eq!(j["trend"][0]["period"], "2023-03");
-    // insights: the fields of SPEC section 6 on every finding, most
+    // insights: the fields of docs/metrics.md (each section names its JSON key) on every finding, most
     // important first
     let ins = j["insights"].as_array().unwrap();
     assert!(

@@ -12,7 +12,9 @@ use chrono::{Datelike, NaiveDate};
 use polars::prelude::DataFrame;
 use smreport::config::Config;
 use smreport::format::{self, Locale};
-use smreport::load::{self, Dataset};
+use smreport::load::Dataset;
+
+use crate::util::PackTest;
 use smreport::pack::{self, RenderOptions};
 use smreport::period::Period;
 use smreport::render::Format as OutputFormat;
@@ -23,8 +25,7 @@ fn root() -> &'static Path {
 }
 
 fn sample() -> (Config, Dataset) {
-    let cfg = Config::load(Some(&root().join("smreport.toml"))).unwrap();
-    let data = load::load(&cfg, &root().join("sample-data")).unwrap();
+    let PackTest { cfg, data } = PackTest::sample();
     (cfg, data)
 }
 

@@ -2,19 +2,12 @@
 
 use serde_json::Value;
 
-use std::process::Output;
-
 use crate::util::*;
 
-fn plan(args: &[&str]) -> Output {
+fn plan(args: &[&str]) -> Run {
     // A directory without smreport.toml: only the flags count.
     let dir = tempfile::tempdir().unwrap();
-    bin()
-        .current_dir(dir.path())
-        .arg("plan")
-        .args(args)
-        .output()
-        .unwrap()
+    smreport(dir.path()).arg("plan").args(args).run()
 }
 
 /// `[plan] customers = 100, deal_size = 50000`: the pack's plan block and
@@ -29,10 +22,9 @@ fn pack_plan_and_plan_command_agree() {
         "\n[plan]\ncustomers = 100\ndeal_size = 50000\n[plan.rates]\nlead_to_mql = \"40%\"\n",
     );
     let o = build(dir.path(), &["--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     let pack = read_json(&dir.path().join("out/sm-report-2024-03.json"))["plan"].clone();
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .args([
             "plan",
             "--config",
@@ -42,9 +34,8 @@ fn pack_plan_and_plan_command_agree() {
             "--format",
             "json",
         ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+        .run();
+    o.expect_success();
     let cmd: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(pack["customers"], 100);
     assert_eq!(pack["revenue_target"], Value::Null);
@@ -80,7 +71,7 @@ fn unused_plan_rate_is_warned() {
         "\n[plan]\nstages = [\"lead\", \"sql\", \"won\"]\n[plan.rates]\nlead_to_sql = \"20%\"\nlead_to_mql = \"40%\"\n",
     );
     let o = build(dir.path(), &["--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    o.expect_success();
     assert!(
         stderr(&o).contains("warning: [plan]: [plan.rates] lead_to_mql is not used"),
         "{}",
@@ -88,12 +79,10 @@ fn unused_plan_rate_is_warned() {
     );
     let j = read_json(&dir.path().join("out/sm-report-2024-03.json"));
     assert_eq!(j["plan"]["stages"][0]["rate_to_next"], 0.2);
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .args(["plan", "--config", "smreport.toml", "--month", "2024-03"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+        .run();
+    o.expect_success();
     assert!(
         stderr(&o).contains("lead_to_mql is not used"),
         "{}",
@@ -106,8 +95,7 @@ fn unused_plan_rate_is_warned() {
 #[test]
 fn no_deal_size_gives_no_plan_with_a_note() {
     let dir = temp_fixture("small");
-    let o = bin()
-        .current_dir(dir.path())
+    let o = smreport(dir.path())
         .args([
             "build",
             "--month",
@@ -119,9 +107,8 @@ fn no_deal_size_gives_no_plan_with_a_note() {
             "--format",
             "json,html",
         ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+        .run();
+    o.expect_success();
     let j = read_json(&dir.path().join("out/sm-report-2022-06.json"));
     assert_null(&j, "/plan");
     let html = std::fs::read_to_string(dir.path().join("out/sm-report-2022-06.html")).unwrap();
@@ -132,7 +119,7 @@ fn no_deal_size_gives_no_plan_with_a_note() {
     assert!(stderr(&o).contains("no plan for 2022-06"), "{}", stderr(&o));
 }
 
-/// SPEC section 4, worked example 1, text and JSON.
+/// docs/metrics.md "Plan", worked example 1, text and JSON.
 #[test]
 fn plan_worked_example_customers() {
     let args = [
@@ -148,8 +135,8 @@ fn plan_worked_example_customers() {
         "lead_to_mql=0.39",
     ];
     let o = plan(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = String::from_utf8(o.stdout).unwrap();
+    o.expect_success();
+    let text = o.stdout();
     for line in [
         "lead               4,826",
         "mql                1,882",
@@ -171,7 +158,7 @@ fn plan_worked_example_customers() {
     assert_eq!(j["stages"][0]["rate_source"], "flag");
 }
 
-/// SPEC section 4, worked example 2.
+/// docs/metrics.md "Plan", worked example 2.
 #[test]
 fn plan_worked_example_target() {
     let args = [
@@ -187,8 +174,8 @@ fn plan_worked_example_target() {
         "lead_to_sql=1/3",
     ];
     let o = plan(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = String::from_utf8(o.stdout).unwrap();
+    o.expect_success();
+    let text = o.stdout();
     assert!(text.contains("Customers       10"), "{text}");
     assert!(text.contains("lead                  90"), "{text}");
     assert!(text.contains("sql                   30"), "{text}");
@@ -201,7 +188,7 @@ fn plan_worked_example_target() {
     assert_eq!(j["lead_value"], 11111.11);
 }
 
-/// SPEC section 4, worked example 3.
+/// docs/metrics.md "Plan", worked example 3.
 #[test]
 fn plan_worked_example_conversion_points() {
     let args = [
@@ -213,8 +200,8 @@ fn plan_worked_example_conversion_points() {
         "demo_request=1/33",
     ];
     let o = plan(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = String::from_utf8(o.stdout).unwrap();
+    o.expect_success();
+    let text = o.stdout();
     assert!(
         text.contains("ebook                  1.00%             100      €1,000.00"),
         "{text}"

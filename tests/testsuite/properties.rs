@@ -1,4 +1,4 @@
-//! Property tests on generated datasets (SPEC section 3 invariants), using
+//! Property tests on generated datasets (docs/metrics.md invariants), using
 //! the library directly: generate records, compute the report, check.
 
 use chrono::{Days, NaiveDate};

@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-pub fn bin() -> Command {
+fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_smreport"));
     c.env_remove("SOURCE_DATE_EPOCH");
     c
@@ -113,6 +113,19 @@ pub struct Cmd {
     dir: PathBuf,
 }
 
+/// The crate root, where a test runs when it names no directory.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary as a [`Command`], for the few cases that must spawn it (a
+/// build killed part-way, concurrent builds).
+pub fn command(dir: &Path) -> Command {
+    let mut c = bin();
+    c.current_dir(dir);
+    c
+}
+
 pub fn smreport(dir: &Path) -> Cmd {
     let mut cmd = bin();
     cmd.current_dir(dir);
@@ -132,6 +145,10 @@ impl Cmd {
         self
     }
 
+    pub fn arg<S: AsRef<std::ffi::OsStr>>(self, arg: S) -> Cmd {
+        self.args([arg])
+    }
+
     pub fn arg_path(mut self, path: &Path) -> Cmd {
         self.args.push(path.display().to_string());
         self.cmd.arg(path);
@@ -143,7 +160,7 @@ impl Cmd {
         self
     }
 
-    pub fn env(mut self, key: &str, value: &str) -> Cmd {
+    pub fn env<V: AsRef<std::ffi::OsStr>>(mut self, key: &str, value: V) -> Cmd {
         self.cmd.env(key, value);
         self
     }
@@ -252,8 +269,7 @@ pub fn pdf_streams(path: &Path) -> String {
 /// JSON of a fixture built in a temp copy.
 pub fn fixture_json(name: &str) -> Value {
     let dir = temp_fixture(name);
-    let o = build(dir.path(), &["--format", "json"]);
-    assert!(o.status.success(), "{name}: {}", stderr(&o));
+    build(dir.path(), &["--format", "json"]).expect_success();
     read_json(&dir.path().join("out/sm-report-2024-03.json"))
 }
 
@@ -261,26 +277,87 @@ pub fn j_keys(v: &Value) -> Vec<String> {
     v.as_object().unwrap().keys().cloned().collect()
 }
 
+/// A fixture's config and data loaded in-process, as `build` loads them,
+/// for tests of the library's figures that need no binary:
+/// `PackTest::fixture("small").report("2024-03")`.
+pub struct PackTest {
+    pub cfg: smreport::config::Config,
+    pub data: smreport::load::Dataset,
+}
+
+impl PackTest {
+    /// `tests/fixtures/<name>`: its `smreport.toml` and the data it names.
+    pub fn fixture(name: &str) -> PackTest {
+        PackTest::at(&fixture(name))
+    }
+
+    /// The repository's `smreport.toml` and `sample-data/`.
+    pub fn sample() -> PackTest {
+        PackTest::at(root())
+    }
+
+    /// The `smreport.toml` in `dir` and the data it names.
+    pub fn at(dir: &Path) -> PackTest {
+        PackTest::with_config(&dir.join("smreport.toml"))
+    }
+
+    pub fn with_config(config: &Path) -> PackTest {
+        let cfg = smreport::config::Config::load(Some(config)).unwrap();
+        let data = smreport::load::load(&cfg, &cfg.resolve(&cfg.data.dir)).unwrap();
+        PackTest { cfg, data }
+    }
+
+    pub fn lang(mut self, lang: smreport::format::Locale) -> PackTest {
+        self.cfg.company.language = lang;
+        self
+    }
+
+    /// The pack's language's texts from the built-in templates.
+    pub fn texts(&self) -> smreport::templates::Texts {
+        smreport::templates::TemplateSet::builtin()
+            .translations(self.cfg.company.language)
+            .unwrap()
+    }
+
+    /// The report (the JSON's content) of a period: `2024-03`, `2024-Q1`
+    /// or `2024-W10`.
+    pub fn report(&self, period: &str) -> smreport::report::Report {
+        self.report_for(&period_of(period))
+    }
+
+    pub fn report_for(&self, p: &smreport::period::Period) -> smreport::report::Report {
+        smreport::report::build(&self.data, &self.cfg, p).unwrap()
+    }
+
+    /// The report and every other figure the pages show.
+    pub fn figures(
+        &self,
+        p: &smreport::period::Period,
+    ) -> (smreport::report::Report, smreport::report::PackFigures) {
+        smreport::report::build_with_figures(&self.data, &self.cfg, p, &self.texts()).unwrap()
+    }
+}
+
+/// A period as the command line writes it.
+pub fn period_of(s: &str) -> smreport::period::Period {
+    use smreport::period::Period;
+    if s.contains('W') {
+        Period::parse_week(s).unwrap()
+    } else if s.contains('Q') {
+        Period::parse_quarter(s).unwrap()
+    } else {
+        Period::parse_month(s).unwrap()
+    }
+}
+
 /// Each page's message and title for a build of `month` in `lang` with the
 /// config at `config` (computed by the library, as the binary does).
-pub fn page_heads(
-    config: &Path,
-    data: &Path,
-    month: &str,
-    lang: &str,
-) -> Vec<(String, String, String)> {
-    use smreport::{
-        config::Config, format::Locale, period::Period, report, templates::TemplateSet,
-    };
-    let mut cfg = Config::load(Some(config)).unwrap();
-    cfg.company.language = Locale::parse(lang).unwrap();
-    let dataset = smreport::load::load(&cfg, data).unwrap();
-    let texts = TemplateSet::builtin()
-        .translations(cfg.company.language)
-        .unwrap();
-    let p = Period::parse_month(month).unwrap();
-    let (_, f) = report::build_with_figures(&dataset, &cfg, &p, &texts).unwrap();
-    report::pages::Page::ALL
+pub fn page_heads(config: &Path, month: &str, lang: &str) -> Vec<(String, String, String)> {
+    let lang = smreport::format::Locale::parse(lang).unwrap();
+    let (_, f) = PackTest::with_config(config)
+        .lang(lang)
+        .figures(&period_of(month));
+    smreport::report::pages::Page::ALL
         .map(|p| p.name())
         .iter()
         .map(|k| {

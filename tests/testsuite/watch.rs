@@ -28,8 +28,7 @@ struct Watch {
 
 impl Watch {
     fn start(dir: &Path, extra: &[&str]) -> Watch {
-        let mut child = bin()
-            .current_dir(dir)
+        let mut child = command(dir)
             .args([
                 "watch",
                 "--month",
