@@ -32,6 +32,8 @@ fn main() {
             template_dir: None,
             strict: false,
             allow_partial: false,
+            snapshot: None,
+            progress: smreport::source::quiet,
         });
         pipeline.run().expect("build");
         for t in pipeline.timings() {

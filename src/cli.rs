@@ -33,6 +33,9 @@ pub enum Command {
     SampleData(SampleArgs),
     /// Load every input, print the data-quality report and what was read.
     Check(CheckArgs),
+    /// Pull a live source (hubspot) into a snapshot without building:
+    /// `<data>/snapshots/<source>/<today>/`, for `--snapshot <today>`.
+    Pull(PullArgs),
     /// E-mail an already built pack.
     Send(SendArgs),
     /// Work with the pack templates.
@@ -41,6 +44,19 @@ pub enum Command {
     /// Build, then rebuild on every save of the templates, config, brand
     /// assets or data (and, with --serve, show the page with live reload).
     Watch(WatchArgs),
+}
+
+/// `smreport pull <source>`.
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// The live source to pull: hubspot.
+    #[arg(value_parser = parse_source)]
+    pub source: String,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Data directory the snapshot goes under (default: `[data] dir`).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
 }
 
 /// `--config`.
@@ -58,11 +74,17 @@ pub struct DataArgs {
     /// (default: `[data] dir` of the config).
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Where the data is: `files` (the data directory) or `postgres` (a
+    /// Where the data is: `files` (the data directory), `postgres` (a
     /// database named by the environment variable SMREPORT_DATABASE_URL;
-    /// the KPIs are computed there). Default: `[source] kind`, else files.
+    /// the KPIs are computed there) or `hubspot` (HubSpot's API, with the
+    /// token in SMREPORT_HUBSPOT_TOKEN; costs and traffic from the data
+    /// directory). Default: `[source] kind`, else files.
     #[arg(long, value_parser = parse_source)]
     pub source: Option<String>,
+    /// A live source's stored pull to rebuild from instead of its API:
+    /// the day (YYYY-MM-DD) of `<data>/snapshots/<source>/<day>/`.
+    #[arg(long, value_name = "DAY", value_parser = parse_snapshot)]
+    pub snapshot: Option<String>,
 }
 
 /// Exactly one of `--month`, `--week`, `--quarter`. `previous` means the
@@ -280,6 +302,12 @@ fn parse_locale(s: &str) -> Result<Locale, String> {
 
 fn parse_format(s: &str) -> Result<Format, String> {
     Format::parse(s).ok_or_else(|| format!("`{s}` is not an output format: use pdf, html or json"))
+}
+
+fn parse_snapshot(s: &str) -> Result<String, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map_err(|_| format!("`{s}` is not a snapshot day: write YYYY-MM-DD, as the directory under snapshots/<source>/"))
 }
 
 fn parse_source(s: &str) -> Result<String, String> {

@@ -9,6 +9,7 @@
 //! | config | [`config`] | `smreport.toml`, typed and validated |
 //! | load | [`load`] | files → typed polars frames, presets, data quality; or a database |
 //! | warehouse | [`warehouse`] | a PostgreSQL-protocol database: tables staged, KPIs computed there |
+//! | hubspot | [`hubspot`] | HubSpot's API: contacts and deals pulled into a snapshot, read as files |
 //! | metrics | [`metrics`] | the KPIs, one module per family, as aggregation requests |
 //! | plan | [`plan`] | the reverse funnel |
 //! | insights | [`insights`] | "What changed": the ranked findings, each kind a function of the figures |
@@ -36,6 +37,7 @@ pub mod format;
 pub mod frames;
 #[doc(hidden)]
 pub mod fuzz;
+pub mod hubspot;
 pub mod insights;
 pub mod load;
 pub mod metrics;

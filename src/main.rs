@@ -11,6 +11,7 @@ fn main() {
         Command::Build(args) => cmd::build::run(args),
         Command::Plan(args) => cmd::plan::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Pull(args) => cmd::pull::run(args),
         Command::Send(args) => cmd::send::run(args),
         Command::SampleData(args) => cmd::sample::run(args),
         Command::Templates(command) => cmd::templates::run(command),

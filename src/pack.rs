@@ -146,6 +146,10 @@ pub struct Options {
     pub strict: bool,
     /// `--allow-partial`: build even when a table has all but vanished.
     pub allow_partial: bool,
+    /// `--snapshot`: a live source's stored pull of that day.
+    pub snapshot: Option<String>,
+    /// Where a long pull reports its progress (the command prints it).
+    pub progress: fn(&str),
 }
 
 /// A period's report and the figures its pages show.
@@ -234,9 +238,13 @@ impl Pipeline {
                 Opening {
                     cfg: &self.opts.cfg,
                     data_dir: &self.opts.data_dir,
+                    snapshot: self.opts.snapshot.as_deref(),
+                    progress: self.opts.progress,
                 },
             );
-            let data = self.steps.run("load", || source.open(&at))?;
+            let data = self
+                .steps
+                .run("load", || crate::sources::open(source, &at))?;
             let q = data.quality();
             q.refuse_partial(self.opts.allow_partial)?;
             if self.opts.strict {

@@ -48,7 +48,24 @@ pub trait Source: Sync {
 
     /// Open the data of a build: read it, or connect and stage it.
     fn open(&self, at: &Opening) -> Result<Opened>;
+
+    /// Whether it keeps snapshots of its pulls (`--snapshot`, `smreport
+    /// pull`): the live APIs do.
+    fn has_snapshots(&self) -> bool {
+        false
+    }
+
+    /// `smreport pull`: pull the data and store it as a snapshot without
+    /// building; a line saying what was pulled where.
+    fn pull(&self, _at: &Opening) -> Result<String> {
+        Err(
+            crate::config_err!("`{}` has nothing to pull", self.names()[0]; hint: "`smreport pull` is for live sources, such as hubspot"),
+        )
+    }
 }
+
+/// A progress line that goes nowhere (tests, benchmarks).
+pub fn quiet(_: &str) {}
 
 /// What a source is opened with.
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +73,10 @@ pub struct Opening<'a> {
     pub cfg: &'a Config,
     /// `--data`, else `[data] dir`.
     pub data_dir: &'a Path,
+    /// `--snapshot`: the day of a stored pull to read instead of the API.
+    pub snapshot: Option<&'a str>,
+    /// Where a long pull reports its progress (the command prints it).
+    pub progress: fn(&str),
 }
 
 /// An opened source, in one of the two shapes.

@@ -5,10 +5,14 @@
 use anyhow::Result;
 
 use crate::config_err;
-use crate::source::Source;
+use crate::source::{Opened, Opening, Source};
 
 /// Every source smreport has, the default (files) first.
-pub static SOURCES: [&dyn Source; 2] = [&crate::load::Files, &crate::warehouse::PostgresSource];
+pub static SOURCES: [&dyn Source; 3] = [
+    &crate::load::Files,
+    &crate::warehouse::PostgresSource,
+    &crate::hubspot::HubSpotSource,
+];
 
 /// The source called `name` (any case): a config error listing the names
 /// when there is none.
@@ -26,6 +30,25 @@ pub fn find(name: &str) -> Result<&'static dyn Source> {
 /// The sources' names, for messages and `--help`.
 pub fn names() -> Vec<&'static str> {
     SOURCES.iter().map(|s| s.names()[0]).collect()
+}
+
+/// Open `source` for a build, after checking that `--snapshot` applies.
+pub fn open(source: &dyn Source, at: &Opening) -> Result<Opened> {
+    if let (Some(day), false) = (at.snapshot, source.has_snapshots()) {
+        return Err(
+            config_err!("--snapshot {day}: `{}` keeps no snapshots", source.names()[0]; hint: "--snapshot rebuilds from a stored pull of a live source ({}); drop it, or add --source", with_snapshots().join(", ")),
+        );
+    }
+    source.open(at)
+}
+
+/// The sources that keep snapshots of their pulls.
+pub fn with_snapshots() -> Vec<&'static str> {
+    SOURCES
+        .iter()
+        .filter(|s| s.has_snapshots())
+        .map(|s| s.names()[0])
+        .collect()
 }
 
 /// Every environment variable any source reads credentials from.
@@ -47,7 +70,10 @@ mod tests {
         assert_eq!(find(" PostgreSQL ").unwrap().names()[0], "postgres");
         let e = crate::error::render(&find("excel").err().unwrap());
         assert!(e.contains("`excel` is not a source"), "{e}");
-        assert!(e.contains("hint: use one of files, postgres"), "{e}");
+        assert!(
+            e.contains("hint: use one of files, postgres, hubspot"),
+            "{e}"
+        );
         assert!(find("files").unwrap().reads_data_dir());
         assert!(!find("postgres").unwrap().reads_data_dir());
         assert!(credential_variables().contains(&"SMREPORT_DATABASE_URL"));

@@ -46,6 +46,8 @@ pub fn options(args: &PackArgs) -> Result<Options> {
         template_dir,
         strict: false,
         allow_partial: args.allow_partial,
+        snapshot: args.data.snapshot.clone(),
+        progress: super::progress,
         period,
         cfg,
     })

@@ -36,8 +36,10 @@ pub fn report(args: &CheckArgs) -> Result<(String, usize, Vec<&'static str>)> {
     let at = crate::source::Opening {
         cfg: &cfg,
         data_dir: &dir,
+        snapshot: args.data.snapshot.as_deref(),
+        progress: super::progress,
     };
-    let data = source.open(&at)?;
+    let data = crate::sources::open(source, &at)?;
     let tables = data.tables()?;
     let mut s = String::new();
     let _ = writeln!(s, "Inputs in {}", source.place(&at));

@@ -1,11 +1,12 @@
 //! One file per subcommand: resolve the options (every check before any
 //! work), call the library, print. `main` dispatches to [`build::run`],
-//! [`plan::run`], [`check::run`], [`send::run`], [`sample::run`],
+//! [`plan::run`], [`check::run`], [`pull::run`], [`send::run`], [`sample::run`],
 //! [`templates::run`] and [`watch::run`].
 
 pub mod build;
 pub mod check;
 pub mod plan;
+pub mod pull;
 pub mod sample;
 pub mod send;
 pub mod templates;
@@ -18,6 +19,11 @@ use crate::cli::{ConfigArgs, PeriodArgs};
 use crate::config::Config;
 use crate::config_err;
 use crate::period::Period;
+
+/// A live source's progress line, on stderr.
+pub fn progress(line: &str) {
+    eprintln!("{line}");
+}
 
 /// The config named by `--config`, else `./smreport.toml`, else defaults.
 pub fn config(args: &ConfigArgs) -> Result<Config> {

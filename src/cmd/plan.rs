@@ -56,10 +56,13 @@ pub fn run(args: &PlanArgs) -> Result<()> {
 fn trailing_rates(cfg: &Config, args: &PlanArgs, period: &Period) -> Result<DataRates> {
     let dir = crate::pack::data_dir(cfg, args.data.data.as_deref());
     let source = crate::sources::find(args.data.source.as_deref().unwrap_or(&cfg.source.kind))?;
-    let data = source.open(&crate::source::Opening {
+    let at = crate::source::Opening {
         cfg,
         data_dir: &dir,
-    })?;
+        snapshot: args.data.snapshot.as_deref(),
+        progress: super::progress,
+    };
+    let data = crate::sources::open(source, &at)?;
     let m = data.metrics(cfg, period.end)?;
     Ok(Metrics::plan_data(
         &m.unit_economics(period)?,

@@ -24,6 +24,19 @@ pub struct SourceConfig {
     /// without echoing it; the URL comes only from SMREPORT_DATABASE_URL.
     #[serde(alias = "password", alias = "database_url", alias = "dsn")]
     pub url: Option<serde::de::IgnoredAny>,
+    /// Never read: an API token in the config is refused without echoing
+    /// it; HubSpot's comes only from SMREPORT_HUBSPOT_TOKEN.
+    #[serde(
+        alias = "api_key",
+        alias = "access_token",
+        alias = "private_app_token",
+        alias = "secret"
+    )]
+    pub token: Option<serde::de::IgnoredAny>,
+    /// HubSpot: the most requests in any 10 seconds (default 100, the
+    /// ten-secondly limit of a private app; lower it when other
+    /// integrations share the account's limit).
+    pub requests_per_10s: Option<u32>,
 }
 
 impl Default for SourceConfig {
@@ -36,6 +49,8 @@ impl Default for SourceConfig {
             costs: "costs".into(),
             traffic: "traffic".into(),
             url: None,
+            token: None,
+            requests_per_10s: None,
         }
     }
 }

@@ -24,6 +24,16 @@ impl Config {
                 config_err!("[source] holds a connection URL or password; smreport reads the database URL only from the environment variable SMREPORT_DATABASE_URL, so that it never sits in a file"; hint: "remove the key from the config and export SMREPORT_DATABASE_URL (docs/warehouse.md)"),
             );
         }
+        if self.source.token.is_some() {
+            return Err(
+                config_err!("[source] holds an API token; smreport reads tokens only from the environment (SMREPORT_HUBSPOT_TOKEN for HubSpot), so that they never sit in a file"; hint: "remove the key from the config and export SMREPORT_HUBSPOT_TOKEN (docs/sources.md; in CI, a secret)"),
+            );
+        }
+        if self.source.requests_per_10s == Some(0) {
+            return Err(
+                config_err!("[source] requests_per_10s must be at least 1"; hint: "HubSpot's limit for a private app is 100 or more per 10 seconds; the default is 100"),
+            );
+        }
         let c = &self.company;
         if !(1..=12).contains(&c.fiscal_year_start_month) {
             return Err(config_err!(

@@ -31,10 +31,11 @@ pub enum Issue {
     ReportTotalRow,
     DateOrderDetected,
     DuplicateColumn,
+    ArchivedRecord,
 }
 
 impl Issue {
-    pub const ALL: [Issue; 20] = [
+    pub const ALL: [Issue; 21] = [
         Issue::DuplicateId,
         Issue::ExtraFields,
         Issue::CurrencyMismatch,
@@ -55,6 +56,7 @@ impl Issue {
         Issue::ReportTotalRow,
         Issue::DateOrderDetected,
         Issue::DuplicateColumn,
+        Issue::ArchivedRecord,
     ];
 
     /// The code in the JSON, `check` and the pack.
@@ -80,6 +82,7 @@ impl Issue {
             Issue::ReportTotalRow => "report_total_row",
             Issue::DateOrderDetected => "date_order_detected",
             Issue::DuplicateColumn => "duplicate_column",
+            Issue::ArchivedRecord => "archived_record",
         }
     }
 

@@ -349,7 +349,7 @@ fn map_text(ca: &StringChunked, f: impl Fn(&str) -> Option<String>) -> StringChu
 }
 
 /// Deal types as CRMs spell them.
-fn deal_type(v: &str) -> String {
+pub(crate) fn deal_type(v: &str) -> String {
     let l = v.to_ascii_lowercase().replace([' ', '_', '-'], "");
     if l.contains("renewal") {
         "renewal".into()

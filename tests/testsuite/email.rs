@@ -220,6 +220,9 @@ fn example_workflows_are_valid_yaml() {
             "--email",
             "SMREPORT_SMTP_URL",
             "sm-report-",
+            "--source hubspot",
+            "SMREPORT_HUBSPOT_TOKEN",
+            "snapshots/hubspot/",
         ] {
             assert!(text.contains(want), "{f} lacks {want}");
         }

@@ -7,6 +7,8 @@ mod check;
 mod crm_exports;
 mod determinism;
 mod email;
+mod hubspot;
+mod hubspot_api;
 mod inputs;
 mod insights;
 mod kpi_fixture;
