@@ -9,7 +9,8 @@
 //! - 429: waits `Retry-After` when the answer has it, else backs off
 //!   exponentially with jitter (1 s, 2 s, 4 s … at most 32 s); the daily
 //!   limit (`policyName` `DAILY`) stops the run.
-//! - 502, 503, 504 and a dropped connection: retried the same way.
+//! - 502, 503, 504: retried the same way; no connection at all: at most
+//!   [`MAX_CONNECT_ATTEMPTS`] attempts.
 //! - 401 and 403: an error saying what HubSpot said, with the missing
 //!   scopes; the token is never part of a message.
 //! - At most [`MAX_ATTEMPTS`] attempts per request.
@@ -24,6 +25,9 @@ use crate::input_err;
 
 /// Attempts per request before a transient failure is an error.
 pub const MAX_ATTEMPTS: u32 = 8;
+/// Attempts when HubSpot cannot be reached at all (1 + 2 + 4 s of waiting):
+/// a network blip passes, a wrong address fails soon.
+pub const MAX_CONNECT_ATTEMPTS: u32 = 4;
 /// The longest back-off between two attempts.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(32);
 
@@ -170,7 +174,7 @@ impl Client {
                 Ok(a) if matches!(a.status, 502..=504) => self.backoff(attempt),
                 Ok(a) => return Err(refusal(req.path(), a.status, &a.body)),
                 Err(e) => {
-                    if attempt >= MAX_ATTEMPTS {
+                    if attempt >= MAX_CONNECT_ATTEMPTS {
                         return Err(
                             input_err!("cannot reach HubSpot at {} ({attempt} attempts): {e}", self.base; hint: "check the network and SMREPORT_HUBSPOT_URL"),
                         );

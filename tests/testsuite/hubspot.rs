@@ -649,3 +649,81 @@ fn a_token_in_the_config_is_refused() {
         .stderr_contains("[source] holds an API token");
     assert!(!o.stderr().contains("pat-eu1-in-the-file"));
 }
+
+/// A pull that takes more than two seconds says how far it is on stderr.
+#[test]
+fn a_long_pull_shows_its_progress() {
+    let server = hubspot_api::start(
+        account(),
+        vec![Fault {
+            path: "/crm/objects/2026-03/contacts",
+            status: 429,
+            headers: vec![("Retry-After", "2".into())],
+            body: json!({"status": "error", "message": "You have reached your ten_secondly_rolling limit.", "errorType": "RATE_LIMIT", "policyName": "TEN_SECONDLY_ROLLING"}).to_string(),
+        }],
+    );
+    let (_, api) = dirs();
+    let o = smreport(api.path())
+        .args(["pull", "hubspot", "--config", "smreport.toml"])
+        .env("SMREPORT_HUBSPOT_URL", &server.url)
+        .env("SMREPORT_HUBSPOT_TOKEN", TOKEN)
+        .run();
+    o.expect_success()
+        .stderr_contains("HubSpot: 9 records, ")
+        .stderr_contains("2 s waited");
+    no_violations(&server);
+}
+
+/// How long a pull takes at the default budget (docs/sources.md "Limits"):
+/// `SMREPORT_PULL_CONTACTS=100000 cargo test --release --test testsuite
+/// hubspot::pull_timing -- --ignored --nocapture`; a fifth as many deals,
+/// two thirds of them closed.
+#[test]
+#[ignore]
+fn pull_timing() {
+    let n: usize = std::env::var("SMREPORT_PULL_CONTACTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let mut a = account();
+    let (contact, deal) = (a.contacts[0].clone(), a.deals[0].clone());
+    a.contacts.clear();
+    a.deals.clear();
+    a.history.clear();
+    a.associations.clear();
+    for i in 0..n {
+        let mut c = contact.clone();
+        c["id"] = json!((100_000 + i).to_string());
+        a.contacts.push(c);
+    }
+    for i in 0..n / 5 {
+        let mut d = deal.clone();
+        let id = (10_000_000 + i).to_string();
+        d["id"] = json!(id);
+        if i % 3 == 2 {
+            d["properties"]["dealstage"] = json!("appointmentscheduled");
+        } else {
+            a.history.insert(
+                id.clone(),
+                vec![("closedwon".into(), "2024-03-25T15:00:00.000Z".into())],
+            );
+        }
+        a.associations.insert(id, vec![json!(100_000 + i)]);
+        a.deals.push(d);
+    }
+    let server = hubspot_api::start(a, vec![]);
+    let (_, api) = dirs();
+    let t = std::time::Instant::now();
+    smreport(api.path())
+        .args(["pull", "hubspot", "--config", "smreport.toml"])
+        .env("SMREPORT_HUBSPOT_URL", &server.url)
+        .env("SMREPORT_HUBSPOT_TOKEN", TOKEN)
+        .run()
+        .expect_success();
+    let requests = server.log.lock().unwrap().requests.len();
+    println!(
+        "{n} contacts, {} deals: {requests} requests, {:.1} s",
+        n / 5,
+        t.elapsed().as_secs_f64()
+    );
+}

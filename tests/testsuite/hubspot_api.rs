@@ -79,6 +79,7 @@ pub fn start(account: Account, faults: Vec<Fault>) -> Server {
             }
             let (path, query) = split(&url);
             let (status, headers, out) = match faults.iter().position(|f| path.starts_with(f.path)) {
+                _ if url.len() > 8000 => (414, vec![], json!({"status": "error", "message": "URI Too Long"}).to_string()),
                 Some(i) => {
                     let f = faults.remove(i).unwrap();
                     (f.status, f.headers, f.body)

@@ -238,3 +238,42 @@ fn a_post_sends_its_json_body() {
         "/crm/associations/2026-03/deals/contacts/batch/read"
     );
 }
+
+#[test]
+fn an_unreachable_address_fails_after_a_few_attempts() {
+    // a port nothing listens on
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (mut c, clock) = client(&format!("http://127.0.0.1:{port}"), Budget::default());
+    let e = crate::error::render(&c.call(&get()).unwrap_err());
+    assert!(
+        e.contains("cannot reach HubSpot at http://127.0.0.1:"),
+        "{e}"
+    );
+    assert!(e.contains("(4 attempts)"), "{e}");
+    assert_eq!(clock.sleeps().len(), 3);
+    assert!(!e.contains("SECRET"));
+}
+
+#[test]
+fn long_property_lists_are_split_below_the_url_limit() {
+    use crate::hubspot::api::{MAX_PROPERTY_LIST, property_chunks};
+    let props: Vec<String> = (0..400)
+        .map(|i| format!("custom_property_number_{i:03}"))
+        .collect();
+    let chunks = property_chunks(&props);
+    assert!(chunks.len() > 1);
+    for c in &chunks {
+        // as the query carries it: commas percent-encoded
+        assert!(
+            c.join("%2C").len() <= MAX_PROPERTY_LIST,
+            "{}",
+            c.join(",").len()
+        );
+    }
+    assert_eq!(chunks.concat(), props);
+    assert_eq!(property_chunks(&props[..3]), vec![props[..3].to_vec()]);
+}
