@@ -275,6 +275,28 @@ fn kpis(json: &str) -> (Value, Vec<String>) {
     (v, places)
 }
 
+/// March 2024 as JSON from the export files and through the API.
+fn both_ways(files: &Path, api: &Path, server: &Server) -> (String, String) {
+    let args = ["--month", "2024-03", "--format", "json"];
+    files_build(files, &args).expect_success();
+    api_build(api, server, &args).expect_success();
+    (json_of(files, "2024-03"), json_of(api, "2024-03"))
+}
+
+/// The fixture account behind a server that first gives `fault`.
+fn with_fault(fault: Fault) -> Server {
+    hubspot_api::start(account(), vec![fault])
+}
+
+/// `smreport pull hubspot` against `server`.
+fn pull(dir: &Path, server: &Server) -> Run {
+    smreport(dir)
+        .args(["pull", "hubspot", "--config", "smreport.toml"])
+        .env("SMREPORT_HUBSPOT_URL", &server.url)
+        .env("SMREPORT_HUBSPOT_TOKEN", TOKEN)
+        .run()
+}
+
 fn no_violations(server: &Server) {
     let log = server.log.lock().unwrap();
     assert!(
@@ -451,15 +473,9 @@ fn pull_pages_batches_and_counts_archived_records() {
         .push(json!({"id": "78", "properties": {}, "archived": true}));
     let server = hubspot_api::start(a, vec![]);
     let (_, api) = dirs();
-    smreport(api.path())
-        .args(["pull", "hubspot", "--config", "smreport.toml"])
-        .env("SMREPORT_HUBSPOT_URL", &server.url)
-        .env("SMREPORT_HUBSPOT_TOKEN", TOKEN)
-        .run()
-        .expect_success()
-        .stdout_contains(
-            "Pulled 249 contacts (1 archived) and 136 deals (1 archived) from HubSpot",
-        );
+    pull(api.path(), &server).expect_success().stdout_contains(
+        "Pulled 249 contacts (1 archived) and 136 deals (1 archived) from HubSpot",
+    );
     assert!(!api.path().join("out").exists(), "pull builds nothing");
     no_violations(&server);
     let log = server.log.lock().unwrap();
@@ -493,15 +509,11 @@ fn archived_records_are_counted_and_numeric_ids_link() {
         .push(json!({"id": "78", "properties": {}, "archived": true}));
     let server = hubspot_api::start(a, vec![]);
     let (files, api) = dirs();
-    files_build(files.path(), &["--month", "2024-03", "--format", "json"]).expect_success();
-    api_build(
-        api.path(),
-        &server,
-        &["--month", "2024-03", "--format", "json"],
-    )
-    .expect_success();
-    let got: Value = serde_json::from_str(&json_of(api.path(), "2024-03")).unwrap();
-    let want: Value = serde_json::from_str(&json_of(files.path(), "2024-03")).unwrap();
+    let (want, got) = both_ways(files.path(), api.path(), &server);
+    let (want, got): (Value, Value) = (
+        serde_json::from_str(&want).unwrap(),
+        serde_json::from_str(&got).unwrap(),
+    );
     for block in [
         "funnel",
         "revenue",
@@ -525,17 +537,17 @@ fn archived_records_are_counted_and_numeric_ids_link() {
 /// the pack is the same.
 #[test]
 fn rate_limits_and_gateway_errors_are_waited_out() {
-    let too_many = |retry: Option<&str>| {
-        Fault {
-        path: "/crm/objects/2026-03/contacts",
-        status: 429,
-        headers: retry.map(|r| vec![("Retry-After", r.to_string())]).unwrap_or_default(),
-        body: json!({"status": "error", "message": "You have reached your ten_secondly_rolling limit.", "errorType": "RATE_LIMIT", "policyName": "TEN_SECONDLY_ROLLING"}).to_string(),
-    }
-    };
     let faults = vec![
-        too_many(Some("0")),
-        too_many(None),
+        hubspot_api::rate_limited(
+            "/crm/objects/2026-03/contacts",
+            "TEN_SECONDLY_ROLLING",
+            Some("0"),
+        ),
+        hubspot_api::rate_limited(
+            "/crm/objects/2026-03/contacts",
+            "TEN_SECONDLY_ROLLING",
+            None,
+        ),
         Fault {
             path: "/crm/objects/2026-03/deals",
             status: 502,
@@ -545,32 +557,19 @@ fn rate_limits_and_gateway_errors_are_waited_out() {
     ];
     let server = hubspot_api::start(account(), faults);
     let (files, api) = dirs();
-    files_build(files.path(), &["--month", "2024-03", "--format", "json"]).expect_success();
-    api_build(
-        api.path(),
-        &server,
-        &["--month", "2024-03", "--format", "json"],
-    )
-    .expect_success();
-    assert_eq!(
-        kpis(&json_of(api.path(), "2024-03")).0,
-        kpis(&json_of(files.path(), "2024-03")).0
-    );
+    let (want, got) = both_ways(files.path(), api.path(), &server);
+    assert_eq!(kpis(&got).0, kpis(&want).0);
     no_violations(&server);
 }
 
 /// The daily limit stops the run with a clear message and changes nothing.
 #[test]
 fn the_daily_limit_stops_the_run() {
-    let server = hubspot_api::start(
-        account(),
-        vec![Fault {
-            path: "/crm/objects/2026-03/contacts",
-            status: 429,
-            headers: vec![],
-            body: json!({"status": "error", "message": "You have reached your daily limit.", "errorType": "RATE_LIMIT", "policyName": "DAILY"}).to_string(),
-        }],
-    );
+    let server = with_fault(hubspot_api::rate_limited(
+        "/crm/objects/2026-03/contacts",
+        "DAILY",
+        None,
+    ));
     let (_, api) = dirs();
     api_build(api.path(), &server, &["--month", "2024-03"])
         .expect_exit(1)
@@ -617,15 +616,12 @@ fn a_wrong_token_is_refused_and_never_shown() {
 fn a_missing_scope_is_named() {
     let body = json!({"status": "error", "message": "This app hasn't been granted all required scopes to make this call.", "category": "MISSING_SCOPES",
         "errors": [{"message": "One or more of the following scopes are required.", "context": {"requiredGranularScopes": ["crm.objects.owners.read"]}}]});
-    let server = hubspot_api::start(
-        account(),
-        vec![Fault {
-            path: "/crm/owners/2026-03",
-            status: 403,
-            headers: vec![],
-            body: body.to_string(),
-        }],
-    );
+    let server = with_fault(Fault {
+        path: "/crm/owners/2026-03",
+        status: 403,
+        headers: vec![],
+        body: body.to_string(),
+    });
     let (_, api) = dirs();
     api_build(api.path(), &server, &["--month", "2024-03"])
         .expect_exit(1)
@@ -655,19 +651,14 @@ fn a_token_in_the_config_is_refused() {
 fn a_long_pull_shows_its_progress() {
     let server = hubspot_api::start(
         account(),
-        vec![Fault {
-            path: "/crm/objects/2026-03/contacts",
-            status: 429,
-            headers: vec![("Retry-After", "2".into())],
-            body: json!({"status": "error", "message": "You have reached your ten_secondly_rolling limit.", "errorType": "RATE_LIMIT", "policyName": "TEN_SECONDLY_ROLLING"}).to_string(),
-        }],
+        vec![hubspot_api::rate_limited(
+            "/crm/objects/2026-03/contacts",
+            "TEN_SECONDLY_ROLLING",
+            Some("2"),
+        )],
     );
     let (_, api) = dirs();
-    let o = smreport(api.path())
-        .args(["pull", "hubspot", "--config", "smreport.toml"])
-        .env("SMREPORT_HUBSPOT_URL", &server.url)
-        .env("SMREPORT_HUBSPOT_TOKEN", TOKEN)
-        .run();
+    let o = pull(api.path(), &server);
     o.expect_success()
         .stderr_contains("HubSpot: 9 records, ")
         .stderr_contains("2 s waited");
@@ -714,12 +705,7 @@ fn pull_timing() {
     let server = hubspot_api::start(a, vec![]);
     let (_, api) = dirs();
     let t = std::time::Instant::now();
-    smreport(api.path())
-        .args(["pull", "hubspot", "--config", "smreport.toml"])
-        .env("SMREPORT_HUBSPOT_URL", &server.url)
-        .env("SMREPORT_HUBSPOT_TOKEN", TOKEN)
-        .run()
-        .expect_success();
+    pull(api.path(), &server).expect_success();
     let requests = server.log.lock().unwrap().requests.len();
     println!(
         "{n} contacts, {} deals: {requests} requests, {:.1} s",

@@ -140,6 +140,31 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A batch read's answer: `one` for each input id it knows.
+fn batch(body: &str, one: impl Fn(&str) -> Option<Value>) -> Value {
+    let v: Value = serde_json::from_str(body).unwrap_or_default();
+    let results: Vec<Value> = v["inputs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| one(i["id"].as_str()?))
+        .collect();
+    json!({"status": "COMPLETE", "results": results, "startedAt": "2026-12-01T00:00:00Z", "completedAt": "2026-12-01T00:00:01Z"})
+}
+
+/// HubSpot's 429 body for a rate-limit policy (`TEN_SECONDLY_ROLLING`,
+/// `DAILY`).
+pub fn rate_limited(path: &'static str, policy: &str, retry_after: Option<&str>) -> Fault {
+    Fault {
+        path,
+        status: 429,
+        headers: retry_after
+            .map(|r| vec![("Retry-After", r.to_string())])
+            .unwrap_or_default(),
+        body: json!({"status": "error", "message": format!("You have reached your {} limit.", policy.to_lowercase()), "errorType": "RATE_LIMIT", "policyName": policy}).to_string(),
+    }
+}
+
 /// A page of `all` from the `after` cursor (an offset), `limit` long.
 fn page(all: &[Value], q: &BTreeMap<String, String>, keep: Option<&[&str]>) -> Value {
     let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(10);
@@ -223,34 +248,23 @@ fn answer(
             ok(page(all, q, Some(&props)))
         }
         ("POST", ["crm", "associations", "2026-03", "deals", "contacts", "batch", "read"]) => {
-            let v: Value = serde_json::from_str(body).unwrap_or_default();
-            let results: Vec<Value> = v["inputs"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|i| {
-                    let id = i["id"].as_str()?;
-                    let to = a.associations.get(id)?;
-                    Some(json!({"from": {"id": id}, "to": to.iter().map(|t| json!({"toObjectId": t, "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 3, "label": null}]})).collect::<Vec<_>>()}))
-                })
-                .collect();
-            ok(json!({"status": "COMPLETE", "results": results, "startedAt": "2026-12-01T00:00:00Z", "completedAt": "2026-12-01T00:00:01Z"}))
+            ok(batch(body, |id| {
+                let to = a.associations.get(id)?;
+                let to: Vec<Value> = to
+                    .iter()
+                    .map(|t| json!({"toObjectId": t, "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 3, "label": null}]}))
+                    .collect();
+                Some(json!({"from": {"id": id}, "to": to}))
+            }))
         }
-        ("POST", ["crm", "objects", "2026-03", "deals", "batch", "read"]) => {
-            let v: Value = serde_json::from_str(body).unwrap_or_default();
-            let results: Vec<Value> = v["inputs"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|i| {
-                    let id = i["id"].as_str()?;
-                    let h = a.history.get(id).cloned().unwrap_or_default();
-                    Some(json!({"id": id, "properties": {}, "archived": false,
-                        "propertiesWithHistory": {"dealstage": h.iter().map(|(v, t)| json!({"value": v, "timestamp": t, "sourceType": "CRM_UI"})).collect::<Vec<_>>()}}))
-                })
+        ("POST", ["crm", "objects", "2026-03", "deals", "batch", "read"]) => ok(batch(body, |id| {
+            let h = a.history.get(id).cloned().unwrap_or_default();
+            let h: Vec<Value> = h
+                .iter()
+                .map(|(v, t)| json!({"value": v, "timestamp": t, "sourceType": "CRM_UI"}))
                 .collect();
-            ok(json!({"status": "COMPLETE", "results": results, "startedAt": "2026-12-01T00:00:00Z", "completedAt": "2026-12-01T00:00:01Z"}))
-        }
+            Some(json!({"id": id, "properties": {}, "archived": false, "propertiesWithHistory": {"dealstage": h}}))
+        })),
         _ => (404, vec![], json!({"status": "error", "message": format!("no {method} {path}"), "category": "OBJECT_NOT_FOUND"}).to_string()),
     }
 }
