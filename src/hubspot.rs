@@ -47,6 +47,9 @@ pub struct Manifest {
     pub pulled_at: String,
     pub api_version: String,
     pub api: String,
+    /// The HubSpot account (Hub id) the records are from.
+    pub portal_id: Option<u64>,
+    pub company_currency: Option<String>,
     pub contacts: usize,
     pub deals: usize,
     /// Records deleted in HubSpot (archived): not in the tables.
@@ -107,11 +110,13 @@ impl Source for HubSpotSource {
         let clock: Box<dyn Clock> = Box::new(RealClock::default());
         let (dir, m) = pull(at.cfg, at.data_dir, clock, at.progress)?;
         Ok(format!(
-            "Pulled {} contacts ({} archived) and {} deals ({} archived) from HubSpot in {} requests into {}",
+            "Pulled {} contacts ({} archived) and {} deals ({} archived) from HubSpot account {} in {} requests into {}",
             m.contacts,
             m.archived_contacts,
             m.deals,
             m.archived_deals,
+            m.portal_id
+                .map_or_else(|| "?".to_string(), |p| p.to_string()),
             m.requests,
             dir.display()
         ))
@@ -159,6 +164,8 @@ pub fn pull(
         pulled_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         api_version: api::VERSION.into(),
         api: url,
+        portal_id: p.portal_id,
+        company_currency: p.company_currency.clone(),
         contacts: p.contacts.len(),
         deals: p.deals.len(),
         archived_contacts: p.archived_contacts,
@@ -203,7 +210,10 @@ fn read_all(
     progress: fn(&str),
 ) -> Result<(records::Pulled, Columns, Columns)> {
     let mapping = records::Mapping::new(cfg);
+    let (portal_id, company_currency) = api::account(c)?;
     let mut p = records::Pulled {
+        portal_id,
+        company_currency,
         contact_options: api::properties(c, "contacts")?,
         deal_options: api::properties(c, "deals")?,
         ..Default::default()

@@ -1,5 +1,6 @@
 //! The HubSpot operations smreport reads, in the date-versioned CRM API
-//! ([`VERSION`]): property definitions, owners, deal pipelines, contacts and deals
+//! ([`VERSION`]): the account's details, property definitions, owners, deal
+//! pipelines, contacts and deals
 //! through the list endpoints (`after` paging, 100 a page; not search,
 //! which stops at 10,000 results), deal → contact associations and the
 //! deal stage history (batch reads). Each returns plain records; turning
@@ -96,6 +97,26 @@ pub fn properties(
         out.insert(name.to_string(), options);
     }
     Ok(out)
+}
+
+/// The account: its portal (Hub) id and company currency
+/// (`GET /account-info/2026-03/details`; needs no scope beyond the token).
+pub fn account(c: &mut Client) -> Result<(Option<u64>, Option<String>)> {
+    let path = format!("/account-info/{VERSION}/details");
+    let v = c.call(&Request::Get {
+        path: &path,
+        query: vec![],
+    })?;
+    let portal = v.get("portalId").and_then(|p| match p {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    });
+    let currency = v
+        .get("companyCurrency")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Ok((portal, currency))
 }
 
 /// The account's users who own records: owner id → name ("First Last",

@@ -118,6 +118,9 @@ impl Mapping {
 /// Everything a pull read.
 #[derive(Debug, Clone, Default)]
 pub struct Pulled {
+    /// The account's portal (Hub) id and company currency.
+    pub portal_id: Option<u64>,
+    pub company_currency: Option<String>,
     pub contacts: Vec<Record>,
     pub deals: Vec<Record>,
     pub archived_contacts: usize,

@@ -367,6 +367,10 @@ fn the_snapshot_rebuilds_the_same_pack() {
         (Some(9), Some(6))
     );
     assert_eq!(m["api_version"], "2026-03");
+    assert_eq!(
+        (m["portal_id"].as_u64(), m["company_currency"].as_str()),
+        (Some(4711), Some("EUR"))
+    );
     let first: Vec<Vec<u8>> = ["pdf", "html", "json"]
         .iter()
         .map(|e| std::fs::read(api.path().join(format!("out/sm-report-2024-03.{e}"))).unwrap())
@@ -474,7 +478,7 @@ fn pull_pages_batches_and_counts_archived_records() {
     let server = hubspot_api::start(a, vec![]);
     let (_, api) = dirs();
     pull(api.path(), &server).expect_success().stdout_contains(
-        "Pulled 249 contacts (1 archived) and 136 deals (1 archived) from HubSpot",
+        "Pulled 249 contacts (1 archived) and 136 deals (1 archived) from HubSpot account 4711",
     );
     assert!(!api.path().join("out").exists(), "pull builds nothing");
     no_violations(&server);

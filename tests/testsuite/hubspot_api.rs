@@ -216,6 +216,17 @@ fn answer(
                 .collect();
             ok(json!({ "results": results }))
         }
+        ("GET", ["account-info", "2026-03", "details"]) => ok(json!({
+            "portalId": 4711,
+            "accountType": "STANDARD",
+            "timeZone": "Europe/Amsterdam",
+            "companyCurrency": "EUR",
+            "additionalCurrencies": [],
+            "utcOffset": "+01:00",
+            "utcOffsetMilliseconds": 3600000,
+            "uiDomain": "app-eu1.hubspot.com",
+            "dataHostingLocation": "eu1"
+        })),
         ("GET", ["crm", "pipelines", "2026-03", "deals"]) => {
             let stages: Vec<Value> = a
                 .stages
