@@ -155,13 +155,13 @@ pub fn pull(
         window: Duration::from_secs(10),
     };
     let mut c = Client::new(&url, token.trim().to_string(), budget, clock);
-    let pulled = read_all(cfg, &mut c, progress)?;
-    let (p, lead_cols, deal_cols) = pulled;
+    let (p, lead_cols, deal_cols) = read_all(cfg, &mut c, progress)?;
+    let now = chrono::Utc::now();
     let leads = records::leads(&p, &lead_cols)?;
     let deals = records::deals(&p, &deal_cols)?;
     let manifest = Manifest {
         source: "hubspot".into(),
-        pulled_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        pulled_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         api_version: api::VERSION.into(),
         api: url,
         portal_id: p.portal_id,
@@ -174,7 +174,7 @@ pub fn pull(
         retries: c.stats.retries,
         waited_seconds: c.stats.waited.as_secs_f64(),
     };
-    let day = chrono::Utc::now()
+    let day = now
         .with_timezone(&cfg.tz())
         .date_naive()
         .format("%Y-%m-%d")
@@ -256,14 +256,13 @@ fn read_all(
     p.archived_deals = api::list(c, "deals", &[], true, &mut tick)?.len();
     let ids: Vec<String> = p.deals.iter().map(|d| d.id.clone()).collect();
     p.contacts_of = api::deal_contacts(c, &ids)?;
-    let stage_prop = records::DEAL_STAGE.to_string();
     let closed: Vec<String> = p
         .deals
         .iter()
         .filter(|d| {
             let s = d
                 .properties
-                .get(&stage_prop)
+                .get(records::DEAL_STAGE)
                 .cloned()
                 .flatten()
                 .unwrap_or_default();
@@ -271,7 +270,7 @@ fn read_all(
         })
         .map(|d| d.id.clone())
         .collect();
-    p.history = api::deal_history(c, &closed, &stage_prop)?;
+    p.history = api::deal_history(c, &closed, records::DEAL_STAGE)?;
     Ok((p, lead_cols, deal_cols))
 }
 

@@ -212,14 +212,13 @@ pub const DEAL_STAGE: &str = "dealstage";
 
 /// The deals table of a pull.
 pub fn deals(p: &Pulled, cols: &[(String, String)]) -> Result<DataFrame> {
-    let stage_prop = DEAL_STAGE;
     let n = p.deals.len();
     let mut status = Vec::with_capacity(n);
     let mut closed = Vec::with_capacity(n);
     for d in &p.deals {
         let stage = d
             .properties
-            .get(stage_prop)
+            .get(DEAL_STAGE)
             .cloned()
             .flatten()
             .unwrap_or_default();
