@@ -1,78 +1,177 @@
 #!/usr/bin/env bash
-# How the build scales with the number of leads: generates datasets with
-# `smreport sample-data --leads N` (CSV and Parquet) and times
-# `smreport build --month 2024-03` on each, as JSON only and as the full
-# pack (PDF, HTML, JSON): wall time per stage (from -v), total wall time and
-# peak resident memory (GNU time). Prints a Markdown table for
-# docs/performance.md.
+# smreport beside DuckDB, in one run on one machine. For each size N (leads):
+#
+# - the data: benches/duckdb_anchor.py generates leads, deals, costs and
+#   traffic as CSV and Parquet into target/bench-data/anchor-N/ (made once,
+#   then reused; its shape is in that script's docs);
+# - DuckDB (PyPI `duckdb`, in target/bench-venv, made here) computes the
+#   core figures of 2024-03 from the CSVs: leads, MQLs, SQLs,
+#   opportunities, won, lost, won revenue, marketing and total cost, cost
+#   per lead/MQL/SQL/opportunity and CAC;
+# - smreport builds the JSON of 2024-03 (every KPI, not a subset) from the
+#   CSVs and from the Parquet files, and, when SMREPORT_DATABASE_URL is set,
+#   from PostgreSQL (the CSVs loaded once into schema anchor_N).
+#
+# The runs alternate (smreport CSV, smreport Parquet, DuckDB, PostgreSQL,
+# then again), RUNS times (default 3); each figure is the median. Wall time
+# and peak RSS from GNU time for the whole process (Python's start-up
+# included for DuckDB), stage times from `smreport -v`. It checks that
+# smreport's JSON has the same core figures as DuckDB's, then prints one
+# Markdown table with the ratios (smreport ÷ DuckDB; below 1 is faster).
 #
 #   benches/scale.sh                      # 100k, 1M and 10M leads
-#   benches/scale.sh 100000 1000000       # chosen sizes
-#   RUNS=5 benches/scale.sh 1000000       # median of 5 runs (default 3)
+#   RUNS=5 benches/scale.sh 1000000       # one size, median of 5
 #
-# Needs GNU time (/usr/bin/time, Debian package `time`). Datasets are kept
-# in target/bench-data/ and reused; delete it to regenerate.
+# Needs GNU time (Debian package `time`) and python3 with venv; psql
+# (postgresql-client) for the PostgreSQL column.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(100000 1000000 10000000)
 runs=${RUNS:-3}
+month=2024-03
 bin=target/release/smreport
-data=target/bench-data
+venv=target/bench-venv
+py=$venv/bin/python
+duckdb_version=2.0.1
 
 if [ ! -x /usr/bin/time ]; then
   echo "benches/scale.sh needs GNU time: apt-get install time" >&2
   exit 2
 fi
+if ! "$py" -c "import duckdb; assert duckdb.__version__ == '$duckdb_version'" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet "duckdb==$duckdb_version"
+fi
 cargo build --release --quiet
+psql=""
+if [ -n "${SMREPORT_DATABASE_URL:-}" ]; then
+  psql=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n 1)
+fi
 
-echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "smreport $(git rev-parse --short HEAD 2>/dev/null || echo '?'), median of $runs runs"
-echo
-echo "| leads | input | output | load | metrics | charts | pdf | total (-v) | wall | peak RSS |"
-echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
+# Loads anchor-N's CSVs into PostgreSQL schema anchor_N (once).
+pg_load() {
+  local n=$1 dir=target/bench-data/anchor-$1/csv s=anchor_$1
+  if [ "$("$psql" "$SMREPORT_DATABASE_URL" -Atc "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$s'")" = 4 ]; then
+    return
+  fi
+  echo "loading $n leads into PostgreSQL schema $s …" >&2
+  "$psql" "$SMREPORT_DATABASE_URL" -q -v ON_ERROR_STOP=1 --single-transaction <<SQL
+DROP SCHEMA IF EXISTS $s CASCADE;
+CREATE SCHEMA $s;
+SET search_path = $s;
+CREATE TABLE leads (lead_id text PRIMARY KEY, created_at date, source text, conversion_point text, campaign text,
+  industry text, employees integer, country text, technology text, quality_score numeric,
+  mql_at date, sql_at date, disqualified_at date, disqualified_reason text, owner text);
+CREATE TABLE deals (deal_id text PRIMARY KEY, lead_id text, account text, created_at date, quote_at date,
+  closed_at date, status text, stage text, lost_reason text, lost_stage text, deal_type text,
+  source text, amount numeric, owner text, currency text);
+CREATE TABLE costs (month text, department text, channel text, category text, amount numeric);
+CREATE TABLE traffic (month text, channel text, visitors integer);
+\copy leads FROM '$dir/leads.csv' WITH (FORMAT csv, HEADER true)
+\copy deals FROM '$dir/deals.csv' WITH (FORMAT csv, HEADER true)
+\copy costs FROM '$dir/costs.csv' WITH (FORMAT csv, HEADER true)
+\copy traffic FROM '$dir/traffic.csv' WITH (FORMAT csv, HEADER true)
+ANALYZE;
+SQL
+}
 
-# One run: prints "load metrics charts pdf total wall rss_mb".
-run_once() {
-  local dir=$1 formats=$2 log
+# One timed command; prints "wall_s rss_mb load_ms metrics_ms" and leaves
+# its stdout in $2.
+timed() {
+  local out=$1 log
+  shift
   log=$(mktemp)
-  /usr/bin/time -f "TIME %e %M" "$bin" build --month 2024-03 --config smreport.toml \
-    --data "$dir" --out "$dir/out" --format "$formats" -v >/dev/null 2>"$log"
+  /usr/bin/time -f "TIME %e %M" "$@" >"$out" 2>"$log" || { cat "$log" >&2; exit 1; }
   awk '
-    $1 == "load" || $1 == "metrics" || $1 == "charts" || $1 == "pdf" || $1 == "total" { t[$1] = $2 }
+    $1 == "load" || $1 == "metrics" { t[$1] = $2 }
     $1 == "TIME" { wall = $2; rss = $3 / 1024 }
-    END { printf "%d %d %.1f %d %d %.2f %.0f\n", t["load"], t["metrics"], t["charts"], t["pdf"], t["total"], wall, rss }
+    END { printf "%.2f %.0f %d %d\n", wall, rss, t["load"], t["metrics"] }
   ' "$log"
   rm -f "$log"
 }
 
-# The median of each column over $runs runs.
+# The median of each column of the lines on stdin.
 median() {
-  local dir=$1 formats=$2
-  for _ in $(seq "$runs"); do run_once "$dir" "$formats"; done |
-    awk -v n="$runs" '
-      { for (i = 1; i <= NF; i++) v[i, NR] = $i }
-      END {
-        for (i = 1; i <= 7; i++) {
-          for (a = 1; a <= n; a++) col[a] = v[i, a]
-          # insertion sort
-          for (a = 2; a <= n; a++) { x = col[a]; b = a - 1; while (b >= 1 && col[b] > x) { col[b+1] = col[b]; b-- } col[b+1] = x }
-          m[i] = col[int((n + 1) / 2)]
-        }
-        printf "%d ms | %d ms | %.1f ms | %d ms | %d ms | %.2f s | %d MB", m[1], m[2], m[3], m[4], m[5], m[6], m[7]
-      }'
+  awk -v n="$runs" '
+    { for (i = 1; i <= NF; i++) v[i, NR] = $i; w = NF }
+    END {
+      for (i = 1; i <= w; i++) {
+        for (a = 1; a <= n; a++) col[a] = v[i, a]
+        for (a = 2; a <= n; a++) { x = col[a]; b = a - 1; while (b >= 1 && col[b] > x) { col[b+1] = col[b]; b-- } col[b+1] = x }
+        printf "%s%s", col[int((n + 1) / 2)], (i < w ? " " : "\n")
+      }
+    }'
 }
 
+# The core figures of smreport's JSON, as DuckDB's script prints them.
+core_figures() {
+  "$py" - "$1" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+f, c, r = j["funnel"], j["costs"], j["revenue"]
+r2 = lambda x: None if x is None else round(x, 2)
+print(json.dumps({
+    "leads": f["leads"], "mqls": f["mqls"], "sqls": f["sqls"],
+    "opportunities": f["opportunities"], "won": f["won"], "lost": f["lost"],
+    "won_revenue": r2(r["won"]), "marketing_cost": r2(c["marketing"]),
+    "total_cost": r2(c["total"]), "cost_per_lead": r2(c["cost_per_lead"]),
+    "cost_per_mql": r2(c["cost_per_mql"]), "cost_per_sql": r2(c["cost_per_sql"]),
+    "cost_per_opportunity": r2(c["cost_per_opportunity"]), "cac": r2(c["cac"]),
+}))
+PY
+}
+
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "smreport $(git rev-parse --short HEAD 2>/dev/null || echo '?'), DuckDB $duckdb_version, $month, JSON only, median of $runs alternating runs"
+[ -n "$psql" ] && echo "PostgreSQL $("$psql" "$SMREPORT_DATABASE_URL" -Atc 'SHOW server_version') on the same machine"
+echo
+echo "| leads | input | wall | peak RSS | load | metrics | wall ÷ DuckDB | RSS ÷ DuckDB |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|"
+
 for n in "${sizes[@]}"; do
-  for fmt in csv parquet; do
-    dir="$data/$n-$fmt"
-    if [ ! -f "$dir/leads.$fmt" ]; then
-      "$bin" sample-data --out "$dir" --leads "$n" --format "$fmt" >/dev/null
-    fi
-    for out in json pdf,html,json; do
-      label=$([ "$out" = json ] && echo "JSON" || echo "full pack")
-      echo "| $n | $fmt | $label | $(median "$dir" "$out") |"
+  data=target/bench-data/anchor-$n
+  if [ ! -f "$data/parquet/traffic.parquet" ]; then
+    echo "generating $n leads into $data …" >&2
+    "$py" benches/duckdb_anchor.py gen "$n" "$data"
+  fi
+  inputs=(csv parquet)
+  if [ -n "$psql" ]; then
+    pg_load "$n"
+    cfg_pg=$(mktemp --suffix .toml)
+    printf '[source]\nkind = "postgres"\nschema = "anchor_%s"\n' "$n" >"$cfg_pg"
+    inputs+=(postgres)
+  fi
+  work=$(mktemp -d)
+  for r in $(seq "$runs"); do
+    for input in "${inputs[@]}"; do
+      case $input in
+        postgres) args=(--config "$cfg_pg") ;;
+        *) args=(--config smreport.toml --data "$data/$input") ;;
+      esac
+      timed "$work/stdout" "$bin" build --month "$month" "${args[@]}" --out "$work/$input" --format json -v >>"$work/$input.times"
     done
+    timed "$work/duckdb.json" "$py" benches/duckdb_anchor.py kpis "$data/csv" "$month" >>"$work/duckdb.times"
   done
+  expected=$(cat "$work/duckdb.json")
+  for input in "${inputs[@]}"; do
+    got=$(core_figures "$work/$input/sm-report-$month.json")
+    if [ "$got" != "$expected" ]; then
+      echo "smreport ($input, $n leads) and DuckDB disagree:" >&2
+      echo "  smreport: $got" >&2
+      echo "  DuckDB:   $expected" >&2
+      exit 1
+    fi
+  done
+  read -r dwall drss _ _ < <(median <"$work/duckdb.times")
+  echo "| $(printf "%'d" "$n") | DuckDB (CSV, core figures) | $dwall s | $drss MB | – | – | 1 | 1 |"
+  for input in "${inputs[@]}"; do
+    read -r wall rss load metrics < <(median <"$work/$input.times")
+    awk -v n="$n" -v i="$input" -v w="$wall" -v r="$rss" -v l="$load" -v m="$metrics" -v dw="$dwall" -v dr="$drss" \
+      'BEGIN { printf "| %s | smreport %s | %.2f s | %d MB | %d ms | %d ms | **%.2f×** | %.2f× |\n", "", i, w, r, l, m, w / dw, r / dr }'
+  done
+  rm -rf "$work" "${cfg_pg:-}"
 done
+echo
+echo "Every smreport build above gave DuckDB's core figures (leads, MQLs, SQLs, opportunities, won, lost, won revenue, costs, cost per stage, CAC)."
