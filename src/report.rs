@@ -129,14 +129,25 @@ pub fn build_with_figures(
     texts: &Texts,
 ) -> anyhow::Result<(Report, PackFigures)> {
     let m = data.metrics(cfg, p.end)?;
+    m.batched(|m| compute(m, data, cfg, p, texts))
+}
+
+/// The report and the pack's figures from the KPIs of `m`.
+fn compute(
+    m: &Metrics,
+    data: &dyn DataSource,
+    cfg: &Config,
+    p: &Period,
+    texts: &Texts,
+) -> anyhow::Result<(Report, PackFigures)> {
     let Snapshot {
         funnel,
         costs,
         revenue,
         ..
-    } = snapshot(&m, p)?;
-    let previous = snapshot(&m, &p.previous())?;
-    let year_ago = snapshot(&m, &p.year_ago())?;
+    } = snapshot(m, p)?;
+    let previous = snapshot(m, &p.previous())?;
+    let year_ago = snapshot(m, &p.year_ago())?;
     let w = p.trailing_12m();
     let pipeline_end = m.pipeline_end()?;
     let conversion_12m = m.conversion_12m(p)?;
@@ -212,7 +223,7 @@ pub fn build_with_figures(
     };
     insights::words::write(&mut found, &words);
     report.insights = found;
-    let mut figures = PackFigures::new(&m, &report, p, [previous, year_ago], plan_note, warnings)?;
+    let mut figures = PackFigures::new(m, &report, p, [previous, year_ago], plan_note, warnings)?;
     let days = |r: crate::period::Range| ((r.end - r.start).num_days() + 1) as f64;
     let share = days(p.range()) / days(p.trailing_12m_months());
     figures.channel_costs_ltm = breakdown

@@ -32,6 +32,7 @@ use postgres::types::{ToSql, Type};
 use crate::config::Config;
 use crate::data::{DataQuality, TableInfo, TableKind};
 use crate::input_err;
+use crate::metrics::batch::{self, Cache, GrainRow};
 use crate::metrics::request::{Answer, Executor, KeyValue, Request, Row};
 use crate::metrics::{DataSource, Metrics};
 use dialect::{Dialect, Postgres};
@@ -365,17 +366,123 @@ impl DataSource for Warehouse {
         Ok(Metrics::with_executor(
             cfg,
             end,
-            Box::new(SqlExecutor(self)),
+            Box::new(SqlExecutor::new(self)),
         ))
     }
 }
 
-/// Answers the KPI families' requests with one query each.
-struct SqlExecutor<'a>(&'a Warehouse);
+/// Answers the KPI families' requests: those a build makes, found by its
+/// dry run, from a few grouped scans ([`crate::metrics::batch`]); any other
+/// with a query of its own.
+struct SqlExecutor<'a> {
+    w: &'a Warehouse,
+    cache: Cache,
+}
+
+impl<'a> SqlExecutor<'a> {
+    fn new(w: &'a Warehouse) -> SqlExecutor<'a> {
+        SqlExecutor {
+            w,
+            cache: Cache::default(),
+        }
+    }
+}
+
+impl Drop for SqlExecutor<'_> {
+    fn drop(&mut self) {
+        let (hits, misses) = self.cache.stats();
+        self.w.log.borrow_mut().push(format!(
+            "    batched: {hits} requests answered from the grains, {misses} on their own"
+        ));
+    }
+}
+
+/// Group key `i` of a result row, as the polars executor gives it.
+fn key_value(w: &Warehouse, r: &postgres::Row, i: usize, what: &str) -> Result<KeyValue> {
+    let ty = r.columns()[i].type_();
+    let v = if *ty == Type::BOOL {
+        r.try_get::<_, Option<bool>>(i)
+            .map(|v| v.map_or(KeyValue::Null, KeyValue::Bool))
+    } else if *ty == Type::INT8 {
+        r.try_get::<_, Option<i64>>(i)
+            .map(|v| v.map_or(KeyValue::Null, KeyValue::Int))
+    } else if *ty == Type::DATE {
+        // As the polars executor: days since 1970-01-01.
+        r.try_get::<_, Option<NaiveDate>>(i).map(|v| {
+            v.map_or(KeyValue::Null, |d| {
+                KeyValue::Int((d - chrono::DateTime::UNIX_EPOCH.date_naive()).num_days())
+            })
+        })
+    } else if *ty == Type::INT4 {
+        r.try_get::<_, Option<i32>>(i)
+            .map(|v| v.map_or(KeyValue::Null, |v| KeyValue::Int(v as i64)))
+    } else {
+        r.try_get::<_, Option<String>>(i)
+            .map(|v| v.map_or(KeyValue::Null, KeyValue::Str))
+    };
+    v.map_err(|e| w.db_error(&e, what))
+}
+
+/// Numbers `from..from + n` of a result row (null: 0).
+fn numbers(
+    w: &Warehouse,
+    r: &postgres::Row,
+    from: usize,
+    n: usize,
+    what: &str,
+) -> Result<Vec<f64>> {
+    (from..from + n)
+        .map(|i| {
+            r.try_get::<_, Option<f64>>(i)
+                .map(|v| v.unwrap_or(0.0))
+                .map_err(|e| w.db_error(&e, what))
+        })
+        .collect()
+}
 
 impl Executor for SqlExecutor<'_> {
+    fn batches(&self) -> bool {
+        true
+    }
+
+    fn peek(&self, req: &Request) -> Option<Answer> {
+        self.cache.peek(req)
+    }
+
+    fn prefetch(&self, reqs: &[Request]) -> Result<()> {
+        let w = self.w;
+        for g in batch::plan(reqs) {
+            let what = format!(
+                "{:?} grain of {} requests ({} dims, {} sums)",
+                g.source,
+                g.requests.len(),
+                g.dims.len(),
+                g.sums.len()
+            );
+            let rows = w.query(&sql::grain(&w.dialect, &g), &what)?;
+            let dims = g.dims.len();
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let keys = (0..dims)
+                    .map(|i| key_value(w, r, i, &what))
+                    .collect::<Result<Vec<_>>>()?;
+                let count = numbers(w, r, dims, 1, &what)?;
+                out.push(GrainRow {
+                    dims: keys,
+                    count: count.first().copied().unwrap_or(0.0),
+                    sums: numbers(w, r, dims + 1, g.sums.len(), &what)?,
+                });
+            }
+            self.cache.fill(reqs, &g, &out);
+        }
+        Ok(())
+    }
+
     fn run(&self, req: &Request) -> Result<Answer> {
-        let w = self.0;
+        if let Some(a) = self.cache.get(req) {
+            return Ok(a);
+        }
+        let w = self.w;
         let q = sql::request(&w.dialect, req);
         let what = format!("{:?} request", req.source);
         let rows = w.query(&q, &what)?;
@@ -383,41 +490,11 @@ impl Executor for SqlExecutor<'_> {
         let width = req.measures.len();
         let mut answer = Vec::with_capacity(rows.len());
         for r in &rows {
-            let mut key_values = Vec::with_capacity(keys);
-            for i in 0..keys {
-                let ty = r.columns()[i].type_();
-                let v = if *ty == Type::BOOL {
-                    r.try_get::<_, Option<bool>>(i)
-                        .map(|v| v.map_or(KeyValue::Null, KeyValue::Bool))
-                } else if *ty == Type::INT8 {
-                    r.try_get::<_, Option<i64>>(i)
-                        .map(|v| v.map_or(KeyValue::Null, KeyValue::Int))
-                } else if *ty == Type::DATE {
-                    // As the polars executor: days since 1970-01-01.
-                    r.try_get::<_, Option<NaiveDate>>(i).map(|v| {
-                        v.map_or(KeyValue::Null, |d| {
-                            KeyValue::Int(
-                                (d - chrono::DateTime::UNIX_EPOCH.date_naive()).num_days(),
-                            )
-                        })
-                    })
-                } else if *ty == Type::INT4 {
-                    r.try_get::<_, Option<i32>>(i)
-                        .map(|v| v.map_or(KeyValue::Null, |v| KeyValue::Int(v as i64)))
-                } else {
-                    r.try_get::<_, Option<String>>(i)
-                        .map(|v| v.map_or(KeyValue::Null, KeyValue::Str))
-                };
-                key_values.push(v.map_err(|e| w.db_error(&e, &what))?);
-            }
-            let mut values = Vec::with_capacity(width);
-            for i in 0..width {
-                let v: Option<f64> = r.try_get(keys + i).map_err(|e| w.db_error(&e, &what))?;
-                values.push(v.unwrap_or(0.0));
-            }
             answer.push(Row {
-                keys: key_values,
-                values,
+                keys: (0..keys)
+                    .map(|i| key_value(w, r, i, &what))
+                    .collect::<Result<_>>()?,
+                values: numbers(w, r, keys, width, &what)?,
             });
         }
         answer.sort_by(|a, b| a.keys.cmp(&b.keys));

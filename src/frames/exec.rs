@@ -16,6 +16,7 @@ use polars::prelude::*;
 
 use super::Dataset;
 use crate::config::Config;
+use crate::metrics::batch::{Dim, Grain, GrainRow};
 use crate::metrics::request::{
     Answer, Cond, Executor, Key, KeyValue, Measure, Request, Row, Scalar, Source, Value,
 };
@@ -497,6 +498,68 @@ impl Executor for PolarsExecutor {
     }
 }
 
+impl PolarsExecutor {
+    /// The rows of a [`Grain`] (what a database computes for a batch of
+    /// requests), computed on the frames: the batching's rollup is tested
+    /// against the requests answered one by one.
+    pub fn grain(&self, g: &Grain) -> Result<Vec<GrainRow>> {
+        let mut frame = self.frame(g.source).clone();
+        let mut keys = Vec::new();
+        for (i, d) in g.dims.iter().enumerate() {
+            let name = format!("d{i}");
+            match d {
+                Dim::Interval { col: c, bounds } => {
+                    let bounds: Vec<i32> = bounds.iter().map(|b| days(*b)).collect();
+                    let idx: Int32Chunked = day_numbers(&frame, c)?
+                        .iter()
+                        .map(|v| v.map(|v| bounds.partition_point(|b| *b <= v) as i32))
+                        .collect();
+                    frame.with_column(named(idx, &name))?;
+                    keys.push(col(name.as_str()));
+                }
+                Dim::Col(c) => keys.push(col(*c).alias(name.as_str())),
+                Dim::Days { from, to } => keys.push((col(*to) - col(*from)).alias(name.as_str())),
+                Dim::DaysAtLeast { from, to, days } => keys.push(
+                    (col(*to) - col(*from))
+                        .gt_eq(lit(*days as i32))
+                        .alias(name.as_str()),
+                ),
+                Dim::Null(c) => keys.push(col(*c).is_null().alias(name.as_str())),
+            }
+        }
+        let mut aggs = vec![len().cast(DataType::Float64).alias("__n")];
+        for (i, v) in g.sums.iter().enumerate() {
+            aggs.push(value(v).sum().alias(format!("s{i}")));
+        }
+        let lf = frame.lazy();
+        let lf = if g.filter == Cond::All {
+            lf
+        } else {
+            lf.filter(cond(&g.filter))
+        };
+        let df = collect(lf.group_by(keys).agg(aggs))?;
+        let dims: Vec<&Column> = (0..g.dims.len())
+            .map(|i| df.column(&format!("d{i}")))
+            .collect::<PolarsResult<_>>()?;
+        let count = df.column("__n")?.f64()?.clone();
+        let sums: Vec<Float64Chunked> = (0..g.sums.len())
+            .map(|i| df.column(&format!("s{i}")).and_then(|c| c.f64().cloned()))
+            .collect::<PolarsResult<_>>()?;
+        (0..df.height())
+            .map(|r| {
+                Ok(GrainRow {
+                    dims: dims
+                        .iter()
+                        .map(|c| key_value(c, r))
+                        .collect::<Result<_>>()?,
+                    count: count.get(r).unwrap_or(0.0),
+                    sums: sums.iter().map(|s| s.get(r).unwrap_or(0.0)).collect(),
+                })
+            })
+            .collect()
+    }
+}
+
 /// Group `(key, value)` rows of an answer by their first key (strings).
 pub fn by_first_key(rows: &Answer) -> HashMap<String, &Row> {
     rows.iter()
@@ -507,4 +570,173 @@ pub fn by_first_key(rows: &Answer) -> HashMap<String, &Row> {
                 .map(|k| (k.to_string(), r))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod batch_tests {
+    //! The batching of requests ([`crate::metrics::batch`]) gives the
+    //! answers of one query per request: the grains computed here by polars
+    //! as a database computes them, rolled up, against the polars executor
+    //! answering each request, for every request of a full report.
+
+    use std::path::Path;
+
+    use super::*;
+    use crate::metrics::batch::{self, Cache};
+    use crate::metrics::{DataSource, Metrics};
+    use crate::period::Period;
+
+    /// The sample data with an executor that batches through grains.
+    struct Batched(Dataset, std::cell::RefCell<Vec<(usize, usize, usize)>>);
+
+    struct GrainExecutor<'a> {
+        inner: PolarsExecutor,
+        cache: Cache,
+        grains: std::cell::Cell<usize>,
+        /// Grains, hits and misses of each build.
+        stats: &'a std::cell::RefCell<Vec<(usize, usize, usize)>>,
+    }
+
+    impl Drop for GrainExecutor<'_> {
+        fn drop(&mut self) {
+            let (hits, misses) = self.cache.stats();
+            self.stats
+                .borrow_mut()
+                .push((self.grains.get(), hits, misses));
+        }
+    }
+
+    impl Executor for GrainExecutor<'_> {
+        fn run(&self, req: &Request) -> Result<Answer> {
+            match self.cache.get(req) {
+                Some(a) => Ok(a),
+                None => self.inner.run(req),
+            }
+        }
+        fn batches(&self) -> bool {
+            true
+        }
+        fn peek(&self, req: &Request) -> Option<Answer> {
+            self.cache.peek(req)
+        }
+        fn prefetch(&self, reqs: &[Request]) -> Result<()> {
+            for g in batch::plan(reqs) {
+                let rows = self.inner.grain(&g)?;
+                // Every request, rolled up, as asked on its own.
+                for &i in &g.requests {
+                    let (got, want) = (
+                        batch::answer(&g, &rows, &reqs[i]),
+                        self.inner.run(&reqs[i])?,
+                    );
+                    assert_same(&got, &want, &reqs[i]);
+                }
+                self.cache.fill(reqs, &g, &rows);
+                self.grains.set(self.grains.get() + 1);
+            }
+            Ok(())
+        }
+    }
+
+    fn assert_same(got: &Answer, want: &Answer, req: &Request) {
+        let keys = |a: &Answer| a.iter().map(|r| r.keys.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(got), keys(want), "groups of {req:?}");
+        for (g, w) in got.iter().zip(want) {
+            for (x, y) in g.values.iter().zip(&w.values) {
+                assert!(
+                    (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+                    "{x} against {y} in {:?} of {req:?}",
+                    g.keys
+                );
+            }
+        }
+    }
+
+    impl DataSource for Batched {
+        fn quality(&self) -> &crate::data::DataQuality {
+            &self.0.quality
+        }
+        fn metrics<'a>(&'a self, cfg: &'a Config, end: NaiveDate) -> Result<Metrics<'a>> {
+            let ex = GrainExecutor {
+                inner: PolarsExecutor::new(&self.0, cfg, end)?,
+                cache: Cache::default(),
+                grains: Default::default(),
+                stats: &self.1,
+            };
+            Ok(Metrics::with_executor(cfg, end, Box::new(ex)).missing(self.0.missing))
+        }
+    }
+
+    /// Where two reports differ (numbers within 1e-9 relative are equal).
+    fn json_diff(a: &serde_json::Value, b: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+        use serde_json::Value as J;
+        match (a, b) {
+            (J::Object(x), J::Object(y)) if x.len() == y.len() => {
+                for (k, v) in x {
+                    match y.get(k) {
+                        Some(w) => json_diff(v, w, &format!("{path}/{k}"), out),
+                        None => out.push(format!("{path}/{k} missing")),
+                    }
+                }
+            }
+            (J::Array(x), J::Array(y)) if x.len() == y.len() => {
+                for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                    json_diff(v, w, &format!("{path}/{i}"), out);
+                }
+            }
+            (J::Number(x), J::Number(y)) => {
+                let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+                if (x - y).abs() > 1e-9 * y.abs().max(1.0) {
+                    out.push(format!("{path}: {x} against {y}"));
+                }
+            }
+            _ if a == b => {}
+            _ => out.push(format!("{path}: {a} against {b}")),
+        }
+    }
+
+    /// Months, a quarter, ISO weeks across a year end, both languages: the
+    /// whole report through grains equals the report asked request by
+    /// request (within the last bits of fractional sums).
+    #[test]
+    fn grains_answer_every_request_of_a_report() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut cfg = Config::load(Some(&root.join("smreport.toml"))).unwrap();
+        let data = crate::load::load(&cfg, &root.join("sample-data")).unwrap();
+        let plain_json = |cfg: &Config, p: &Period| {
+            serde_json::to_value(crate::report::build(&data, cfg, p).unwrap()).unwrap()
+        };
+        let periods = [
+            Period::parse_month("2024-03").unwrap(),
+            Period::parse_month("2023-06").unwrap(),
+            Period::parse_quarter("2024-Q1").unwrap(),
+            Period::parse_week("2023-W52").unwrap(),
+            Period::parse_week("2024-W01").unwrap(),
+        ];
+        let batched = Batched(
+            crate::load::load(&cfg, &root.join("sample-data")).unwrap(),
+            Default::default(),
+        );
+        for lang in [crate::format::Locale::En, crate::format::Locale::Nl] {
+            cfg.company.language = lang;
+            for p in &periods {
+                let got =
+                    serde_json::to_value(crate::report::build(&batched, &cfg, p).unwrap()).unwrap();
+                let want = plain_json(&cfg, p);
+                let mut diffs = Vec::new();
+                json_diff(&got, &want, "", &mut diffs);
+                assert!(diffs.is_empty(), "{} {lang:?}: {diffs:?}", p.label());
+            }
+        }
+        // Each build: a few grains per table, and (almost) every request
+        // answered from them.
+        let stats = batched.1.borrow();
+        assert_eq!(stats.len(), 10);
+        for (grains, hits, misses) in stats.iter() {
+            assert!((6..=30).contains(grains), "{grains} grains");
+            assert!(
+                *hits >= 100 && *misses * 20 <= *hits,
+                "{hits} hits, {misses} misses"
+            );
+        }
+    }
 }

@@ -9,6 +9,7 @@
 //! backend is imported here. A ratio with a zero denominator is `None`
 //! (JSON `null`, "n/a" in the pack), never NaN, infinity or 0.
 
+pub mod batch;
 pub mod breakdown;
 pub mod request;
 
@@ -138,6 +139,38 @@ impl<'a> Metrics<'a> {
         self.ex.run(req)
     }
 
+    /// `f` on these KPIs. When the executor batches ([`Executor::batches`]),
+    /// `f` first runs on the answers found so far (empty ones for the
+    /// rest) to collect the requests it makes, and the executor answers
+    /// them together; again while that finds requests that depend on
+    /// earlier answers (at most three rounds); then `f` runs for real (a
+    /// request still unanswered is run on its own).
+    pub fn batched<T>(&self, f: impl Fn(&Metrics) -> Result<T>) -> Result<T> {
+        if self.ex.batches() {
+            for _ in 0..3 {
+                let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+                let dry = Metrics {
+                    cfg: self.cfg,
+                    end: self.end,
+                    missing: self.missing,
+                    ex: Box::new(Collect {
+                        found: self.ex.as_ref(),
+                        new: log.clone(),
+                    }),
+                };
+                // Errors on empty answers are the real run's to report.
+                let _ = f(&dry);
+                drop(dry);
+                let requests = log.take();
+                if requests.is_empty() {
+                    break;
+                }
+                self.ex.prefetch(&requests)?;
+            }
+        }
+        f(self)
+    }
+
     fn one(&self, req: &Request) -> Result<Row> {
         self.ex.one(req)
     }
@@ -196,6 +229,34 @@ impl<'a> Metrics<'a> {
                 .unwrap_or_else(zero)
             })
             .collect())
+    }
+}
+
+/// The dry run of [`Metrics::batched`]: answers what `found` already
+/// knows, collects the other requests and answers each with nothing (no
+/// group; zeros when ungrouped).
+struct Collect<'e> {
+    found: &'e dyn Executor,
+    new: std::rc::Rc<std::cell::RefCell<Vec<Request>>>,
+}
+
+impl Executor for Collect<'_> {
+    fn run(&self, req: &Request) -> Result<Answer> {
+        if let Some(a) = self.found.peek(req) {
+            return Ok(a);
+        }
+        let mut new = self.new.borrow_mut();
+        if !new.contains(req) {
+            new.push(req.clone());
+        }
+        Ok(if req.group_by.is_empty() {
+            vec![Row {
+                keys: vec![],
+                values: vec![0.0; req.measures.len()],
+            }]
+        } else {
+            vec![]
+        })
     }
 }
 

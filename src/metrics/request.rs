@@ -237,6 +237,24 @@ pub type Answer = Vec<Row>;
 pub trait Executor {
     fn run(&self, req: &Request) -> anyhow::Result<Answer>;
 
+    /// Whether each request costs a scan of the table (a database), so that
+    /// a build should first collect its requests and hand them to
+    /// [`Executor::prefetch`] ([`super::Metrics::batched`]).
+    fn batches(&self) -> bool {
+        false
+    }
+
+    /// Answer `reqs` ahead, in few scans ([`super::batch`]); `run` then
+    /// answers them from memory (and any other request on its own).
+    fn prefetch(&self, _reqs: &[Request]) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    /// The answer to `req` if it was found ahead (nothing is run).
+    fn peek(&self, _req: &Request) -> Option<Answer> {
+        None
+    }
+
     /// The single row of an ungrouped request.
     fn one(&self, req: &Request) -> anyhow::Result<Row> {
         debug_assert!(req.group_by.is_empty());

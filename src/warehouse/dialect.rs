@@ -71,6 +71,17 @@ pub trait Dialect {
         "VARCHAR"
     }
 
+    /// Which interval of the sorted dates `bounds` (placeholders) the date
+    /// `expr` falls in: 0 before the first, `i` from `bounds[i-1]` on, null
+    /// when `expr` is null ([`crate::metrics::batch::Dim::Interval`]).
+    fn interval_index(&self, expr: &str, bounds: &[String]) -> String {
+        let mut s = format!("CASE WHEN {expr} IS NULL THEN NULL");
+        for (i, b) in bounds.iter().enumerate() {
+            s.push_str(&format!(" WHEN {expr} < {b} THEN {i}"));
+        }
+        s + &format!(" ELSE {} END", bounds.len())
+    }
+
     /// `CREATE TEMPORARY TABLE name AS query`.
     fn create_temp_as(&self, name: &str, query: &str) -> String {
         format!("CREATE TEMPORARY TABLE {} AS {query}", self.ident(name))
@@ -183,6 +194,15 @@ impl Dialect for Postgres {
 
     fn month_start(&self, expr: &str) -> String {
         format!("CAST(DATE_TRUNC('month', {expr}) AS DATE)")
+    }
+
+    fn interval_index(&self, expr: &str, bounds: &[String]) -> String {
+        // A binary search over the bounds; null stays null.
+        if bounds.is_empty() {
+            format!("CASE WHEN {expr} IS NULL THEN NULL ELSE 0 END")
+        } else {
+            format!("width_bucket({expr}, ARRAY[{}])", bounds.join(", "))
+        }
     }
 
     fn insertion_order(&self) -> Option<&'static str> {

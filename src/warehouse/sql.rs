@@ -15,6 +15,7 @@ use super::dialect::{Dialect, SqlType};
 use super::schema::TableSpec;
 use crate::config::Config;
 use crate::data::Class;
+use crate::metrics::batch::{Dim, Grain};
 use crate::metrics::request::{Cond, Key, Measure, Request, Scalar, Source, Value};
 
 /// A bound parameter.
@@ -495,6 +496,14 @@ fn value(q: &mut Sql, v: &Value) -> String {
             col,
             table,
             default,
+        } if table.is_empty() => match default {
+            Some(x) => q.bind(Param::Float(*x)),
+            None => format!("CAST(NULL AS {double})"),
+        },
+        Value::Lookup {
+            col,
+            table,
+            default,
         } => {
             let mut s = format!("CASE {}", q.ident(col));
             for (k, v) in table {
@@ -582,6 +591,57 @@ pub fn request(d: &dyn Dialect, req: &Request) -> Query {
             measures.join(", "),
             inner.join(", "),
             buckets.concat(),
+            names.join(", ")
+        )
+    };
+    q.finish(sql)
+}
+
+/// One grain of batched requests ([`crate::metrics::batch`]) as one
+/// grouped query: dims `d0…`, the row count `n` and the sums `s0…`, one row
+/// per group. Only rows some request reads are scanned into groups.
+pub fn grain(d: &dyn Dialect, g: &Grain) -> Query {
+    let mut q = Sql::new(d);
+    let double = d.double();
+    let table = q.ident(asof_table(g.source));
+    let mut dims = Vec::new();
+    for (i, dim) in g.dims.iter().enumerate() {
+        let e = match dim {
+            Dim::Interval { col, bounds } => {
+                let c = q.ident(col);
+                let b: Vec<String> = bounds.iter().map(|x| q.date(*x)).collect();
+                d.interval_index(&c, &b)
+            }
+            Dim::Col(c) => q.ident(c),
+            Dim::Days { from, to } => format!(
+                "CAST({} AS BIGINT)",
+                d.days_between(&q.ident(from), &q.ident(to))
+            ),
+            Dim::DaysAtLeast { from, to, days } => {
+                let n = q.bind(Param::Int(*days));
+                let diff = d.days_between(&q.ident(from), &q.ident(to));
+                format!("({diff} >= {n})")
+            }
+            Dim::Null(c) => format!("({} IS NULL)", q.ident(c)),
+        };
+        dims.push((e, q.ident(&format!("d{i}"))));
+    }
+    let mut aggs = vec![format!("CAST(COUNT(*) AS {double}) AS {}", q.ident("n"))];
+    for (i, v) in g.sums.iter().enumerate() {
+        let v = value(&mut q, v);
+        aggs.push(format!("SUM({v}) AS {}", q.ident(&format!("s{i}"))));
+    }
+    let filter = cond(&mut q, &g.filter);
+    let sql = if dims.is_empty() {
+        format!("SELECT {} FROM {table} WHERE {filter}", aggs.join(", "))
+    } else {
+        let inner: Vec<String> = dims.iter().map(|(e, n)| format!("{e} AS {n}")).collect();
+        let names: Vec<&str> = dims.iter().map(|(_, n)| n.as_str()).collect();
+        format!(
+            "SELECT {}, {} FROM (SELECT s.*, {} FROM {table} s WHERE {filter}) g GROUP BY {}",
+            names.join(", "),
+            aggs.join(", "),
+            inner.join(", "),
             names.join(", ")
         )
     };
