@@ -105,6 +105,9 @@ impl Warehouse {
                 None => return Err(w.missing_table(cfg, kind)),
             }
         }
+        for i in 0..w.tables.len() {
+            w.tables[i].unique_id = w.unique_id(&w.tables[i])?;
+        }
         w.check_text_dates()?;
         for spec in &w.tables {
             let q = sql::staging(&w.dialect, cfg, spec);
@@ -129,6 +132,29 @@ impl Warehouse {
     /// Queries run and rows fetched so far.
     pub fn stats(&self) -> (usize, u64) {
         (self.queries.get(), self.rows_fetched.get())
+    }
+
+    /// Whether the table's id column is a primary key (or as good).
+    fn unique_id(&self, spec: &TableSpec) -> Result<bool> {
+        let (Some(q), Some(id), true) = (
+            self.dialect.unique_column_query(),
+            spec.id().and_then(|id| spec.col(id)),
+            spec.is_table,
+        ) else {
+            return Ok(false);
+        };
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(q, &[&spec.schema, &spec.table, &id.name])
+            .map_err(|e| {
+                self.db_error(&e, &format!("reading the indexes of `{}`", spec.display()))
+            })?;
+        self.count(rows.len());
+        Ok(rows
+            .first()
+            .and_then(|r| r.try_get(0).ok())
+            .unwrap_or(false))
     }
 
     /// The table or view for `kind`, from the catalog.
@@ -452,6 +478,14 @@ impl Executor for SqlExecutor<'_> {
     fn prefetch(&self, reqs: &[Request]) -> Result<()> {
         let w = self.w;
         for g in batch::plan(reqs) {
+            // A grain of one request: the request's own query is as good a
+            // scan and returns only its groups.
+            if let [i] = g.requests[..] {
+                if let Some(req) = reqs.get(i) {
+                    self.cache.insert(req, self.direct(req)?);
+                }
+                continue;
+            }
             let what = format!(
                 "{:?} grain of {} requests ({} dims, {} sums)",
                 g.source,
@@ -479,9 +513,16 @@ impl Executor for SqlExecutor<'_> {
     }
 
     fn run(&self, req: &Request) -> Result<Answer> {
-        if let Some(a) = self.cache.get(req) {
-            return Ok(a);
+        match self.cache.get(req) {
+            Some(a) => Ok(a),
+            None => self.direct(req),
         }
+    }
+}
+
+impl SqlExecutor<'_> {
+    /// `req` as a query of its own.
+    fn direct(&self, req: &Request) -> Result<Answer> {
         let w = self.w;
         let q = sql::request(&w.dialect, req);
         let what = format!("{:?} request", req.source);

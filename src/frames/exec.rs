@@ -508,11 +508,20 @@ impl PolarsExecutor {
         for (i, d) in g.dims.iter().enumerate() {
             let name = format!("d{i}");
             match d {
-                Dim::Interval { col: c, bounds } => {
+                Dim::Interval {
+                    col: c,
+                    bounds,
+                    class_of,
+                } => {
                     let bounds: Vec<i32> = bounds.iter().map(|b| days(*b)).collect();
                     let idx: Int32Chunked = day_numbers(&frame, c)?
                         .iter()
-                        .map(|v| v.map(|v| bounds.partition_point(|b| *b <= v) as i32))
+                        .map(|v| {
+                            v.map(|v| {
+                                let i = bounds.partition_point(|b| *b <= v);
+                                class_of.get(i).copied().unwrap_or(i) as i32
+                            })
+                        })
                         .collect();
                     frame.with_column(named(idx, &name))?;
                     keys.push(col(name.as_str()));

@@ -37,10 +37,17 @@ use super::request::{
 /// A column of a grain.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dim {
-    /// Which interval of `bounds` (sorted, distinct) the date falls in: 0
-    /// before the first bound, `i` from `bounds[i-1]` up to the day before
-    /// `bounds[i]`, `bounds.len()` from the last on; null stays null.
-    Interval { col: Col, bounds: Vec<NaiveDate> },
+    /// Which interval of `bounds` (sorted, distinct) the date falls in —
+    /// interval 0 before the first bound, `i` from `bounds[i-1]` up to the
+    /// day before `bounds[i]`, `bounds.len()` from the last on — given as
+    /// its class `class_of[i]`: intervals that every condition on the
+    /// column treats alike share a class (the lowest such interval), so
+    /// the grain has fewer groups. Null stays null.
+    Interval {
+        col: Col,
+        bounds: Vec<NaiveDate>,
+        class_of: Vec<usize>,
+    },
     /// The column's value (a date as days since 1970-01-01).
     Col(Col),
     /// Days from one date column to another.
@@ -102,8 +109,9 @@ fn wide(req: &Request) -> Vec<Dim> {
 /// What a grain needs to evaluate the requests' conditions, keys and sums.
 #[derive(Default)]
 struct Needs {
-    /// Date column → the dates it is cut at.
-    bounds: BTreeMap<Col, Vec<NaiveDate>>,
+    /// Date column → the ranges (first and last day, `None`: open) the
+    /// requests compare it with.
+    ranges: BTreeMap<Col, Vec<Range>>,
     /// Columns compared with a value (not dates).
     cols: Vec<Col>,
     /// Columns tested for null (not dates).
@@ -113,11 +121,14 @@ struct Needs {
 }
 
 impl Needs {
-    fn cut(&mut self, col: Col, d: NaiveDate) {
-        self.bounds.entry(col).or_default().push(d);
+    fn range(&mut self, col: Col, from: Option<NaiveDate>, to: Option<NaiveDate>) {
+        let r = self.ranges.entry(col).or_default();
+        if !r.contains(&(from, to)) {
+            r.push((from, to));
+        }
     }
     fn date(&mut self, col: Col) {
-        self.bounds.entry(col).or_default();
+        self.ranges.entry(col).or_default();
     }
     fn col(&mut self, col: Col) {
         if !self.cols.contains(&col) {
@@ -129,16 +140,10 @@ impl Needs {
             Cond::All => {}
             Cond::And(v) | Cond::Or(v) => v.iter().for_each(|c| self.cond(source, c)),
             Cond::Not(c) => self.cond(source, c),
-            Cond::Between(col, a, b) => {
-                self.cut(col, *a);
-                self.cut(col, *b + Duration::days(1));
-            }
-            Cond::AtMost(col, d) => self.cut(col, *d + Duration::days(1)),
-            Cond::AtLeast(col, d) => self.cut(col, *d),
-            Cond::Eq(col, Scalar::Date(d)) => {
-                self.cut(col, *d);
-                self.cut(col, *d + Duration::days(1));
-            }
+            Cond::Between(col, a, b) => self.range(col, Some(*a), Some(*b)),
+            Cond::AtMost(col, d) => self.range(col, None, Some(*d)),
+            Cond::AtLeast(col, d) => self.range(col, Some(*d), None),
+            Cond::Eq(col, Scalar::Date(d)) => self.range(col, Some(*d), Some(*d)),
             Cond::IsNull(col) | Cond::NotNull(col) if is_date(source, col) => self.date(col),
             Cond::IsNull(col) | Cond::NotNull(col) => {
                 if !self.nulls.contains(col) {
@@ -168,8 +173,7 @@ impl Needs {
         for k in &req.group_by {
             if let Key::Bucket { col, ranges } = k {
                 for (a, b) in ranges {
-                    self.cut(col, *a);
-                    self.cut(col, *b + Duration::days(1));
+                    self.range(col, Some(*a), Some(*b));
                 }
             }
         }
@@ -184,6 +188,55 @@ impl Needs {
                 }
             }
         }
+    }
+}
+
+/// A range of days: first and last (`None`: open).
+type Range = (Option<NaiveDate>, Option<NaiveDate>);
+
+/// Whether every day of `[lo, hi)` is in `r`.
+fn inside(lo: Option<NaiveDate>, hi: Option<NaiveDate>, r: Range) -> bool {
+    let after = match (r.0, lo) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(f), Some(lo)) => lo >= f,
+    };
+    let before = match (r.1, hi) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(t), Some(hi)) => hi <= t + Duration::days(1),
+    };
+    after && before
+}
+
+/// The interval dim of a date column compared with `ranges`: cut at both
+/// ends of each, intervals in the same ranges made one class.
+fn interval(col: Col, ranges: &[Range]) -> Dim {
+    let mut bounds: Vec<NaiveDate> = ranges
+        .iter()
+        .flat_map(|(a, b)| [*a, b.map(|b| b + Duration::days(1))])
+        .flatten()
+        .collect();
+    bounds.sort();
+    bounds.dedup();
+    let span = |i: usize| {
+        (
+            i.checked_sub(1).and_then(|j| bounds.get(j)).copied(),
+            bounds.get(i).copied(),
+        )
+    };
+    let member = |i: usize| -> Vec<bool> {
+        let (lo, hi) = span(i);
+        ranges.iter().map(|r| inside(lo, hi, *r)).collect()
+    };
+    let members: Vec<Vec<bool>> = (0..=bounds.len()).map(member).collect();
+    let class_of = (0..members.len())
+        .map(|i| members.iter().position(|m| *m == members[i]).unwrap_or(i))
+        .collect();
+    Dim::Interval {
+        col,
+        bounds,
+        class_of,
     }
 }
 
@@ -211,13 +264,10 @@ pub fn plan(requests: &[Request]) -> Vec<Grain> {
             }
             let mut dims = wide;
             // A date grouped by its exact value needs no intervals.
-            for (col, mut bounds) in needs.bounds {
-                if dims.contains(&Dim::Col(col)) {
-                    continue;
+            for (col, ranges) in needs.ranges {
+                if !dims.contains(&Dim::Col(col)) {
+                    dims.push(interval(col, &ranges));
                 }
-                bounds.sort();
-                bounds.dedup();
-                dims.push(Dim::Interval { col, bounds });
             }
             for col in needs.cols {
                 if !dims.contains(&Dim::Col(col)) {
@@ -280,7 +330,7 @@ impl Grain {
             .iter()
             .zip(&row.dims)
             .find_map(|(d, v)| match (d, v) {
-                (Dim::Interval { col: c, bounds }, v) if *c == col => Some(match v {
+                (Dim::Interval { col: c, bounds, .. }, v) if *c == col => Some(match v {
                     KeyValue::Int(k) => {
                         let k = *k as usize;
                         let lo = k.checked_sub(1).and_then(|j| bounds.get(j)).copied();
@@ -307,19 +357,8 @@ impl Grain {
             DateValue::Day(d) => Some(
                 from.is_none_or(|f| d >= epoch_days(f)) && to.is_none_or(|t| d <= epoch_days(t)),
             ),
-            DateValue::Within(lo, hi) => {
-                let after = match (from, lo) {
-                    (None, _) => true,
-                    (Some(_), None) => false,
-                    (Some(f), Some(lo)) => lo >= f,
-                };
-                let before = match (to, hi) {
-                    (None, _) => true,
-                    (Some(_), None) => false,
-                    (Some(t), Some(hi)) => hi <= t + Duration::days(1),
-                };
-                Some(after && before)
-            }
+            // The class's lowest interval stands for all of it.
+            DateValue::Within(lo, hi) => Some(inside(lo, hi, (from, to))),
         }
     }
 
@@ -483,6 +522,11 @@ impl Cache {
                 answers.insert(format!("{req:?}"), answer(grain, rows, req));
             }
         }
+    }
+
+    /// Keep an answer found another way.
+    pub fn insert(&self, req: &Request, answer: Answer) {
+        self.answers.borrow_mut().insert(format!("{req:?}"), answer);
     }
 
     /// The answer to `req`, if it was found ahead.

@@ -71,15 +71,18 @@ pub trait Dialect {
         "VARCHAR"
     }
 
-    /// Which interval of the sorted dates `bounds` (placeholders) the date
-    /// `expr` falls in: 0 before the first, `i` from `bounds[i-1]` on, null
-    /// when `expr` is null ([`crate::metrics::batch::Dim::Interval`]).
-    fn interval_index(&self, expr: &str, bounds: &[String]) -> String {
+    /// The class (`class_of[i]`) of the interval `i` of the sorted dates
+    /// `bounds` (placeholders) that the date `expr` falls in: interval 0
+    /// before the first, `i` from `bounds[i-1]` on; null when `expr` is
+    /// null ([`crate::metrics::batch::Dim::Interval`]). The classes are
+    /// numbers smreport computed, written as literals.
+    fn interval_class(&self, expr: &str, bounds: &[String], class_of: &[usize]) -> String {
+        let class = |i: usize| class_of.get(i).copied().unwrap_or(i);
         let mut s = format!("CASE WHEN {expr} IS NULL THEN NULL");
         for (i, b) in bounds.iter().enumerate() {
-            s.push_str(&format!(" WHEN {expr} < {b} THEN {i}"));
+            s.push_str(&format!(" WHEN {expr} < {b} THEN {}", class(i)));
         }
-        s + &format!(" ELSE {} END", bounds.len())
+        s + &format!(" ELSE {} END", class(bounds.len()))
     }
 
     /// `CREATE TEMPORARY TABLE name AS query`.
@@ -107,6 +110,13 @@ pub trait Dialect {
     /// table type)` rows for table `$1` in the connection's search path,
     /// the first schema that has it first.
     fn columns_query(&self) -> &'static str;
+
+    /// A query of one boolean row for schema `$1`, table `$2`, column `$3`:
+    /// the column is `NOT NULL` and has a unique index of its own (no row
+    /// when the database cannot tell).
+    fn unique_column_query(&self) -> Option<&'static str> {
+        None
+    }
 
     /// The same for table `$1` in schema `$2`: plain `information_schema`,
     /// which every SQL database has.
@@ -196,13 +206,18 @@ impl Dialect for Postgres {
         format!("CAST(DATE_TRUNC('month', {expr}) AS DATE)")
     }
 
-    fn interval_index(&self, expr: &str, bounds: &[String]) -> String {
-        // A binary search over the bounds; null stays null.
+    fn interval_class(&self, expr: &str, bounds: &[String], class_of: &[usize]) -> String {
+        // A binary search over the bounds, then the class by position
+        // (arrays count from 1); null stays null.
         if bounds.is_empty() {
-            format!("CASE WHEN {expr} IS NULL THEN NULL ELSE 0 END")
-        } else {
-            format!("width_bucket({expr}, ARRAY[{}])", bounds.join(", "))
+            return format!("CASE WHEN {expr} IS NULL THEN NULL ELSE 0 END");
         }
+        let index = format!("width_bucket({expr}, ARRAY[{}])", bounds.join(", "));
+        if class_of.iter().enumerate().all(|(i, c)| i == *c) {
+            return index;
+        }
+        let classes: Vec<String> = class_of.iter().map(|c| c.to_string()).collect();
+        format!("(ARRAY[{}])[{index} + 1]", classes.join(", "))
     }
 
     fn insertion_order(&self) -> Option<&'static str> {
@@ -229,6 +244,17 @@ impl Dialect for Postgres {
             // Redshift and others set memory their own way.
             &[]
         }
+    }
+
+    fn unique_column_query(&self) -> Option<&'static str> {
+        Some(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i \
+             JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0] \
+             WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = $3 AND a.attnotnull \
+             AND i.indisunique AND i.indnatts = 1 AND i.indpred IS NULL AND i.indexprs IS NULL)",
+        )
     }
 
     fn columns_query(&self) -> &'static str {

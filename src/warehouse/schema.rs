@@ -62,6 +62,9 @@ pub struct TableSpec {
     pub columns: BTreeMap<&'static str, Column>,
     /// Value translations (`[inputs.<table>.values.<column>]`), keys lower case.
     pub values: BTreeMap<String, BTreeMap<String, String>>,
+    /// The id column is `NOT NULL` with a unique index of its own (a
+    /// primary key): no duplicates to number, so no sort.
+    pub unique_id: bool,
 }
 
 impl TableSpec {
@@ -192,5 +195,6 @@ pub fn resolve(
         is_table: rows.iter().any(|r| r.4 == "BASE TABLE"),
         columns,
         values,
+        unique_id: false,
     }))
 }

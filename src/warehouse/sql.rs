@@ -274,12 +274,17 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
                 keys.join(", ")
             }
         };
-        // Numbering only groups equal ids: no collation needed.
-        let id_expr = d.binary_text(&id_expr);
-        cols.push(format!(
-            "ROW_NUMBER() OVER (PARTITION BY {id_expr} ORDER BY {order}) AS {}",
-            q.ident("smr_rn")
-        ));
+        if spec.unique_id {
+            // A primary key: every row is the first of its id.
+            cols.push(format!("CAST(1 AS BIGINT) AS {}", q.ident("smr_rn")));
+        } else {
+            // Numbering only groups equal ids: no collation needed.
+            let id_expr = d.binary_text(&id_expr);
+            cols.push(format!(
+                "ROW_NUMBER() OVER (PARTITION BY {id_expr} ORDER BY {order}) AS {}",
+                q.ident("smr_rn")
+            ));
+        }
     }
     let from = format!("{}.{} AS t", d.ident(&spec.schema), d.ident(&spec.table));
     let select = format!("SELECT {} FROM {from}", cols.join(", "));
@@ -607,10 +612,14 @@ pub fn grain(d: &dyn Dialect, g: &Grain) -> Query {
     let mut dims = Vec::new();
     for (i, dim) in g.dims.iter().enumerate() {
         let e = match dim {
-            Dim::Interval { col, bounds } => {
+            Dim::Interval {
+                col,
+                bounds,
+                class_of,
+            } => {
                 let c = q.ident(col);
                 let b: Vec<String> = bounds.iter().map(|x| q.date(*x)).collect();
-                d.interval_index(&c, &b)
+                d.interval_class(&c, &b, class_of)
             }
             Dim::Col(c) => q.ident(c),
             Dim::Days { from, to } => format!(
