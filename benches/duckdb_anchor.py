@@ -98,7 +98,7 @@ def gen(n, out):
                THEN ['discovery','demo','proposal','negotiation'][1 + CAST(floor({u('i', 27)} * 4) AS INTEGER)] END AS lost_stage,
           CASE WHEN {u('i', 28)} < 0.85 THEN 'new' WHEN {u('i', 28)} < 0.95 THEN 'expansion' ELSE 'renewal' END AS deal_type,
           NULL AS source,
-          round(2000 + pow({u('i', 29)}, 2) * 80000, 2) AS amount,
+          CAST(round(2000 + pow({u('i', 29)}, 2) * 80000, 2) AS DOUBLE) AS amount,
           'Owner ' || CAST(hash(i, 30) % 300 AS VARCHAR) AS owner,
           'EUR' AS currency
         FROM d
@@ -116,16 +116,16 @@ def gen(n, out):
         f"""
         CREATE TABLE costs AS
         SELECT month, 'marketing' AS department, channel, category,
-          round((5000 + (hash(m, channel, category) % 20000)) * {scale}, 2) AS amount
+          CAST(round((5000 + (hash(m, channel, category) % 20000)) * {scale}, 2) AS DOUBLE) AS amount
         FROM months,
           (SELECT unnest(['SEO','PPC','LinkedIn','Referral','Webinar','Email','Events','Partner']) AS channel),
           (SELECT unnest(['content','media','tools','agency']) AS category)
         UNION ALL
-        SELECT month, 'marketing', NULL, 'personnel', round(60000 * {scale}, 2) FROM months
+        SELECT month, 'marketing', NULL, 'personnel', CAST(round(60000 * {scale}, 2) AS DOUBLE) FROM months
         UNION ALL
-        SELECT month, 'sales', NULL, 'personnel', round(120000 * {scale}, 2) FROM months
+        SELECT month, 'sales', NULL, 'personnel', CAST(round(120000 * {scale}, 2) AS DOUBLE) FROM months
         UNION ALL
-        SELECT month, 'sales', NULL, 'tools', round(9000 * {scale}, 2) FROM months
+        SELECT month, 'sales', NULL, 'tools', CAST(round(9000 * {scale}, 2) AS DOUBLE) FROM months
         ORDER BY 1, 2, 3, 4
         """
     )

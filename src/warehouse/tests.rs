@@ -211,3 +211,47 @@ fn hostile_names_and_values_stay_data() {
             .contains(&sql::Param::Text("'); drop table deals; --".into()))
     );
 }
+
+/// The grains a full report's requests become in a database (what
+/// `--source postgres` runs for the KPIs), and that a primary-key id is
+/// staged without the numbering sort.
+#[test]
+fn grain_sql_of_a_full_report() {
+    let cfg = sample_config();
+    let data = crate::load::load(&cfg, &root().join("sample-data")).unwrap();
+    let rec = Recording {
+        data,
+        log: RefCell::new(Vec::new()),
+    };
+    let p = Period::parse_month("2024-03").unwrap();
+    crate::report::build(&rec, &cfg, &p).unwrap();
+    let requests = rec.log.into_inner();
+    let grains = crate::metrics::batch::plan(&requests);
+    // Every request in exactly one grain; a few grains per table.
+    let mut covered: Vec<usize> = grains.iter().flat_map(|g| g.requests.clone()).collect();
+    covered.sort();
+    assert_eq!(covered, (0..requests.len()).collect::<Vec<_>>());
+    assert!(grains.len() <= 20, "{} grains", grains.len());
+    let d = Postgres::default();
+    let mut out = String::new();
+    for g in &grains {
+        out += &format!(
+            "-- {:?} grain of requests {:?}\n{}\n",
+            g.source,
+            g.requests,
+            sql::grain(&d, g)
+        );
+    }
+    insta::assert_snapshot!(out);
+
+    let mut spec = schema::resolve(&cfg, &d, TableKind::Leads, &catalog(TableKind::Leads))
+        .unwrap()
+        .unwrap();
+    assert!(sql::staging(&d, &cfg, &spec).sql.contains("ROW_NUMBER()"));
+    spec.unique_id = true;
+    let q = sql::staging(&d, &cfg, &spec).sql;
+    assert!(
+        !q.contains("ROW_NUMBER()") && q.contains("CAST(1 AS BIGINT) AS \"smr_rn\""),
+        "{q}"
+    );
+}
