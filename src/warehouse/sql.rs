@@ -258,37 +258,42 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
     };
     cols.push(format!("{pos} AS {}", q.ident("smr_pos")));
     if let Some(id) = spec.id() {
-        let id_expr = column(&mut q, cfg, spec, id, Class::Id);
-        let order = match (spec.is_table, d.insertion_order()) {
-            (true, Some(o)) => format!("t.{o}"),
-            // A view's rows have no order: the earliest created is kept,
-            // ties broken by the columns read, in canonical order (so the
-            // choice is the same on every run).
-            _ => {
-                let mut keys = vec![column(&mut q, cfg, spec, "created_at", Class::Date)];
-                for c in crate::data::columns(spec.kind) {
-                    if spec.col(c.name).is_some() && c.name != "created_at" {
-                        keys.push(column(&mut q, cfg, spec, c.name, c.class));
-                    }
-                }
-                keys.join(", ")
-            }
-        };
-        if spec.unique_id {
-            // A primary key: every row is the first of its id.
-            cols.push(format!("CAST(1 AS BIGINT) AS {}", q.ident("smr_rn")));
-        } else {
-            // Numbering only groups equal ids: no collation needed.
-            let id_expr = d.binary_text(&id_expr);
-            cols.push(format!(
-                "ROW_NUMBER() OVER (PARTITION BY {id_expr} ORDER BY {order}) AS {}",
-                q.ident("smr_rn")
-            ));
-        }
+        let rn = numbering(&mut q, cfg, spec, id);
+        cols.push(format!("{rn} AS {}", q.ident("smr_rn")));
     }
     let from = format!("{}.{} AS t", d.ident(&spec.schema), d.ident(&spec.table));
     let select = format!("SELECT {} FROM {from}", cols.join(", "));
     q.finish(d.create_temp_as(name, &select))
+}
+
+/// The number of each row among the rows with its id (1: the first, the
+/// one kept): in insertion order, or for a view by creation date and the
+/// columns read; always 1 when the id is a primary key.
+fn numbering(q: &mut Sql, cfg: &Config, spec: &TableSpec, id: &str) -> String {
+    let d = q.d;
+    if spec.unique_id {
+        // A primary key: every row is the first of its id.
+        return "CAST(1 AS BIGINT)".to_string();
+    }
+    let id_expr = column(q, cfg, spec, id, Class::Id);
+    let order = match (spec.is_table, d.insertion_order()) {
+        (true, Some(o)) => format!("t.{o}"),
+        // A view's rows have no order: the earliest created is kept,
+        // ties broken by the columns read, in canonical order (so the
+        // choice is the same on every run).
+        _ => {
+            let mut keys = vec![column(q, cfg, spec, "created_at", Class::Date)];
+            for c in crate::data::columns(spec.kind) {
+                if spec.col(c.name).is_some() && c.name != "created_at" {
+                    keys.push(column(q, cfg, spec, c.name, c.class));
+                }
+            }
+            keys.join(", ")
+        }
+    };
+    // Numbering only groups equal ids: no collation needed.
+    let id_expr = d.binary_text(&id_expr);
+    format!("ROW_NUMBER() OVER (PARTITION BY {id_expr} ORDER BY {order})")
 }
 
 /// An empty staging table for an input the database does not have
