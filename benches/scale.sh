@@ -139,8 +139,10 @@ for n in "${sizes[@]}"; do
   inputs=(csv parquet)
   if [ -n "$psql" ]; then
     pg_load "$n"
+    # The sample config (targets, qualification, plan) reading the database.
     cfg_pg=$(mktemp --suffix .toml)
-    printf '[source]\nkind = "postgres"\nschema = "anchor_%s"\n' "$n" >"$cfg_pg"
+    cp smreport.toml "$cfg_pg"
+    printf '\n[source]\nkind = "postgres"\nschema = "anchor_%s"\n' "$n" >>"$cfg_pg"
     inputs+=(postgres)
   fi
   work=$(mktemp -d)
@@ -164,8 +166,35 @@ for n in "${sizes[@]}"; do
       exit 1
     fi
   done
+  if [ -n "$psql" ]; then
+    # The whole JSON from the database is the files' (numbers to 1e-9).
+    "$py" - "$work/csv/sm-report-$month.json" "$work/postgres/sm-report-$month.json" <<'PY'
+import json, sys
+def walk(a, b, p, out):
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in set(a) | set(b):
+            if "/example" in p + "/" + k and k in ("file", "row"):
+                continue
+            if k not in a or k not in b:
+                out.append(p + "/" + k)
+            else:
+                walk(a[k], b[k], p + "/" + k, out)
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            walk(x, y, f"{p}/{i}", out)
+    elif isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        if abs(a - b) > 1e-9 * max(abs(b), 1):
+            out.append(f"{p}: {a} against {b}")
+    elif a != b:
+        out.append(f"{p}: {a!r} against {b!r}")
+out = []
+walk(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), "", out)
+if out:
+    sys.exit("the PostgreSQL JSON differs from the CSV JSON: " + "; ".join(out[:5]))
+PY
+  fi
   read -r dwall drss _ _ < <(median <"$work/duckdb.times")
-  echo "| $(printf "%'d" "$n") | DuckDB (CSV, core figures) | $dwall s | $drss MB | – | – | 1 | 1 |"
+  echo "| $n | DuckDB (CSV, core figures) | $dwall s | $drss MB | – | – | 1 | 1 |"
   for input in "${inputs[@]}"; do
     read -r wall rss load metrics < <(median <"$work/$input.times")
     awk -v n="$n" -v i="$input" -v w="$wall" -v r="$rss" -v l="$load" -v m="$metrics" -v dw="$dwall" -v dr="$drss" \
@@ -174,4 +203,4 @@ for n in "${sizes[@]}"; do
   rm -rf "$work" "${cfg_pg:-}"
 done
 echo
-echo "Every smreport build above gave DuckDB's core figures (leads, MQLs, SQLs, opportunities, won, lost, won revenue, costs, cost per stage, CAC)."
+echo "Every smreport build above gave DuckDB's core figures (leads, MQLs, SQLs, opportunities, won, lost, won revenue, costs, cost per stage, CAC); the PostgreSQL build's whole JSON was the CSV build's."
