@@ -7,7 +7,7 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use super::frames::{
-    LeadIndex, ids_and_duplicates, in_parallel, mask, optional_dates, optional_text, required_dates,
+    LeadIndex, ids_and_duplicates, mask, optional_dates, optional_text, required_dates,
 };
 use super::parse::{Dates, amounts, choice, first_blank, numbers};
 use super::table::Table;
@@ -38,36 +38,19 @@ pub(super) fn load_deals(
     t.require(&["deal_id", "created_at", "status", "amount"])?;
     unmapped_stages(t, dq);
     let (ids, mut keep) = ids_and_duplicates(t, "deal_id", dq)?;
-    // The columns parsed on both cores; the first error in column order
-    // (created, status, amount, type, probability, quote, closed) is shown.
-    let ((created, status, amount), (deal_type, prob, (quote, closed))) = in_parallel(
-        || {
-            (
-                required_dates(t, "created_at", d, &keep),
-                statuses(t, &keep),
-                amounts(t, "amount", &keep, &cfg.company.currency),
-            )
-        },
-        || {
-            (
-                choice(t, "deal_type", &["new", "expansion", "renewal"], &keep),
-                probabilities(t, &keep),
-                (
-                    optional_dates(t, "quote_at", d, &keep),
-                    optional_dates(t, "closed_at", d, &keep),
-                ),
-            )
-        },
-    );
-    let (created, status) = (created?, status?);
-    let amount = amount?.unwrap_or_else(|| Float64Chunked::full_null("amount".into(), t.rows));
+    let created = required_dates(t, "created_at", d, &keep)?;
+    let status = statuses(t, &keep)?;
+    let amount = amounts(t, "amount", &keep, &cfg.company.currency)?
+        .unwrap_or_else(|| Float64Chunked::full_null("amount".into(), t.rows));
     let amount = blank_amounts(t, &ids, &status, amount, &keep, dq);
-    let deal_type: StringChunked = deal_type?
+    let deal_type: StringChunked = choice(t, "deal_type", &["new", "expansion", "renewal"], &keep)?
         .unwrap_or_else(|| StringChunked::full_null("deal_type".into(), t.rows))
         .iter()
         .map(|v| Some(v.unwrap_or("new")))
         .collect();
-    let (prob, quote, closed) = (prob?, quote?, closed?);
+    let prob = probabilities(t, &keep)?;
+    let quote = optional_dates(t, "quote_at", d, &keep)?;
+    let closed = optional_dates(t, "closed_at", d, &keep)?;
     // The linked lead: lead_id, or the Salesforce lead converted into it.
     let lead_ids = leads.column("lead_id")?.str()?;
     let (lead_created, lead_sql) = (

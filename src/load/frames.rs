@@ -18,23 +18,6 @@ use crate::data::quality::says;
 use crate::data::{DataQuality, Issue};
 use crate::frames::Dataset;
 
-/// `a` and `b` at the same time (one on a second thread): the column
-/// parsers of a table, which only read it, keep both cores busy. A panic
-/// in either is passed on as it is.
-pub(super) fn in_parallel<A: Send, B: Send>(
-    a: impl FnOnce() -> A + Send,
-    b: impl FnOnce() -> B + Send,
-) -> (A, B) {
-    std::thread::scope(|s| {
-        let other = s.spawn(b);
-        let first = a();
-        match other.join() {
-            Ok(second) => (first, second),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    })
-}
-
 pub fn from_tables(
     cfg: &Config,
     leads_t: Table,

@@ -3,9 +3,7 @@
 use anyhow::Result;
 use polars::prelude::*;
 
-use super::frames::{
-    ids_and_duplicates, in_parallel, mask, optional_dates, optional_text, required_dates,
-};
+use super::frames::{ids_and_duplicates, mask, optional_dates, optional_text, required_dates};
 use super::parse::{Dates, employee_counts, numbers};
 use super::table::Table;
 use crate::data::quality::says;
@@ -21,28 +19,13 @@ pub(super) fn load_leads(
 ) -> Result<(DataFrame, MissingStages)> {
     t.require(&["lead_id", "created_at", "source"])?;
     let (ids, keep) = ids_and_duplicates(t, "lead_id", dq)?;
-    // The columns parsed on both cores; the first error in column order
-    // (created, MQL, SQL, disqualified, score, employees) is the one shown.
-    let ((created, mql, quality), (sql, disq, employees)) = in_parallel(
-        || {
-            (
-                required_dates(t, "created_at", d, &keep),
-                optional_dates(t, "mql_at", d, &keep),
-                numbers(t, "quality_score", &keep),
-            )
-        },
-        || {
-            (
-                optional_dates(t, "sql_at", d, &keep),
-                optional_dates(t, "disqualified_at", d, &keep),
-                employee_counts(t, "employees", &keep),
-            )
-        },
-    );
-    let (created, mql, sql, disq) = (created?, mql?, sql?, disq?);
+    let created = required_dates(t, "created_at", d, &keep)?;
+    let mql = optional_dates(t, "mql_at", d, &keep)?;
+    let sql = optional_dates(t, "sql_at", d, &keep)?;
+    let disq = optional_dates(t, "disqualified_at", d, &keep)?;
     let missing = missing_stage_dates(t, dq);
-    let quality =
-        quality?.unwrap_or_else(|| Float64Chunked::full_null("quality_score".into(), t.rows));
+    let quality = numbers(t, "quality_score", &keep)?
+        .unwrap_or_else(|| Float64Chunked::full_null("quality_score".into(), t.rows));
     // HubSpot scores are not capped at 100.
     let max = if t.preset.as_deref() == Some("HubSpot") {
         f64::INFINITY
@@ -67,8 +50,8 @@ pub(super) fn load_leads(
             ));
         }
     }
-    let employees =
-        employees?.unwrap_or_else(|| Int64Chunked::full_null("employees".into(), t.rows));
+    let employees = employee_counts(t, "employees", &keep)?
+        .unwrap_or_else(|| Int64Chunked::full_null("employees".into(), t.rows));
     // Skipped stage: an SQL date without an MQL date is the MQL date too.
     let mut mql_eff: Vec<Option<i32>> = Vec::with_capacity(t.rows);
     for (i, ((((m, s), c), id), k)) in mql
