@@ -158,20 +158,26 @@ file = "deals"
     insta::assert_snapshot!(sql::staging(&d, &cfg, &spec).to_string());
 }
 
-/// Every request a full report makes, each as the one query it becomes
-/// (the same request asked twice is shown once).
-#[test]
-fn request_sql_of_a_full_report() {
-    let cfg = sample_config();
-    let data = crate::load::load(&cfg, &root().join("sample-data")).unwrap();
+/// The requests a full report of 2024-03 on the sample data makes, in
+/// order (answered by polars).
+fn report_requests(cfg: &Config) -> Vec<Request> {
+    let data = crate::load::load(cfg, &root().join("sample-data")).unwrap();
     let rec = Recording {
         data,
         log: RefCell::new(Vec::new()),
     };
     let p = Period::parse_month("2024-03").unwrap();
-    crate::report::build(&rec, &cfg, &p).unwrap();
+    crate::report::build(&rec, cfg, &p).unwrap();
+    rec.log.into_inner()
+}
+
+/// Every request a full report makes, each as the one query it becomes
+/// (the same request asked twice is shown once).
+#[test]
+fn request_sql_of_a_full_report() {
+    let cfg = sample_config();
     let mut seen: Vec<Request> = Vec::new();
-    for r in rec.log.into_inner() {
+    for r in report_requests(&cfg) {
         if !seen.contains(&r) {
             seen.push(r);
         }
@@ -218,14 +224,7 @@ fn hostile_names_and_values_stay_data() {
 #[test]
 fn grain_sql_of_a_full_report() {
     let cfg = sample_config();
-    let data = crate::load::load(&cfg, &root().join("sample-data")).unwrap();
-    let rec = Recording {
-        data,
-        log: RefCell::new(Vec::new()),
-    };
-    let p = Period::parse_month("2024-03").unwrap();
-    crate::report::build(&rec, &cfg, &p).unwrap();
-    let requests = rec.log.into_inner();
+    let requests = report_requests(&cfg);
     let grains = crate::metrics::batch::plan(&requests);
     // Every request in exactly one grain; a few grains per table.
     let mut covered: Vec<usize> = grains.iter().flat_map(|g| g.requests.clone()).collect();
