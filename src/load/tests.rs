@@ -329,3 +329,33 @@ fn amounts_with_currency_in_either_notation() {
         Some(1234.56)
     );
 }
+
+/// A Parquet column stored as DECIMAL (as DuckDB, Spark and databases
+/// write `numeric`) is named with what to do, not called damaged; a file
+/// whose decimal column is not read loads.
+#[test]
+fn parquet_decimal_column_is_named_with_a_hint() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/parquet_decimal/costs.parquet");
+    let err = Table::read(&path, &[], None)
+        .err()
+        .expect("a decimal column");
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("column `amount` is stored as DECIMAL(12, 2)"),
+        "{msg}"
+    );
+    assert!(!msg.contains("damaged"), "{msg}");
+    match err.downcast_ref::<crate::error::Failure>() {
+        Some(crate::error::Failure::Input(m)) => {
+            assert!(
+                m.hints.iter().any(|h| h.contains("CAST(amount AS DOUBLE)")),
+                "{m:?}"
+            )
+        }
+        other => panic!("an input error, not {other:?}"),
+    }
+    let keep = |c: &str| c != "amount";
+    let t = Table::read(&path, &[], Some(&keep)).unwrap();
+    assert_eq!(t.rows, 1);
+}

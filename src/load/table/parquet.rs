@@ -44,6 +44,7 @@ impl Table {
         let meta = read_metadata(&mut source).map_err(|e| unreadable(e.to_string()))?;
         check_counts(&meta).map_err(unreadable)?;
         check_pages(&mut source, &meta).map_err(unreadable)?;
+        refuse_decimals(path, &meta, keep)?;
         source
             .seek(SeekFrom::Start(0))
             .map_err(|e| unreadable(e.to_string()))?;
@@ -63,6 +64,38 @@ impl Table {
         // No header line: data row 1 is row 1.
         Table::from_frame(file, all, df, 1)
     }
+}
+
+/// A column the build reads that is stored as a Parquet DECIMAL (what
+/// DuckDB, Spark and databases write for `numeric` and `ROUND(x, 2)`):
+/// polars is built without decimals, so say which column and what to do,
+/// not that the file is damaged.
+fn refuse_decimals(
+    path: &Path,
+    meta: &FileMetadata,
+    keep: Option<&dyn Fn(&str) -> bool>,
+) -> Result<()> {
+    use polars_parquet::parquet::schema::types::{PrimitiveConvertedType, PrimitiveLogicalType};
+    for c in meta.schema().columns() {
+        let name = c.path_in_schema.join(".");
+        if keep.is_some_and(|k| !k(name.trim())) {
+            continue;
+        }
+        let t = &c.descriptor.primitive_type;
+        let decimal = match (&t.logical_type, &t.converted_type) {
+            (Some(PrimitiveLogicalType::Decimal(p, s)), _) => Some((*p, *s)),
+            (_, Some(PrimitiveConvertedType::Decimal(p, s))) => Some((*p, *s)),
+            _ => None,
+        };
+        if let Some((p, s)) = decimal {
+            return Err(input_err!(
+                "{}: column `{name}` is stored as DECIMAL({p}, {s}); smreport reads Parquet numbers stored as integers or floating point",
+                path.display();
+                hint: "write the column as DOUBLE when exporting (e.g. `CAST({name} AS DOUBLE)` in the query that writes the file), or export the table as CSV"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The footer (`<metadata> <length: u32 LE> PAR1` at the end) lies in the
