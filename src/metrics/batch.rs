@@ -366,27 +366,28 @@ impl Grain {
         self.dim(want).and_then(|i| row.dims.get(i))
     }
 
+    /// `AND` (`decisive` false) or `OR` (`decisive` true) of `v` in SQL's
+    /// three-valued logic: a decisive value wins, else any unknown makes
+    /// the whole unknown.
+    fn kleene(&self, row: &GrainRow, v: &[Cond], decisive: bool) -> Option<bool> {
+        let mut unknown = false;
+        for c in v {
+            match self.test(row, c) {
+                Some(b) if b == decisive => return Some(decisive),
+                None => unknown = true,
+                Some(_) => {}
+            }
+        }
+        (!unknown).then_some(!decisive)
+    }
+
     /// A condition on a grain row, as SQL evaluates it on each of the
     /// group's rows (`None`: unknown, which a filter treats as false).
     fn test(&self, row: &GrainRow, c: &Cond) -> Option<bool> {
         match c {
             Cond::All => Some(true),
-            Cond::And(v) => v
-                .iter()
-                .try_fold(Some(true), |acc, c| match (acc, self.test(row, c)) {
-                    (_, Some(false)) | (Some(false), _) => Err(()),
-                    (Some(true), Some(true)) => Ok(Some(true)),
-                    _ => Ok(None),
-                })
-                .unwrap_or(Some(false)),
-            Cond::Or(v) => v
-                .iter()
-                .try_fold(Some(false), |acc, c| match (acc, self.test(row, c)) {
-                    (_, Some(true)) | (Some(true), _) => Err(()),
-                    (Some(false), Some(false)) => Ok(Some(false)),
-                    _ => Ok(None),
-                })
-                .unwrap_or(Some(true)),
+            Cond::And(v) => self.kleene(row, v, false),
+            Cond::Or(v) => self.kleene(row, v, true),
             Cond::Not(c) => self.test(row, c).map(|b| !b),
             Cond::Between(col, a, b) => self.date_in(row, col, Some(*a), Some(*b)),
             Cond::AtMost(col, d) => self.date_in(row, col, None, Some(*d)),
