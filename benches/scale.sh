@@ -50,32 +50,8 @@ if [ -n "${SMREPORT_DATABASE_URL:-}" ]; then
   psql=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n 1)
 fi
 
-# Loads anchor-N's CSVs into PostgreSQL schema anchor_N (once).
-pg_load() {
-  local n=$1 dir=target/bench-data/anchor-$1/csv s=anchor_$1
-  if [ "$("$psql" "$SMREPORT_DATABASE_URL" -Atc "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$s'")" = 4 ]; then
-    return
-  fi
-  echo "loading $n leads into PostgreSQL schema $s …" >&2
-  "$psql" "$SMREPORT_DATABASE_URL" -q -v ON_ERROR_STOP=1 --single-transaction <<SQL
-DROP SCHEMA IF EXISTS $s CASCADE;
-CREATE SCHEMA $s;
-SET search_path = $s;
-CREATE TABLE leads (lead_id text PRIMARY KEY, created_at date, source text, conversion_point text, campaign text,
-  industry text, employees integer, country text, technology text, quality_score numeric,
-  mql_at date, sql_at date, disqualified_at date, disqualified_reason text, owner text);
-CREATE TABLE deals (deal_id text PRIMARY KEY, lead_id text, account text, created_at date, quote_at date,
-  closed_at date, status text, stage text, lost_reason text, lost_stage text, deal_type text,
-  source text, amount numeric, owner text, currency text);
-CREATE TABLE costs (month text, department text, channel text, category text, amount numeric);
-CREATE TABLE traffic (month text, channel text, visitors integer);
-\copy leads FROM '$dir/leads.csv' WITH (FORMAT csv, HEADER true)
-\copy deals FROM '$dir/deals.csv' WITH (FORMAT csv, HEADER true)
-\copy costs FROM '$dir/costs.csv' WITH (FORMAT csv, HEADER true)
-\copy traffic FROM '$dir/traffic.csv' WITH (FORMAT csv, HEADER true)
-ANALYZE;
-SQL
-}
+# shellcheck source=benches/pg_load.sh
+source benches/pg_load.sh
 
 # One timed command; prints "wall_s rss_mb load_ms metrics_ms" and leaves
 # its stdout in $2.
@@ -138,7 +114,7 @@ for n in "${sizes[@]}"; do
   fi
   inputs=(csv parquet)
   if [ -n "$psql" ]; then
-    pg_load "$n"
+    pg_load "target/bench-data/anchor-$n/csv" "anchor_$n" keys
     # The sample config (targets, qualification, plan) reading the database.
     cfg_pg=$(mktemp --suffix .toml)
     cp smreport.toml "$cfg_pg"

@@ -20,32 +20,8 @@ bin=target/release/smreport
 psql=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n 1)
 cargo build --release --quiet
 
-load() {
-  local n=$1 dir=target/bench-data/$1-csv s=bench_$1
-  if [ "$("$psql" "$SMREPORT_DATABASE_URL" -Atc "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$s'")" = 4 ]; then
-    return
-  fi
-  [ -f "$dir/leads.csv" ] || { echo "no $dir: run benches/scale.sh $n first" >&2; exit 2; }
-  echo "loading $n leads into schema $s …" >&2
-  "$psql" "$SMREPORT_DATABASE_URL" -q -v ON_ERROR_STOP=1 --single-transaction <<SQL
-DROP SCHEMA IF EXISTS $s CASCADE;
-CREATE SCHEMA $s;
-SET search_path = $s;
-CREATE TABLE leads (lead_id text, created_at date, source text, conversion_point text, campaign text,
-  industry text, employees integer, country text, technology text, quality_score numeric,
-  mql_at date, sql_at date, disqualified_at date, disqualified_reason text, owner text);
-CREATE TABLE deals (deal_id text, lead_id text, account text, created_at date, quote_at date,
-  closed_at date, status text, stage text, lost_reason text, lost_stage text, deal_type text,
-  source text, amount numeric, owner text, currency text);
-CREATE TABLE costs (month text, department text, channel text, category text, amount numeric);
-CREATE TABLE traffic (month text, channel text, visitors integer);
-\copy leads FROM '$dir/leads.csv' WITH (FORMAT csv, HEADER true)
-\copy deals FROM '$dir/deals.csv' WITH (FORMAT csv, HEADER true)
-\copy costs FROM '$dir/costs.csv' WITH (FORMAT csv, HEADER true)
-\copy traffic FROM '$dir/traffic.csv' WITH (FORMAT csv, HEADER true)
-ANALYZE;
-SQL
-}
+# shellcheck source=benches/pg_load.sh
+source benches/pg_load.sh
 
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); PostgreSQL $("$psql" "$SMREPORT_DATABASE_URL" -Atc 'SHOW server_version') on the same machine"
 echo "smreport $(git rev-parse --short HEAD 2>/dev/null || echo '?'), median of $runs runs"
@@ -53,7 +29,7 @@ echo
 echo "| leads | load (staging, checks, quality) | metrics | total (-v) | statements | rows fetched | wall | smreport peak RSS |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
-  load "$n"
+  pg_load "target/bench-data/$n-csv" "bench_$n"
   cfg=$(mktemp --suffix .toml)
   printf '[source]\nkind = "postgres"\nschema = "bench_%s"\n' "$n" >"$cfg"
   out=$(mktemp -d)
