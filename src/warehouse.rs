@@ -116,7 +116,21 @@ impl Warehouse {
         if w.spec(TableKind::Traffic).is_none() {
             w.execute(&sql::empty_traffic(&w.dialect), "staging traffic (none)")?;
         }
-        w.analyze(&sql::STAGE)?;
+        let copied: Vec<&str> = sql::STAGE
+            .iter()
+            .zip([
+                TableKind::Leads,
+                TableKind::Deals,
+                TableKind::Costs,
+                TableKind::Traffic,
+            ])
+            .filter(|(_, kind)| {
+                w.spec(*kind)
+                    .is_none_or(|spec| !sql::staged_as_view(&w.dialect, spec))
+            })
+            .map(|(name, _)| *name)
+            .collect();
+        w.analyze(&copied)?;
         w.check_values(cfg)?;
         w.percent = w.probability_in_percent()?;
         w.execute(&sql::kept_deals(&w.dialect, cfg), "kept deals")?;

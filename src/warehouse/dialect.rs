@@ -90,6 +90,20 @@ pub trait Dialect {
         format!("CREATE TEMPORARY TABLE {} AS {query}", self.ident(name))
     }
 
+    /// `CREATE TEMPORARY VIEW name AS query`: nothing copied; each query
+    /// that reads it reads the input table (in parallel where the database
+    /// can, which it never does for a temporary table).
+    fn create_temp_view_as(&self, name: &str, query: &str) -> String {
+        format!("CREATE TEMPORARY VIEW {} AS {query}", self.ident(name))
+    }
+
+    /// Whether staging may be a temporary view whose values are quoted
+    /// literals ([`super::sql::literal`]): only where the session is known
+    /// to read a backslash in a literal as itself.
+    fn temp_views(&self) -> bool {
+        false
+    }
+
     /// A column that orders a base table's rows as they were inserted, if
     /// the database has one (for "the first occurrence is kept").
     fn insertion_order(&self) -> Option<&'static str>;
@@ -233,13 +247,23 @@ impl Dialect for Postgres {
         }
     }
 
+    fn temp_views(&self) -> bool {
+        // PostgreSQL itself (not Redshift and the like, which read
+        // backslashes in literals as escapes).
+        self.ctid
+    }
+
     fn session_setup(&self) -> &'static [&'static str] {
         // The defaults (4 MB per sort or hash, 8 MB of buffers for
         // temporary tables) send the staging of a few million rows to disk.
         // Any user may raise them for their own session; `temp_buffers`
         // only before the session's first temporary table.
         if self.ctid {
-            &["SET temp_buffers = '1GB'", "SET work_mem = '256MB'"]
+            &[
+                "SET temp_buffers = '1GB'",
+                "SET work_mem = '256MB'",
+                "SET standard_conforming_strings = on",
+            ]
         } else {
             // Redshift and others set memory their own way.
             &[]

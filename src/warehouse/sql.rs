@@ -65,6 +65,9 @@ pub fn asof_table(s: Source) -> &'static str {
 pub struct Sql<'d> {
     pub d: &'d dyn Dialect,
     pub params: Vec<Param>,
+    /// Values written as literals, not bound: for a view's definition,
+    /// which cannot hold parameters.
+    inline: bool,
 }
 
 impl<'d> Sql<'d> {
@@ -72,10 +75,22 @@ impl<'d> Sql<'d> {
         Sql {
             d,
             params: Vec::new(),
+            inline: false,
         }
     }
 
-    /// A parameter, as `CAST(<placeholder> AS <type>)`.
+    /// A builder whose values are quoted literals ([`literal`]), for a
+    /// view's definition.
+    pub fn inline(d: &'d dyn Dialect) -> Sql<'d> {
+        Sql {
+            d,
+            params: Vec::new(),
+            inline: true,
+        }
+    }
+
+    /// A parameter, as `CAST(<placeholder> AS <type>)` (or, inline, as
+    /// `CAST(<literal> AS <type>)`).
     pub fn bind(&mut self, p: Param) -> String {
         let ty = match &p {
             Param::Text(_) => self.d.text(),
@@ -84,6 +99,9 @@ impl<'d> Sql<'d> {
             Param::Int(_) => "BIGINT",
             Param::Bool(_) => "BOOLEAN",
         };
+        if self.inline {
+            return format!("CAST({} AS {ty})", literal(&p));
+        }
         self.params.push(p);
         format!("CAST({} AS {ty})", self.d.placeholder(self.params.len()))
     }
@@ -106,6 +124,22 @@ impl<'d> Sql<'d> {
             params: self.params,
         }
     }
+}
+
+/// A value as an SQL string literal: the text between single quotes with
+/// each quote doubled, which is the whole of the standard's escaping (the
+/// session sets `standard_conforming_strings`, so a backslash is an
+/// ordinary character). Every kind is written as quoted text and cast by
+/// the caller, so no value is ever read as SQL.
+pub fn literal(p: &Param) -> String {
+    let text = match p {
+        Param::Text(s) => s.clone(),
+        Param::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Param::Float(f) => f.to_string(),
+        Param::Int(i) => i.to_string(),
+        Param::Bool(b) => b.to_string(),
+    };
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 // ------------------------------------------------------------- staging --
@@ -162,12 +196,25 @@ fn date_expr(q: &mut Sql, cfg: &Config, raw: &str, ty: SqlType) -> String {
     }
 }
 
-/// `CREATE TEMPORARY TABLE smr_<table> AS SELECT …`: the input table with
-/// canonical names and types; leads and deals numbered per id in insertion
-/// order (`smr_rn = 1` is the first occurrence, the one kept).
+/// Whether the staging of `spec` is a view (nothing copied): when no row
+/// needs numbering (the id is a primary key, or the table has no id), each
+/// query reads the input table itself; otherwise the numbering (a sort) is
+/// done once into a temporary table.
+pub fn staged_as_view(d: &dyn Dialect, spec: &TableSpec) -> bool {
+    d.temp_views() && (spec.unique_id || spec.id().is_none())
+}
+
+/// `CREATE TEMPORARY TABLE smr_<table> AS SELECT …` (or a view, see
+/// [`staged_as_view`]): the input table with canonical names and types;
+/// leads and deals numbered per id in insertion order (`smr_rn = 1` is the
+/// first occurrence, the one kept).
 pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
     use crate::data::TableKind::*;
-    let mut q = Sql::new(d);
+    let mut q = if staged_as_view(d, spec) {
+        Sql::inline(d)
+    } else {
+        Sql::new(d)
+    };
     let mut cols: Vec<String> = Vec::new();
     let field = |q: &mut Sql, name: &str, class: Class, lower: bool| {
         let e = column(q, cfg, spec, name, class);
@@ -263,7 +310,11 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
     }
     let from = format!("{}.{} AS t", d.ident(&spec.schema), d.ident(&spec.table));
     let select = format!("SELECT {} FROM {from}", cols.join(", "));
-    q.finish(d.create_temp_as(name, &select))
+    if staged_as_view(d, spec) {
+        q.finish(d.create_temp_view_as(name, &select))
+    } else {
+        q.finish(d.create_temp_as(name, &select))
+    }
 }
 
 /// The number of each row among the rows with its id (1: the first, the
@@ -317,8 +368,8 @@ pub fn empty_traffic(d: &dyn Dialect) -> Query {
 /// `(direct sales)`.
 pub fn kept_deals(d: &dyn Dialect, cfg: &Config) -> Query {
     let mut q = Sql::new(d);
-    let cur = q.text(&cfg.company.currency.to_lowercase());
     let direct = q.text("(direct sales)");
+    let kept = kept_filter(&mut q, cfg, "dl.");
     let select = format!(
         "SELECT dl.deal_id, dl.lead_id, dl.created_at, dl.quote_at, dl.closed_at, dl.status, dl.stage, \
          dl.lost_reason, dl.lost_stage, COALESCE(dl.deal_type, 'new') AS deal_type, \
@@ -327,9 +378,18 @@ pub fn kept_deals(d: &dyn Dialect, cfg: &Config) -> Query {
          ld.created_at AS lead_created_at, ld.sql_at AS lead_sql_at, dl.smr_pos \
          FROM smr_deals dl LEFT JOIN (SELECT lead_id, source, created_at, sql_at FROM smr_leads WHERE smr_rn = 1) ld \
          ON ld.lead_id = dl.lead_id \
-         WHERE dl.smr_rn = 1 AND (dl.currency IS NULL OR LOWER(dl.currency) = {cur}) AND dl.amount >= 0"
+         WHERE {kept}"
     );
     q.finish(d.create_temp_as(KEPT_DEALS, &select))
+}
+
+/// The condition a staged deal (alias `t`, or none) is kept on: its first
+/// occurrence, in the pack's currency, amount not negative.
+fn kept_filter(q: &mut Sql, cfg: &Config, t: &str) -> String {
+    let cur = q.text(&cfg.company.currency.to_lowercase());
+    format!(
+        "{t}smr_rn = 1 AND ({t}currency IS NULL OR LOWER({t}currency) = {cur}) AND {t}amount >= 0"
+    )
 }
 
 // --------------------------------------------------------------- as of --
@@ -361,6 +421,9 @@ fn asof_leads(d: &dyn Dialect, cfg: &Config, end: NaiveDate) -> Query {
     let e2 = q.date(end);
     let qual = qualifies(&mut q, cfg);
     let e: Vec<String> = (0..4).map(|_| q.date(end)).collect();
+    // The kept deals ([`kept_deals`]) read from the staged deals: the join
+    // on the lead's id keeps only those whose lead is found.
+    let kept = kept_filter(&mut q, cfg, "");
     let select = format!(
         "SELECT l.created_at, l.source, l.conversion_point, l.owner, {qual} AS qualifies, \
          CASE WHEN COALESCE(l.mql_at, l.sql_at) <= {} THEN COALESCE(l.mql_at, l.sql_at) END AS mql_at, \
@@ -373,7 +436,7 @@ fn asof_leads(d: &dyn Dialect, cfg: &Config, end: NaiveDate) -> Query {
            SELECT lead_id, MIN(created_at) AS opp_at, \
            SUM(CASE WHEN status = {won} AND closed_at <= {e1} THEN 1 ELSE 0 END) AS won_n, \
            SUM(CASE WHEN status = {won} AND closed_at <= {e2} THEN amount ELSE 0 END) AS won_revenue \
-           FROM {KEPT_DEALS} WHERE lead_found GROUP BY lead_id\
+           FROM smr_deals WHERE {kept} GROUP BY lead_id\
          ) o ON o.lead_id = l.lead_id \
          WHERE l.smr_rn = 1",
         e[0], e[1], e[2], e[3]

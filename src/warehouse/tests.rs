@@ -254,3 +254,44 @@ fn grain_sql_of_a_full_report() {
         "{q}"
     );
 }
+
+/// A view's values are literals: quotes doubled, a backslash kept as it is
+/// (the session sets `standard_conforming_strings`), every kind quoted.
+#[test]
+fn literals_are_quoted_data() {
+    use sql::{Param, literal};
+    assert_eq!(literal(&Param::Text("it's".into())), "'it''s'");
+    assert_eq!(
+        literal(&Param::Text("'); drop table x; --".into())),
+        "'''); drop table x; --'"
+    );
+    assert_eq!(literal(&Param::Text(r"a\b".into())), r"'a\b'");
+    let d = NaiveDate::from_ymd_opt(2024, 3, 31).unwrap();
+    assert_eq!(literal(&Param::Date(d)), "'2024-03-31'");
+    assert_eq!(literal(&Param::Float(0.5)), "'0.5'");
+    assert_eq!(literal(&Param::Int(-3)), "'-3'");
+    assert_eq!(literal(&Param::Bool(true)), "'true'");
+}
+
+/// Staging is a view only on PostgreSQL itself and only when no row needs
+/// numbering; a view's SQL has no placeholders.
+#[test]
+fn staging_is_a_view_only_without_numbering() {
+    let cfg = sample_config();
+    let d = Postgres::default();
+    let mut spec = schema::resolve(&cfg, &d, TableKind::Leads, &catalog(TableKind::Leads))
+        .unwrap()
+        .unwrap();
+    spec.is_table = true;
+    let q = sql::staging(&d, &cfg, &spec);
+    assert!(q.sql.starts_with("CREATE TEMPORARY TABLE"), "{q}");
+    assert!(q.sql.contains("ROW_NUMBER()"), "{q}");
+    spec.unique_id = true;
+    let q = sql::staging(&d, &cfg, &spec);
+    assert!(q.sql.starts_with("CREATE TEMPORARY VIEW"), "{q}");
+    assert!(q.params.is_empty() && !q.sql.contains('$'), "{q}");
+    assert!(q.sql.contains("CAST('(unknown)' AS VARCHAR)"), "{q}");
+    let other = Postgres::for_server("PostgreSQL 8.0.2 on i686-pc-linux-gnu, Redshift 1.0.1");
+    let q = sql::staging(&other, &cfg, &spec);
+    assert!(q.sql.starts_with("CREATE TEMPORARY TABLE"), "{q}");
+}

@@ -299,6 +299,42 @@ file = "deals.csv"
     assert_eq!(database["funnel"]["won"], 2, "Closed Won translated to won");
 }
 
+/// Leads with a primary key are staged as a view (nothing copied), whose
+/// value translations are quoted literals: a quote and a backslash in the
+/// translated value stay data, and the report is the files' report.
+#[test]
+fn primary_key_staged_as_a_view_with_quoted_translations() {
+    let Some(mut db) = db("pkview") else { return };
+    db.load_dir(&fixture("small"), &natural_type);
+    let s = db.schema.clone();
+    db.exec(&format!(
+        r#"ALTER TABLE "{s}".leads ADD PRIMARY KEY (lead_id);
+           UPDATE "{s}".leads SET source = 'SEO''s \ channel' WHERE source = 'SEO';"#
+    ));
+    let dir = project(
+        Some("small"),
+        &s,
+        r#"[inputs.leads]
+file = "leads.csv"
+[inputs.leads.values.source]
+"SEO's \\ channel" = "SEO"
+"#,
+    );
+    for period in [&["--month", "2024-03"][..], &["--quarter", "2024-Q1"]] {
+        let (files, database) = both(dir.path(), &fixture("small"), period, &[]);
+        assert_same(&files, &database, &period.join(" "));
+        let seo = database["channels"]
+            .as_array()
+            .and_then(|a| a.iter().find(|r| r["channel"] == "SEO"))
+            .and_then(|r| r["leads"].as_f64());
+        assert!(
+            seo.is_some_and(|n| n > 0.0),
+            "SEO leads translated: {}",
+            database["channels"]
+        );
+    }
+}
+
 /// A table named like an injection, and a value that is one: both stay
 /// data, and every table is still there afterwards.
 #[test]
