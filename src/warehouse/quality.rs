@@ -418,8 +418,14 @@ fn warning_rules() -> Vec<(TableKind, Rule<'static>, Message)> {
             "smr_costs",
             "channel",
             "channel",
+            // Each distinct channel looks for one lead of its own and
+            // stops at the first (a channel with leads finds one at once);
+            // only a channel without leads reads the whole table. As
+            // `NOT IN (SELECT source …)`, every build read every lead
+            // (10M leads: 4 s).
             "amount >= 0 AND department = CAST($1 AS VARCHAR) AND channel IS NOT NULL \
-             AND channel NOT IN (SELECT source FROM smr_leads WHERE smr_rn = 1 AND source IS NOT NULL)",
+             AND channel IN (SELECT c.ch FROM (SELECT DISTINCT channel AS ch FROM smr_costs WHERE channel IS NOT NULL) c \
+             WHERE (SELECT 1 FROM smr_leads l WHERE l.smr_rn = 1 AND l.source = c.ch LIMIT 1) IS NULL)",
             vec![text("marketing")],
         ),
         Box::new(|k, _| says::cost_channel_without_leads(k)),
