@@ -269,6 +269,11 @@ impl Dialect for Postgres {
                 // leads to disk: 10M leads, kept deals 19 s → 11 s
                 // without them (docs/performance.md).
                 "SET enable_mergejoin = off",
+                // Parallel workers for the scans of the input tables (the
+                // staged views read them): at least two per scan, or what
+                // the server allows if that is more.
+                "SELECT set_config('max_parallel_workers_per_gather', \
+                 CAST(GREATEST(CAST(current_setting('max_parallel_workers_per_gather') AS INTEGER), 2) AS TEXT), false)",
             ]
         } else {
             // Redshift and others set memory their own way.

@@ -122,7 +122,42 @@ impl Warehouse {
                 vec![Param::Text(cfg.company.currency.to_lowercase())],
             ));
         }
-        for (kind, table, key, col, filter, params) in checks {
+        // One scan per table says which checks fail; only a failing check
+        // then looks up its first row (in stored order). Most builds have
+        // none, so each table is read once instead of once per check.
+        let mut failing = vec![false; checks.len()];
+        let mut tables: Vec<(TableKind, &str)> = Vec::new();
+        for (kind, table, ..) in &checks {
+            if !tables.iter().any(|(_, t)| t == table) {
+                tables.push((*kind, table));
+            }
+        }
+        for (kind, table) in tables {
+            let mut cols = Vec::new();
+            let mut params = Vec::new();
+            let mut which = Vec::new();
+            for (i, c) in checks.iter().enumerate().filter(|(_, c)| c.1 == table) {
+                let filter = super::sql::shift_placeholders(&c.4, params.len());
+                cols.push(format!("MAX(CASE WHEN {filter} THEN 1 ELSE 0 END)"));
+                params.extend(c.5.iter().cloned());
+                which.push(i);
+            }
+            let q = Query {
+                sql: format!("SELECT {} FROM {}", cols.join(", "), d.ident(table)),
+                params,
+            };
+            let rows = self.query(&q, &format!("checking {}", self.display(kind)))?;
+            for (j, &i) in which.iter().enumerate() {
+                failing[i] = rows
+                    .first()
+                    .and_then(|r| r.try_get::<_, Option<i32>>(j).ok().flatten())
+                    .is_some_and(|v| v > 0);
+            }
+        }
+        for (i, (kind, table, key, col, filter, params)) in checks.into_iter().enumerate() {
+            if !failing[i] {
+                continue;
+            }
             let q = Query {
                 sql: format!(
                     "SELECT CAST({} AS {t}), CAST({} AS {t}) FROM {} WHERE {filter} ORDER BY smr_pos LIMIT 1",

@@ -142,6 +142,30 @@ pub fn literal(p: &Param) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// `sql` with each placeholder `$n` written `$(n + by)`, so that fragments
+/// with their own parameters can share one statement (the fragments are
+/// smreport's own SQL, without `$` in any literal).
+pub fn shift_placeholders(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        out.push(c);
+        if c != '$' {
+            continue;
+        }
+        let mut digits = String::new();
+        while let Some((_, d)) = chars.peek().copied().filter(|(_, d)| d.is_ascii_digit()) {
+            digits.push(d);
+            chars.next();
+        }
+        match digits.parse::<usize>() {
+            Ok(n) => out.push_str(&(n + by).to_string()),
+            Err(_) => out.push_str(&digits),
+        }
+    }
+    out
+}
+
 // ------------------------------------------------------------- staging --
 
 /// The expression that reads canonical column `name` of `spec` (alias

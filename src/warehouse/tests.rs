@@ -295,3 +295,16 @@ fn staging_is_a_view_only_without_numbering() {
     let q = sql::staging(&other, &cfg, &spec);
     assert!(q.sql.starts_with("CREATE TEMPORARY TABLE"), "{q}");
 }
+
+#[test]
+fn placeholders_shift_for_a_shared_statement() {
+    assert_eq!(
+        sql::shift_placeholders(
+            "a IN (CAST($1 AS VARCHAR), CAST($12 AS VARCHAR)) AND b = $2",
+            3
+        ),
+        "a IN (CAST($4 AS VARCHAR), CAST($15 AS VARCHAR)) AND b = $5"
+    );
+    assert_eq!(sql::shift_placeholders("x IS NULL", 7), "x IS NULL");
+    assert_eq!(sql::shift_placeholders("$ and $1", 0), "$ and $1");
+}

@@ -428,6 +428,33 @@ fn missing_table_column_and_wrong_type_are_named() {
     run(dir.path()).expect_exit(1).stderr_contains(
         "t_missing.leads: row with id `L1`, column `sql_at` (sql_at): `10/03/2024` is not",
     );
+
+    // A value a build cannot do without: each table's checks run as one
+    // scan (their parameters numbered on), the failing one names its row.
+    db.exec(&format!(
+        r#"UPDATE "{0}".leads SET sql_at = NULL WHERE lead_id = 'L1';
+           UPDATE "{0}".deals SET deal_type = 'upsell' WHERE deal_id = 'D2'"#,
+        db.schema
+    ));
+    run(dir.path())
+        .expect_exit(1)
+        .stderr_contains("t_missing.deals: deal_id `D2`, column `deal_type`: `upsell` — expected new, expansion or renewal");
+    db.exec(&format!(
+        r#"UPDATE "{0}".deals SET deal_type = 'new', status = 'pending' WHERE deal_id = 'D2'"#,
+        db.schema
+    ));
+    run(dir.path()).expect_exit(1).stderr_contains(
+        "t_missing.deals: deal_id `D2`, column `status`: `pending` — expected open, won or lost",
+    );
+    db.exec(&format!(
+        r#"UPDATE "{0}".deals SET status = 'lost' WHERE deal_id = 'D2';
+           UPDATE "{0}".leads SET quality_score = 140 WHERE lead_id = 'L2'"#,
+        db.schema
+    ));
+    run(dir.path())
+        .expect_exit(1)
+        .stderr_contains("t_missing.leads: lead_id `L2`, column `quality_score`: `140")
+        .stderr_contains("expected a score from 0 to 100");
 }
 
 /// `check` lists the tables with their rows and dates and the data-quality
