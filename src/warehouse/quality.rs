@@ -255,23 +255,63 @@ impl Warehouse {
     /// loader counts them, worded by the same [`says`] messages.
     pub(super) fn count_quality(&self, cfg: &Config) -> Result<DataQuality> {
         let mut dq = DataQuality::default();
-        for (kind, table) in [
-            (Leads, "smr_leads"),
-            (Deals, "smr_deals"),
-            (Costs, "smr_costs"),
-        ] {
-            let sql = format!("SELECT COUNT(*) FROM {}", self.dialect.ident(table));
-            let q = Query {
-                sql,
-                params: vec![],
-            };
-            let rows = self.query(&q, "rows of each table")?;
-            let n = rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0);
-            dq.set_rows(&self.display(kind), n.max(0) as usize);
-        }
         let cur = cfg.company.currency.clone();
-        for (kind, rule, message) in rules(&cur) {
-            self.rule(&mut dq, kind, rule, message)?;
+        let rules = rules(&cur);
+        // One scan per table counts its rows and the rows of each rule;
+        // only a rule with rows then fetches its examples (most have
+        // none), instead of one scan per rule.
+        let mut tables: Vec<(Option<TableKind>, &str)> = vec![
+            (Some(Leads), "smr_leads"),
+            (Some(Deals), "smr_deals"),
+            (Some(Costs), "smr_costs"),
+        ];
+        for (_, r, _) in &rules {
+            if !tables.iter().any(|(_, t)| *t == r.table) {
+                tables.push((None, r.table));
+            }
+        }
+        let mut found = vec![0i64; rules.len()];
+        for (kind, table) in tables {
+            let mut cols = vec!["CAST(COUNT(*) AS BIGINT)".to_string()];
+            let mut params = Vec::new();
+            let mut which = Vec::new();
+            for (i, (_, r, _)) in rules.iter().enumerate().filter(|(_, x)| x.1.table == table) {
+                let filter = super::sql::shift_placeholders(&r.filter, params.len());
+                cols.push(format!(
+                    "CAST(SUM(CASE WHEN {filter} THEN 1 ELSE 0 END) AS BIGINT)"
+                ));
+                params.extend(r.params.iter().cloned());
+                which.push(i);
+            }
+            let q = Query {
+                sql: format!(
+                    "SELECT {} FROM {}",
+                    cols.join(", "),
+                    self.dialect.ident(table)
+                ),
+                params,
+            };
+            let what = match kind {
+                Some(k) => format!("rows and data quality of {}", self.display(k)),
+                None => format!("data quality of {table}"),
+            };
+            let rows = self.query(&q, &what)?;
+            let get = |j: usize| {
+                rows.first()
+                    .and_then(|r| r.try_get::<_, Option<i64>>(j).ok().flatten())
+                    .unwrap_or(0)
+            };
+            if let Some(k) = kind {
+                dq.set_rows(&self.display(k), get(0).max(0) as usize);
+            }
+            for (j, &i) in which.iter().enumerate() {
+                found[i] = get(j + 1);
+            }
+        }
+        for (i, (kind, rule, message)) in rules.into_iter().enumerate() {
+            if found[i] > 0 {
+                self.rule(&mut dq, kind, rule, message)?;
+            }
         }
         dq.flag_mostly_excluded();
         Ok(dq)
