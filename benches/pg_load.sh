@@ -1,4 +1,4 @@
-# Sourced by benches/scale.sh and benches/warehouse.sh: loads a directory of
+# Sourced by benches/scale.sh: loads a directory of
 # leads/deals/costs/traffic CSVs into a PostgreSQL schema (once: skipped
 # when the schema has the four tables). Needs $psql and SMREPORT_DATABASE_URL.
 #

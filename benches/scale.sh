@@ -10,7 +10,8 @@
 #   per lead/MQL/SQL/opportunity and CAC;
 # - smreport builds the JSON of 2024-03 (every KPI, not a subset) from the
 #   CSVs and from the Parquet files, and, when SMREPORT_DATABASE_URL is set,
-#   from PostgreSQL (the CSVs loaded once into schema anchor_N).
+#   from PostgreSQL (the CSVs loaded once into schema anchor_N, ids as
+#   primary keys), with the statements run and rows fetched.
 #
 # The runs alternate (smreport CSV, smreport Parquet, DuckDB, PostgreSQL,
 # then again), RUNS times (default 3); each figure is the median. Wall time
@@ -53,8 +54,9 @@ fi
 # shellcheck source=benches/pg_load.sh
 source benches/pg_load.sh
 
-# One timed command; prints "wall_s rss_mb load_ms metrics_ms" and leaves
-# its stdout in $2.
+# One timed command; prints "wall_s rss_mb load_ms metrics_ms statements
+# rows_fetched" (the last two from the database source's `-v` total, else
+# 0) and leaves its stdout in $1.
 timed() {
   local out=$1 log
   shift
@@ -62,8 +64,9 @@ timed() {
   /usr/bin/time -f "TIME %e %M" "$@" >"$out" 2>"$log" || { cat "$log" >&2; exit 1; }
   awk '
     $1 == "load" || $1 == "metrics" { t[$1] = $2 }
+    $1 == "database:" { st = $2; rows = $4 }
     $1 == "TIME" { wall = $2; rss = $3 / 1024 }
-    END { printf "%.2f %.0f %d %d\n", wall, rss, t["load"], t["metrics"] }
+    END { printf "%.2f %.0f %d %d %d %d\n", wall, rss, t["load"], t["metrics"], st, rows }
   ' "$log"
   rm -f "$log"
 }
@@ -172,8 +175,10 @@ PY
   read -r dwall drss _ _ < <(median <"$work/duckdb.times")
   echo "| $n | DuckDB (CSV, core figures) | $dwall s | $drss MB | – | – | 1 | 1 |"
   for input in "${inputs[@]}"; do
-    read -r wall rss load metrics < <(median <"$work/$input.times")
-    awk -v n="$n" -v i="$input" -v w="$wall" -v r="$rss" -v l="$load" -v m="$metrics" -v dw="$dwall" -v dr="$drss" \
+    read -r wall rss load metrics st rows < <(median <"$work/$input.times")
+    label=$input
+    [ "$input" = postgres ] && label="postgres ($st statements, $rows rows fetched)"
+    awk -v n="$n" -v i="$label" -v w="$wall" -v r="$rss" -v l="$load" -v m="$metrics" -v dw="$dwall" -v dr="$drss" \
       'BEGIN { printf "| %s | smreport %s | %.2f s | %d MB | %d ms | %d ms | **%.2f×** | %.2f× |\n", "", i, w, r, l, m, w / dw, r / dr }'
   done
   rm -rf "$work" "${cfg_pg:-}"
