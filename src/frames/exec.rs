@@ -304,7 +304,13 @@ fn value(v: &Value) -> Expr {
                 Some(d) => lit(*d),
                 None => lit(NULL).cast(DataType::Float64),
             };
-            table.iter().rev().fold(otherwise, |acc, (k, v)| {
+            // The default for every row, also when the table is empty: a
+            // bare literal would be one value, not one per row (its sum
+            // the default once instead of once per lead).
+            let per_row = when(col(*c).is_null())
+                .then(otherwise.clone())
+                .otherwise(otherwise);
+            table.iter().rev().fold(per_row, |acc, (k, v)| {
                 when(col(*c).eq(scalar(k))).then(lit(*v)).otherwise(acc)
             })
         }

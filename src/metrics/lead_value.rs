@@ -200,6 +200,14 @@ mod tests {
             m.lead_value_generated(march(), &lv).unwrap(),
             Some(12_500.0)
         );
+        // No point with a value of its own: every lead gets the overall
+        // value (b and c, 2 × 5,000), not the value once.
+        let mut overall_only = lv.clone();
+        overall_only.by_conversion_point.clear();
+        assert_eq!(
+            m.lead_value_generated(march(), &overall_only).unwrap(),
+            Some(10_000.0)
+        );
         let empty = Default::default();
         assert_eq!(m.lead_value_generated(march(), &empty).unwrap(), None);
     }
