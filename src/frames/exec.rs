@@ -3,8 +3,10 @@
 //! answered by one lazy query on them.
 //!
 //! Dates are kept as days since 1970-01-01 (`Int32`), so comparisons are
-//! integer comparisons. Grouped requests are `group_by().agg()` queries;
-//! an ungrouped request is a filter and a select whose columns are then
+//! integer comparisons. Grouped requests are `group_by().agg()` queries,
+//! collected by the in-memory engine (each group's values gathered in row
+//! order and summed as one, so they are the same on every run); an
+//! ungrouped request is a filter and a select whose columns are then
 //! added up in row order, so its sums are the same to the last bit on every
 //! machine and with any number of threads.
 
@@ -357,6 +359,14 @@ fn collect(lf: LazyFrame) -> Result<DataFrame> {
     Ok(lf.collect_with_engine(Engine::Streaming)?.unwrap_single())
 }
 
+/// Collects a grouped query with the in-memory engine: each group's rows
+/// are gathered in row order and summed as one, so its sums are the same
+/// on every run (the streaming engine adds the partial sums of its morsels
+/// in the order the threads finish them).
+fn collect_grouped(lf: LazyFrame) -> Result<DataFrame> {
+    Ok(lf.collect_with_engine(Engine::InMemory)?.unwrap_single())
+}
+
 /// An ungrouped request: counts aggregated by polars; sums of values
 /// added in row order from the selected values (so they are the same to
 /// the last bit on every machine and with any number of threads).
@@ -478,7 +488,7 @@ impl Executor for PolarsExecutor {
         if aggs.is_empty() {
             aggs.push(len().alias("__len"));
         }
-        let df = collect(lf.group_by(keys).agg(aggs))?;
+        let df = collect_grouped(lf.group_by(keys).agg(aggs))?;
         let key_cols: Vec<&Column> = (0..req.group_by.len())
             .map(|i| df.column(&format!("k{i}")))
             .collect::<PolarsResult<_>>()?;
