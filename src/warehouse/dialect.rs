@@ -269,11 +269,16 @@ impl Dialect for Postgres {
                 // leads to disk: 10M leads, kept deals 19 s → 11 s
                 // without them (docs/performance.md).
                 "SET enable_mergejoin = off",
-                // Parallel workers for the scans of the input tables (the
-                // staged views read them): at least two per scan, or what
-                // the server allows if that is more.
-                "SELECT set_config('max_parallel_workers_per_gather', \
-                 CAST(GREATEST(CAST(current_setting('max_parallel_workers_per_gather') AS INTEGER), 2) AS TEXT), false)",
+                // The same inputs give the same pack to the last digit: the
+                // views read the input tables themselves, and a float sum
+                // depends on the order rows come in. A large table's scan
+                // would start where another scan left off (synchronized
+                // scans), and parallel workers add their partial sums in
+                // the order they finish: both changed the last digits
+                // between two builds of 1M leads. Without them the order is
+                // the table's own (measured: no slower at 10M, 68 s).
+                "SET synchronize_seqscans = off",
+                "SET max_parallel_workers_per_gather = 0",
             ]
         } else {
             // Redshift and others set memory their own way.
@@ -336,5 +341,17 @@ mod tests {
         assert_eq!(Postgres::for_server(rs).insertion_order(), None);
         let crdb = "CockroachDB CCL v23.1.11 (x86_64-pc-linux-gnu)";
         assert_eq!(Postgres::for_server(crdb).insertion_order(), None);
+    }
+
+    /// Same inputs, same pack: the PostgreSQL session reads every table in
+    /// its own order (no synchronized scans, no parallel workers), so the
+    /// float sums come out the same on every build (two builds of 1M leads
+    /// differed in their last digits with either on).
+    #[test]
+    fn the_session_reads_rows_in_one_order() {
+        let setup = Postgres::default().session_setup();
+        assert!(setup.contains(&"SET synchronize_seqscans = off"));
+        assert!(setup.contains(&"SET max_parallel_workers_per_gather = 0"));
+        assert!(setup.contains(&"SET standard_conforming_strings = on"));
     }
 }
