@@ -133,25 +133,17 @@ impl Warehouse {
             }
         }
         for (kind, table) in tables {
-            let mut cols = Vec::new();
-            let mut params = Vec::new();
-            let mut which = Vec::new();
-            for (i, c) in checks.iter().enumerate().filter(|(_, c)| c.1 == table) {
-                let filter = super::sql::shift_placeholders(&c.4, params.len());
-                cols.push(format!("MAX(CASE WHEN {filter} THEN 1 ELSE 0 END)"));
-                params.extend(c.5.iter().cloned());
-                which.push(i);
-            }
-            let q = Query {
-                sql: format!("SELECT {} FROM {}", cols.join(", "), d.ident(table)),
-                params,
-            };
-            let rows = self.query(&q, &format!("checking {}", self.display(kind)))?;
-            for (j, &i) in which.iter().enumerate() {
-                failing[i] = rows
-                    .first()
-                    .and_then(|r| r.try_get::<_, Option<i32>>(j).ok().flatten())
-                    .is_some_and(|v| v > 0);
+            let of_table: Vec<usize> = (0..checks.len())
+                .filter(|&i| checks[i].1 == table)
+                .collect();
+            let filters: Vec<(&str, &[Param])> = of_table
+                .iter()
+                .map(|&i| (checks[i].4.as_str(), checks[i].5.as_slice()))
+                .collect();
+            let what = format!("checking {}", self.display(kind));
+            let (_, counts) = self.count_filters(table, &what, &filters)?;
+            for (&i, n) in of_table.iter().zip(counts) {
+                failing[i] = n > 0;
             }
         }
         for (i, (kind, table, key, col, filter, params)) in checks.into_iter().enumerate() {
@@ -203,6 +195,41 @@ impl Warehouse {
         };
         let rows = self.query(&q, "probability scale")?;
         Ok(rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0) > 0)
+    }
+
+    /// One scan of `table`: its rows, and the rows each filter keeps (each
+    /// filter with its own parameters `$1…`, numbered on into one
+    /// statement).
+    fn count_filters(
+        &self,
+        table: &str,
+        what: &str,
+        filters: &[(&str, &[Param])],
+    ) -> Result<(i64, Vec<i64>)> {
+        let mut cols = vec!["CAST(COUNT(*) AS BIGINT)".to_string()];
+        let mut params = Vec::new();
+        for (filter, own) in filters {
+            let filter = super::sql::shift_placeholders(filter, params.len());
+            cols.push(format!(
+                "CAST(SUM(CASE WHEN {filter} THEN 1 ELSE 0 END) AS BIGINT)"
+            ));
+            params.extend(own.iter().cloned());
+        }
+        let q = Query {
+            sql: format!(
+                "SELECT {} FROM {}",
+                cols.join(", "),
+                self.dialect.ident(table)
+            ),
+            params,
+        };
+        let rows = self.query(&q, what)?;
+        let get = |j: usize| {
+            rows.first()
+                .and_then(|r| r.try_get::<_, Option<i64>>(j).ok().flatten())
+                .unwrap_or(0)
+        };
+        Ok((get(0), (1..=filters.len()).map(get).collect()))
     }
 
     /// Count one rule's rows and fetch its first examples.
@@ -272,40 +299,23 @@ impl Warehouse {
         }
         let mut found = vec![0i64; rules.len()];
         for (kind, table) in tables {
-            let mut cols = vec!["CAST(COUNT(*) AS BIGINT)".to_string()];
-            let mut params = Vec::new();
-            let mut which = Vec::new();
-            for (i, (_, r, _)) in rules.iter().enumerate().filter(|(_, x)| x.1.table == table) {
-                let filter = super::sql::shift_placeholders(&r.filter, params.len());
-                cols.push(format!(
-                    "CAST(SUM(CASE WHEN {filter} THEN 1 ELSE 0 END) AS BIGINT)"
-                ));
-                params.extend(r.params.iter().cloned());
-                which.push(i);
-            }
-            let q = Query {
-                sql: format!(
-                    "SELECT {} FROM {}",
-                    cols.join(", "),
-                    self.dialect.ident(table)
-                ),
-                params,
-            };
+            let of_table: Vec<usize> = (0..rules.len())
+                .filter(|&i| rules[i].1.table == table)
+                .collect();
+            let filters: Vec<(&str, &[Param])> = of_table
+                .iter()
+                .map(|&i| (rules[i].1.filter.as_str(), rules[i].1.params.as_slice()))
+                .collect();
             let what = match kind {
                 Some(k) => format!("rows and data quality of {}", self.display(k)),
                 None => format!("data quality of {table}"),
             };
-            let rows = self.query(&q, &what)?;
-            let get = |j: usize| {
-                rows.first()
-                    .and_then(|r| r.try_get::<_, Option<i64>>(j).ok().flatten())
-                    .unwrap_or(0)
-            };
+            let (rows, counts) = self.count_filters(table, &what, &filters)?;
             if let Some(k) = kind {
-                dq.set_rows(&self.display(k), get(0).max(0) as usize);
+                dq.set_rows(&self.display(k), rows.max(0) as usize);
             }
-            for (j, &i) in which.iter().enumerate() {
-                found[i] = get(j + 1);
+            for (&i, n) in of_table.iter().zip(counts) {
+                found[i] = n;
             }
         }
         for (i, (kind, rule, message)) in rules.into_iter().enumerate() {
