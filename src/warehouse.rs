@@ -109,27 +109,19 @@ impl Warehouse {
             w.tables[i].unique_id = w.unique_id(&w.tables[i])?;
         }
         w.check_text_dates()?;
+        // The statistics of what staging copied (a view has none).
+        let mut copied = Vec::new();
         for spec in &w.tables {
             let q = sql::staging(&w.dialect, cfg, spec);
             w.execute(&q, &format!("staging {}", spec.display()))?;
+            if !sql::staged_as_view(&w.dialect, spec) {
+                copied.push(sql::stage_name(spec.kind));
+            }
         }
         if w.spec(TableKind::Traffic).is_none() {
             w.execute(&sql::empty_traffic(&w.dialect), "staging traffic (none)")?;
+            copied.push(sql::stage_name(TableKind::Traffic));
         }
-        let copied: Vec<&str> = sql::STAGE
-            .iter()
-            .zip([
-                TableKind::Leads,
-                TableKind::Deals,
-                TableKind::Costs,
-                TableKind::Traffic,
-            ])
-            .filter(|(_, kind)| {
-                w.spec(*kind)
-                    .is_none_or(|spec| !sql::staged_as_view(&w.dialect, spec))
-            })
-            .map(|(name, _)| *name)
-            .collect();
         w.analyze(&copied)?;
         w.check_values(cfg)?;
         w.percent = w.probability_in_percent()?;

@@ -18,6 +18,7 @@ use polars::prelude::*;
 
 use super::Dataset;
 use crate::config::Config;
+#[cfg(test)]
 use crate::metrics::batch::{Dim, Grain, GrainRow};
 use crate::metrics::request::{
     Answer, Cond, Executor, Key, KeyValue, Measure, Request, Row, Scalar, Source, Value,
@@ -514,6 +515,7 @@ impl Executor for PolarsExecutor {
     }
 }
 
+#[cfg(test)]
 impl PolarsExecutor {
     /// The rows of a [`Grain`] (what a database computes for a batch of
     /// requests), computed on the frames: the batching's rollup is tested

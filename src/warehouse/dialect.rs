@@ -91,8 +91,7 @@ pub trait Dialect {
     }
 
     /// `CREATE TEMPORARY VIEW name AS query`: nothing copied; each query
-    /// that reads it reads the input table (in parallel where the database
-    /// can, which it never does for a temporary table).
+    /// that reads it reads the input table.
     fn create_temp_view_as(&self, name: &str, query: &str) -> String {
         format!("CREATE TEMPORARY VIEW {} AS {query}", self.ident(name))
     }

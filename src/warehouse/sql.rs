@@ -48,7 +48,16 @@ impl std::fmt::Display for Query {
 
 /// The temporary tables smreport creates (in the session's temporary
 /// schema, gone when the connection closes).
-pub const STAGE: [&str; 4] = ["smr_leads", "smr_deals", "smr_costs", "smr_traffic"];
+/// The staging table (or view) of an input table.
+pub fn stage_name(kind: crate::data::TableKind) -> &'static str {
+    use crate::data::TableKind::*;
+    match kind {
+        Leads => "smr_leads",
+        Deals => "smr_deals",
+        Costs | AdCosts => "smr_costs",
+        Traffic => "smr_traffic",
+    }
+}
 pub const KEPT_DEALS: &str = "smr_kept_deals";
 
 /// The table a request reads.
@@ -234,18 +243,15 @@ pub fn staged_as_view(d: &dyn Dialect, spec: &TableSpec) -> bool {
 /// first occurrence, the one kept).
 pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
     use crate::data::TableKind::*;
-    let mut q = if staged_as_view(d, spec) {
-        Sql::inline(d)
-    } else {
-        Sql::new(d)
-    };
+    let view = staged_as_view(d, spec);
+    let mut q = if view { Sql::inline(d) } else { Sql::new(d) };
     let mut cols: Vec<String> = Vec::new();
     let field = |q: &mut Sql, name: &str, class: Class, lower: bool| {
         let e = column(q, cfg, spec, name, class);
         let e = if lower { format!("LOWER({e})") } else { e };
         format!("{e} AS {}", q.ident(name))
     };
-    let name = match spec.kind {
+    match spec.kind {
         Leads => {
             cols.push(field(&mut q, "lead_id", Class::Id, false));
             cols.push(field(&mut q, "created_at", Class::Date, false));
@@ -265,7 +271,6 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
             cols.push(field(&mut q, "sql_at", Class::Date, false));
             cols.push(field(&mut q, "disqualified_at", Class::Date, false));
             cols.push(field(&mut q, "owner", Class::Text, false));
-            "smr_leads"
         }
         Deals => {
             cols.push(field(&mut q, "deal_id", Class::Id, false));
@@ -283,7 +288,6 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
             cols.push(field(&mut q, "probability", Class::Number, false));
             cols.push(field(&mut q, "owner", Class::Text, false));
             cols.push(field(&mut q, "currency", Class::Text, false));
-            "smr_deals"
         }
         Costs | AdCosts => {
             let month = match (spec.col("month"), spec.col("date")) {
@@ -311,15 +315,14 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
             if spec.col("currency").is_some() {
                 cols.push(field(&mut q, "currency", Class::Text, false));
             }
-            "smr_costs"
         }
         Traffic => {
             cols.push(field(&mut q, "month", Class::Month, false));
             cols.push(field(&mut q, "channel", Class::Text, false));
             cols.push(field(&mut q, "visitors", Class::Number, false));
-            "smr_traffic"
         }
-    };
+    }
+    let name = stage_name(spec.kind);
     // Where the row is stored (base tables with an insertion order): the
     // data-quality examples and the first bad value are taken in this
     // order, as a file's come in row order. Null for a view.
@@ -334,7 +337,7 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
     }
     let from = format!("{}.{} AS t", d.ident(&spec.schema), d.ident(&spec.table));
     let select = format!("SELECT {} FROM {from}", cols.join(", "));
-    if staged_as_view(d, spec) {
+    if view {
         q.finish(d.create_temp_view_as(name, &select))
     } else {
         q.finish(d.create_temp_as(name, &select))
