@@ -320,7 +320,7 @@ pub fn load_with_info(cfg: &Config, data_dir: &Path) -> Result<(Dataset, Vec<Tab
             file: t.file.clone(),
             preset: t.preset.clone(),
             rows: t.data_rows(),
-            mapped: t.renamed.clone(),
+            mapped: t.renamed.iter().chain(&t.derived).cloned().collect(),
             columns: t.columns.clone(),
             stages: t.stage_map.clone(),
             dates: None,

@@ -32,10 +32,11 @@ pub enum Issue {
     DateOrderDetected,
     DuplicateColumn,
     ArchivedRecord,
+    SqlAtConversion,
 }
 
 impl Issue {
-    pub const ALL: [Issue; 21] = [
+    pub const ALL: [Issue; 22] = [
         Issue::DuplicateId,
         Issue::ExtraFields,
         Issue::CurrencyMismatch,
@@ -57,6 +58,7 @@ impl Issue {
         Issue::DateOrderDetected,
         Issue::DuplicateColumn,
         Issue::ArchivedRecord,
+        Issue::SqlAtConversion,
     ];
 
     /// The code in the JSON, `check` and the pack.
@@ -83,6 +85,7 @@ impl Issue {
             Issue::DateOrderDetected => "date_order_detected",
             Issue::DuplicateColumn => "duplicate_column",
             Issue::ArchivedRecord => "archived_record",
+            Issue::SqlAtConversion => "sql_at_conversion",
         }
     }
 

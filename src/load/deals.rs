@@ -9,7 +9,7 @@ use polars::prelude::*;
 use super::frames::{
     LeadIndex, ids_and_duplicates, mask, optional_dates, optional_text, required_dates,
 };
-use super::parse::{Dates, amounts, choice, first_blank, numbers};
+use super::parse::{Dates, amounts, choice, first_blank, percentages};
 use super::table::Table;
 use crate::config::Config;
 use crate::data::quality::says;
@@ -237,12 +237,16 @@ impl Kept<'_> {
 }
 
 /// The probability of each kept deal as a fraction: a column with any
-/// value above 1 is in percent; a value outside its column's scale stops
-/// the load.
+/// value above 1, or any value with a percent sign (`10%`), is in
+/// percent; a value outside its column's scale stops the load.
 fn probabilities(t: &Table, keep: &[bool]) -> Result<Vec<Option<f64>>> {
-    let probability = numbers(t, "probability", keep)?
-        .unwrap_or_else(|| Float64Chunked::full_null("probability".into(), t.rows));
-    let percent = probability_in_percent(&probability, keep);
+    let (probability, signed) = percentages(t, "probability", keep)?.unwrap_or_else(|| {
+        (
+            Float64Chunked::full_null("probability".into(), t.rows),
+            false,
+        )
+    });
+    let percent = signed || probability_in_percent(&probability, keep);
     let mut prob: Vec<Option<f64>> = Vec::with_capacity(t.rows);
     for (i, p) in probability.iter().enumerate() {
         prob.push(match p {

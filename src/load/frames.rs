@@ -35,6 +35,17 @@ pub fn from_tables(
         for n in &t.notes {
             dq.add(n.issue, &t.file, n.row, n.message.clone());
         }
+        for (issue, count, notes) in &t.counted {
+            let examples = notes
+                .iter()
+                .map(|n| crate::data::Example {
+                    file: t.file.clone(),
+                    row: n.row,
+                    message: n.message.clone(),
+                })
+                .collect();
+            dq.add_counted(*issue, *count, examples);
+        }
     }
     for t in [&leads_t, &deals_t] {
         for (i, text) in &t.footer {

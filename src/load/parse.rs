@@ -389,25 +389,55 @@ pub fn dates(t: &Table, col: &str, d: &Dates, keep: Keep) -> Result<Option<Int32
 
 /// A number column (`None` when the table lacks it).
 pub fn numbers(t: &Table, col: &str, keep: Keep) -> Result<Option<Float64Chunked>> {
+    Ok(read_numbers(t, col, keep, false)?.map(|(x, _)| x))
+}
+
+/// A column of percentages: numbers as [`numbers`] reads them, each
+/// perhaps with a percent sign (`10%`, `12,5 %`: Salesforce's report
+/// exports), and whether any kept value had one (then the whole column is
+/// in percent).
+pub fn percentages(t: &Table, col: &str, keep: Keep) -> Result<Option<(Float64Chunked, bool)>> {
+    read_numbers(t, col, keep, true)
+}
+
+fn read_numbers(
+    t: &Table,
+    col: &str,
+    keep: Keep,
+    percent_signs: bool,
+) -> Result<Option<(Float64Chunked, bool)>> {
     let Some(c) = t.column(col) else {
         return Ok(None);
     };
     if c.dtype().is_primitive_numeric() {
         let s = c.as_materialized_series().cast(&DataType::Float64)?;
-        return Ok(Some(s.f64()?.clone()));
+        return Ok(Some((s.f64()?.clone(), false)));
     }
     let ca = t
         .text_column(col)
         .ok_or_else(|| input_err!("{}: column `{col}` cannot be read", t.file))?;
     let mut buf = String::new();
     let mut out = Vec::with_capacity(ca.len());
+    let mut signed = false;
     for (i, v) in ca.iter().enumerate() {
         let x = match v {
             Some(v) if kept(keep, i) => {
-                let x = parse_number_in(v, t.decimal_comma, &mut buf);
+                let number = match v.trim().strip_suffix('%') {
+                    Some(n) if percent_signs => {
+                        signed = true;
+                        n
+                    }
+                    _ => v,
+                };
+                let x = parse_number_in(number, t.decimal_comma, &mut buf);
                 if x.is_none() {
-                    let hint = number_hint(v, t.decimal_comma);
-                    return Err(t.bad_hint(col, i, v, "a number", &hint));
+                    let hint = number_hint(number, t.decimal_comma);
+                    let what = if percent_signs {
+                        "a number or a percentage"
+                    } else {
+                        "a number"
+                    };
+                    return Err(t.bad_hint(col, i, v, what, &hint));
                 }
                 x
             }
@@ -415,9 +445,9 @@ pub fn numbers(t: &Table, col: &str, keep: Keep) -> Result<Option<Float64Chunked
         };
         out.push(x);
     }
-    Ok(Some(Float64Chunked::from_iter_options(
-        col.into(),
-        out.into_iter(),
+    Ok(Some((
+        Float64Chunked::from_iter_options(col.into(), out.into_iter()),
+        signed,
     )))
 }
 

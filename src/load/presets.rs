@@ -15,8 +15,10 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::stages::{self, HubSpotStages, Mapped, StageValue};
+use super::table::Note;
 use super::{Table, TableKind};
 use crate::config::Input;
+use crate::data::Issue;
 
 /// Canonical column → export headers, per preset and table.
 type Columns = &'static [(&'static str, &'static [&'static str])];
@@ -443,26 +445,57 @@ fn hubspot_deals(t: &mut Table, input: Option<&Input>) -> Result<()> {
 }
 
 /// Salesforce leads: a converted lead without an SQL date became SQL on its
-/// conversion date.
+/// conversion date. When the export has no SQL date field at all, every
+/// SQL is such a conversion: `check` lists `sql_at` as derived from the
+/// conversion date, and the converted leads are counted as a warning
+/// (`sql_at_conversion`), so that nobody takes them for SQL dates.
 fn salesforce_leads(t: &mut Table) {
     let converted = find_any(t, &SF_IS_CONVERTED).and_then(|c| t.text_column(&c));
-    let dates = find_any(t, &SF_CONVERTED_DATE).and_then(|c| t.text_column(&c));
+    let date_col = find_any(t, &SF_CONVERTED_DATE);
+    let dates = date_col.as_ref().and_then(|c| t.text_column(c));
+    let no_sql_field = !t.has("sql_at");
     let sql = t
         .text_column("sql_at")
         .unwrap_or_else(|| StringChunked::full_null("sql_at".into(), t.rows));
+    let id = t.text_column("lead_id");
+    let (mut count, mut examples) = (0, Vec::new());
     let out: StringChunked = (0..t.rows)
         .map(|i| {
             sql.get(i).or_else(|| {
                 let is = converted.as_ref().is_some_and(|c| truthy(c.get(i)));
-                if is {
+                let date = if is {
                     dates.as_ref().and_then(|d| d.get(i))
                 } else {
                     None
+                };
+                if let Some(date) = date
+                    && no_sql_field
+                    && !t.non_data(i)
+                {
+                    count += 1;
+                    if examples.len() < 3 {
+                        let id = id.as_ref().and_then(|c| c.get(i)).unwrap_or("?");
+                        examples.push(Note {
+                            issue: Issue::SqlAtConversion,
+                            row: t.row(i),
+                            message: format!(
+                                "lead `{id}` counts as SQL on its conversion date {date}: the export has no SQL date field; map one with `sql_date_field` under [inputs.leads]"
+                            ),
+                        });
+                    }
                 }
+                date
             })
         })
         .collect();
     t.set("sql_at", out);
+    if no_sql_field && let Some(c) = date_col {
+        t.derived
+            .push(("sql_at".into(), format!("{c} (converted leads)")));
+        if count > 0 {
+            t.counted.push((Issue::SqlAtConversion, count, examples));
+        }
+    }
 }
 
 /// Salesforce opportunities: status from `IsClosed`/`IsWon` (or, without

@@ -53,6 +53,12 @@ pub struct Table {
     /// that is not read, rows with more fields than the header), moved
     /// into the report when the tables are loaded.
     pub notes: Vec<Note>,
+    /// Canonical columns a preset derived rather than read, with what
+    /// from (`sql_at` ← `ConvertedDate (converted leads)`), for `check`.
+    pub derived: Vec<(String, String)>,
+    /// Issues a preset counted over many rows: the issue, its count and
+    /// the first examples (one note per row would cost a string a row).
+    pub counted: Vec<(crate::data::Issue, usize, Vec<Note>)>,
 }
 
 /// A data-quality issue found while reading a file.
@@ -166,6 +172,8 @@ impl Table {
             stage_map: Vec::new(),
             footer: Vec::new(),
             notes: Vec::new(),
+            derived: Vec::new(),
+            counted: Vec::new(),
         })
     }
 
@@ -186,6 +194,8 @@ impl Table {
             stage_map: Vec::new(),
             footer: Vec::new(),
             notes: Vec::new(),
+            derived: Vec::new(),
+            counted: Vec::new(),
         }
     }
 

@@ -219,6 +219,54 @@ fn probability_scale_is_per_column() {
     assert!(e.contains("row 2") && e.contains("probability"), "{e}");
 }
 
+/// Salesforce's report exports write `Probability (%)` as `0%`, `10%`:
+/// the signs are read, and they put the column in percent even when no
+/// value is above 1 (`1%` is 0.01, not 1.0). Decimal commas and a space
+/// before the sign are read too; text that is no percentage still stops
+/// the load with its row.
+#[test]
+fn probabilities_with_percent_signs() {
+    let cfg = Config::default();
+    let load = |csv: &str| {
+        let mut dq = DataQuality::default();
+        load_deals(
+            &cfg,
+            &table(csv),
+            &Dates::new(&cfg),
+            &empty_leads(),
+            &HashMap::new(),
+            &mut dq,
+        )
+    };
+    let deals = load(
+        "deal_id,created_at,status,amount,probability\nD1,2024-03-01,open,100,0%\nD2,2024-03-02,open,200,1%\nD3,2024-03-02,open,200, 1 \nD4,2024-03-02,open,200,\n",
+    )
+    .unwrap();
+    assert_eq!(
+        probabilities(&deals),
+        [Some(0.0), Some(0.01), Some(0.01), None]
+    );
+    let deals = load(
+        "deal_id;created_at;status;amount;probability\nD1;2024-03-01;open;100;12,5 %\nD2;2024-03-02;open;200;100%\n",
+    )
+    .unwrap();
+    assert_eq!(probabilities(&deals), [Some(0.125), Some(1.0)]);
+    let e = load("deal_id,created_at,status,amount,probability\nD1,2024-03-01,open,100,10%\nD2,2024-03-02,open,200,high%\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("row 3") && e.contains("`high%`") && e.contains("a number or a percentage"),
+        "{e}"
+    );
+    let e = load("deal_id,created_at,status,amount,probability\nD1,2024-03-01,open,100,120%\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("row 2") && e.contains("not a probability"),
+        "{e}"
+    );
+}
+
 #[test]
 fn numbers_in_both_notations() {
     assert_eq!(parse_number("1234.56", false), Some(1234.56));

@@ -523,7 +523,8 @@ fn associated_contact_names_instead_of_ids_are_reported_once() {
 /// A Lightning report export ("Details only"): report labels as headers,
 /// quoted fields, US dates, 1/0 flags, amounts with the currency code and
 /// the report's footer lines: the same figures as the Data Loader export
-/// of the same records (the footer listed, never a missing-id error).
+/// of the same records (the footer listed, never a missing-id error);
+/// `Probability (%)` written with percent signs (`40%`).
 #[test]
 fn salesforce_report_export_with_footer_and_flags() {
     let dir = temp_fixture("salesforce_report");
@@ -559,6 +560,55 @@ fn salesforce_report_export_with_footer_and_flags() {
         .stdout_contains(
             "`Confidential Information - Do Not Distribute` is a line of the report's footer",
         );
+}
+
+/// A Salesforce lead export without an SQL date field: converted leads
+/// become SQL on `ConvertedDate`, and that is said — `check` lists the
+/// column as derived, and a warning counts the converted leads (JSON,
+/// `check`, the pack's data-quality page), with the field to map.
+#[test]
+fn salesforce_sqls_at_conversion_are_said() {
+    let dir = temp_fixture("salesforce");
+    let path = dir.path().join("Lead.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let mut f: Vec<&str> = l.split(',').collect();
+            f.remove(10); // SQL_Date__c
+            f.join(",")
+        })
+        .collect();
+    assert!(
+        lines[0].contains("MQL_Date__c,Disqualified_Date__c"),
+        "{}",
+        lines[0]
+    );
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    build(dir.path(), &["--format", "json,html"]).expect_success();
+    let v = json(dir.path());
+    let i = issue(&v, "sql_at_conversion").expect("sql_at_conversion listed");
+    assert_eq!(i["severity"], "warning");
+    assert_eq!(i["count"], 3, "L1, L4, L8 are converted");
+    assert_eq!(
+        i["example"]["message"],
+        "lead `L1` counts as SQL on its conversion date 2024-03-10: the export has no SQL date field; map one with `sql_date_field` under [inputs.leads]"
+    );
+    assert_eq!(i["example"]["row"], 2);
+    // L3's SQL date was its own field's: without it, March's SQLs are the
+    // conversions in March (L1, L4).
+    assert_eq!(v["funnel"]["sqls"], 2, "{}", v["funnel"]);
+    let html = std::fs::read_to_string(dir.path().join("out/sm-report-2024-03.html")).unwrap();
+    assert!(html.contains("converted leads count as SQL on their conversion date"));
+    smreport(dir.path())
+        .args(["check", "--config", "smreport.toml"])
+        .run()
+        .stdout_contains("sql_at ← ConvertedDate (converted leads)")
+        .stdout_contains("warning  sql_at_conversion                 3×");
+    // With the field mapped, nothing is said.
+    let dir = temp_fixture("salesforce");
+    build(dir.path(), &["--format", "json"]).expect_success();
+    assert!(issue(&json(dir.path()), "sql_at_conversion").is_none());
 }
 
 /// SOQL and Bulk API exports write date-times with `+0000` or `Z`.
