@@ -33,7 +33,7 @@ pub enum Command {
     SampleData(SampleArgs),
     /// Load every input, print the data-quality report and what was read.
     Check(CheckArgs),
-    /// Pull a live source (hubspot) into a snapshot without building:
+    /// Pull a live source (hubspot, salesforce) into a snapshot without building:
     /// `<data>/snapshots/<source>/<today>/`, for `--snapshot <today>`.
     Pull(PullArgs),
     /// E-mail an already built pack.
@@ -49,7 +49,7 @@ pub enum Command {
 /// `smreport pull <source>`.
 #[derive(Debug, Args)]
 pub struct PullArgs {
-    /// The live source to pull: hubspot.
+    /// The live source to pull: hubspot or salesforce.
     #[arg(value_parser = parse_source)]
     pub source: String,
     #[command(flatten)]
@@ -76,9 +76,11 @@ pub struct DataArgs {
     pub data: Option<PathBuf>,
     /// Where the data is: `files` (the data directory), `postgres` (a
     /// database named by the environment variable SMREPORT_DATABASE_URL;
-    /// the KPIs are computed there) or `hubspot` (HubSpot's API, with the
-    /// token in SMREPORT_HUBSPOT_TOKEN; costs and traffic from the data
-    /// directory). Default: `[source] kind`, else files.
+    /// the KPIs are computed there), `hubspot` (HubSpot's API, with the
+    /// token in SMREPORT_HUBSPOT_TOKEN) or `salesforce` (Salesforce's API,
+    /// signed in with SMREPORT_SALESFORCE_*); for the APIs costs and
+    /// traffic come from the data directory. Default: `[source] kind`,
+    /// else files.
     #[arg(long, value_parser = parse_source)]
     pub source: Option<String>,
     /// A live source's stored pull to rebuild from instead of its API:

@@ -192,14 +192,7 @@ pub fn pull(
     Ok((dir, manifest))
 }
 
-fn parquet(file: &str, mut df: polars::prelude::DataFrame) -> Result<crate::render::Output> {
-    let mut bytes = Vec::new();
-    polars::prelude::ParquetWriter::new(&mut bytes).finish(&mut df)?;
-    Ok(crate::render::Output {
-        file: file.into(),
-        bytes,
-    })
-}
+use crate::source::snapshot::parquet;
 
 type Columns = Vec<(String, String)>;
 
@@ -312,5 +305,6 @@ pub fn open_snapshot(cfg: &Config, data_dir: &Path, dir: &Path) -> Result<Opened
     Ok(Opened::Frames {
         data: Box::new(data),
         tables,
+        log: Vec::new(),
     })
 }

@@ -47,6 +47,7 @@ pub mod plan;
 pub mod rates;
 pub mod render;
 pub mod report;
+pub mod salesforce;
 pub mod sample;
 pub mod serve;
 pub mod source;

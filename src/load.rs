@@ -277,6 +277,7 @@ impl crate::source::Source for Files {
     fn open(&self, at: &crate::source::Opening) -> Result<crate::source::Opened> {
         let (data, tables) = load_with_info(at.cfg, at.data_dir)?;
         Ok(crate::source::Opened::Frames {
+            log: Vec::new(),
             data: Box::new(data),
             tables,
         })

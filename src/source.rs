@@ -16,6 +16,9 @@
 
 use std::path::Path;
 
+pub mod clock;
+pub mod snapshot;
+
 use anyhow::Result;
 use chrono::NaiveDate;
 
@@ -86,6 +89,8 @@ pub enum Opened {
     Frames {
         data: Box<Dataset>,
         tables: Vec<TableInfo>,
+        /// For `-v`: what a live source did (requests, API usage).
+        log: Vec<String>,
     },
     /// An engine that answers the aggregation requests itself.
     Engine(Box<dyn Engine>),
@@ -104,7 +109,7 @@ impl Opened {
     /// What was read from where, with each table's date range (`check`).
     pub fn tables(&self) -> Result<Vec<TableInfo>> {
         match self {
-            Opened::Frames { data, tables } => Ok(tables
+            Opened::Frames { data, tables, .. } => Ok(tables
                 .iter()
                 .cloned()
                 .map(|mut t| {
@@ -119,7 +124,7 @@ impl Opened {
     /// For `-v`: what the source ran (nothing for frames).
     pub fn log(&self) -> Vec<String> {
         match self {
-            Opened::Frames { .. } => Vec::new(),
+            Opened::Frames { log, .. } => log.clone(),
             Opened::Engine(e) => e.log(),
         }
     }

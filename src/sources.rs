@@ -8,10 +8,11 @@ use crate::config_err;
 use crate::source::{Opened, Opening, Source};
 
 /// Every source smreport has, the default (files) first.
-pub static SOURCES: [&dyn Source; 3] = [
+pub static SOURCES: [&dyn Source; 4] = [
     &crate::load::Files,
     &crate::warehouse::PostgresSource,
     &crate::hubspot::HubSpotSource,
+    &crate::salesforce::SalesforceSource,
 ];
 
 /// The source called `name` (any case): a config error listing the names
@@ -71,7 +72,7 @@ mod tests {
         let e = crate::error::render(&find("excel").err().unwrap());
         assert!(e.contains("`excel` is not a source"), "{e}");
         assert!(
-            e.contains("hint: use one of files, postgres, hubspot"),
+            e.contains("hint: use one of files, postgres, hubspot, salesforce"),
             "{e}"
         );
         assert!(find("files").unwrap().reads_data_dir());

@@ -24,19 +24,34 @@ pub struct SourceConfig {
     /// without echoing it; the URL comes only from SMREPORT_DATABASE_URL.
     #[serde(alias = "password", alias = "database_url", alias = "dsn")]
     pub url: Option<serde::de::IgnoredAny>,
-    /// Never read: an API token in the config is refused without echoing
-    /// it; HubSpot's comes only from SMREPORT_HUBSPOT_TOKEN.
+    /// Never read: an API token, client secret or private key in the
+    /// config is refused without echoing it; HubSpot's comes only from
+    /// SMREPORT_HUBSPOT_TOKEN, Salesforce's from SMREPORT_SALESFORCE_*.
     #[serde(
         alias = "api_key",
         alias = "access_token",
         alias = "private_app_token",
-        alias = "secret"
+        alias = "secret",
+        alias = "client_secret",
+        alias = "private_key",
+        alias = "client_id"
     )]
     pub token: Option<serde::de::IgnoredAny>,
     /// HubSpot: the most requests in any 10 seconds (default 100, the
     /// ten-secondly limit of a private app; lower it when other
     /// integrations share the account's limit).
     pub requests_per_10s: Option<u32>,
+    /// Salesforce: objects with more records than this are read with a
+    /// Bulk API 2.0 query job (default 50,000).
+    pub bulk_above: Option<u64>,
+    /// Salesforce: the largest share of the org's daily API allocation a
+    /// pull may use (default 0.5); it stops before passing it.
+    pub max_api_share: Option<f64>,
+    /// Salesforce: lead statuses that mean MQL (or SQL); an org without
+    /// MQL/SQL date fields gets the dates from `LeadHistory`: the first
+    /// day a lead's status became one of them.
+    pub mql_statuses: Vec<String>,
+    pub sql_statuses: Vec<String>,
 }
 
 impl Default for SourceConfig {
@@ -51,6 +66,10 @@ impl Default for SourceConfig {
             url: None,
             token: None,
             requests_per_10s: None,
+            bulk_above: None,
+            max_api_share: None,
+            mql_statuses: Vec::new(),
+            sql_statuses: Vec::new(),
         }
     }
 }

@@ -26,7 +26,14 @@ impl Config {
         }
         if self.source.token.is_some() {
             return Err(
-                config_err!("[source] holds an API token; smreport reads tokens only from the environment (SMREPORT_HUBSPOT_TOKEN for HubSpot), so that they never sit in a file"; hint: "remove the key from the config and export SMREPORT_HUBSPOT_TOKEN (docs/sources.md; in CI, a secret)"),
+                config_err!("[source] holds an API token, client secret or key; smreport reads them only from the environment (SMREPORT_HUBSPOT_TOKEN for HubSpot, SMREPORT_SALESFORCE_* for Salesforce), so that they never sit in a file"; hint: "remove the key from the config and export the variable (docs/sources.md; in CI, a secret)"),
+            );
+        }
+        if let Some(s) = self.source.max_api_share
+            && !(s > 0.0 && s <= 1.0)
+        {
+            return Err(
+                config_err!("[source] max_api_share must be above 0 and at most 1, got {s}"; hint: "the share of the org's daily Salesforce API allocation a pull may use, e.g. 0.5"),
             );
         }
         if self.source.requests_per_10s == Some(0) {

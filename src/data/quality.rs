@@ -33,10 +33,11 @@ pub enum Issue {
     DuplicateColumn,
     ArchivedRecord,
     SqlAtConversion,
+    HiddenField,
 }
 
 impl Issue {
-    pub const ALL: [Issue; 22] = [
+    pub const ALL: [Issue; 23] = [
         Issue::DuplicateId,
         Issue::ExtraFields,
         Issue::CurrencyMismatch,
@@ -59,6 +60,7 @@ impl Issue {
         Issue::DuplicateColumn,
         Issue::ArchivedRecord,
         Issue::SqlAtConversion,
+        Issue::HiddenField,
     ];
 
     /// The code in the JSON, `check` and the pack.
@@ -86,6 +88,7 @@ impl Issue {
             Issue::DuplicateColumn => "duplicate_column",
             Issue::ArchivedRecord => "archived_record",
             Issue::SqlAtConversion => "sql_at_conversion",
+            Issue::HiddenField => "hidden_field",
         }
     }
 

@@ -16,7 +16,7 @@
 //! - At most [`MAX_ATTEMPTS`] attempts per request.
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Result;
 use serde_json::Value;
@@ -28,34 +28,8 @@ pub const MAX_ATTEMPTS: u32 = 8;
 /// Attempts when HubSpot cannot be reached at all (1 + 2 + 4 s of waiting):
 /// a network blip passes, a wrong address fails soon.
 pub const MAX_CONNECT_ATTEMPTS: u32 = 4;
-/// The longest back-off between two attempts.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(32);
-
-/// Time as the client sees it: real, or the tests' (which advances on
-/// `sleep`).
-pub trait Clock: Send + Sync {
-    /// Time since an arbitrary start.
-    fn now(&self) -> Duration;
-    fn sleep(&self, d: Duration);
-}
-
-/// The machine's clock.
-pub struct RealClock(Instant);
-
-impl Default for RealClock {
-    fn default() -> Self {
-        RealClock(Instant::now())
-    }
-}
-
-impl Clock for RealClock {
-    fn now(&self) -> Duration {
-        self.0.elapsed()
-    }
-    fn sleep(&self, d: Duration) {
-        std::thread::sleep(d)
-    }
-}
+use crate::source::clock::Backoff;
+pub use crate::source::clock::{Clock, MAX_BACKOFF, RealClock};
 
 /// The request budget: at most `per_window` requests in any `window`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -121,7 +95,7 @@ pub struct Client {
     clock: Box<dyn Clock>,
     budget: Budget,
     sent: VecDeque<Duration>,
-    jitter: u64,
+    backoff: Backoff,
     pub stats: Stats,
 }
 
@@ -140,7 +114,7 @@ impl Client {
             clock,
             budget,
             sent: VecDeque::new(),
-            jitter: 0x9e37_79b9_7f4a_7c15,
+            backoff: Backoff::default(),
             stats: Stats::default(),
         }
     }
@@ -250,16 +224,8 @@ impl Client {
         self.sent.push_back(self.clock.now());
     }
 
-    /// 1 s, 2 s, 4 s … (at most [`MAX_BACKOFF`]), each plus up to half
-    /// again at random, so that parallel jobs do not retry in step.
     fn backoff(&mut self, attempt: u32) -> Duration {
-        let base = Duration::from_secs(1 << attempt.saturating_sub(1).min(5)).min(MAX_BACKOFF);
-        // xorshift64: no dependency for a little noise
-        self.jitter ^= self.jitter << 13;
-        self.jitter ^= self.jitter >> 7;
-        self.jitter ^= self.jitter << 17;
-        let frac = (self.jitter % 1000) as f64 / 2000.0;
-        base + base.mul_f64(frac)
+        self.backoff.wait(attempt)
     }
 
     fn pause(&mut self, d: Duration) {

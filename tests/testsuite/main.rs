@@ -15,6 +15,8 @@ mod kpi_fixture;
 mod periods;
 mod plan;
 mod properties;
+mod salesforce;
+mod salesforce_api;
 mod smtp;
 mod templates;
 mod util;

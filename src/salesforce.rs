@@ -1,0 +1,617 @@
+//! The Salesforce source (`--source salesforce`, `[source] kind =
+//! "salesforce"`): leads and opportunities pulled through Salesforce's
+//! REST and Bulk APIs, so the monthly pack needs no export
+//! (docs/sources.md "Salesforce").
+//!
+//! A pull ([`pull`]) signs in headless (`salesforce/auth.rs`: JWT bearer
+//! or client credentials), reads which fields the org has, then `Lead`,
+//! `Opportunity`, `OpportunityStage` and `OpportunityHistory` (and
+//! `LeadHistory` when MQL or SQL dates come from status changes) through
+//! `salesforce/api.rs` over `salesforce/client.rs`, and writes them as a
+//! snapshot: `Lead.parquet` and `Opportunity.parquet` with Salesforce's
+//! field names, plus `manifest.json`, under
+//! `<data dir>/snapshots/salesforce/<date>/`. A build reads the snapshot
+//! as the files source reads a Data Loader export (preset `salesforce`,
+//! the `[inputs.*]` mappings), with the costs and traffic of the data
+//! directory: a pull and an export of the same records give the same
+//! pack; `--snapshot <date>` rebuilds from a stored pull.
+//!
+//! Two things come from history rather than the records as they are now:
+//! a closed opportunity's `CloseDate` is the day it entered its closed
+//! stage (`OpportunityHistory`, when it has one), and with `[source]
+//! mql_statuses`/`sql_statuses` the MQL and SQL dates are the first day a
+//! lead's `Status` entered one of them (`LeadHistory`), when the org has
+//! no date fields for them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, Input};
+use crate::data::{Example, Issue};
+use crate::input_err;
+use crate::source::clock::{Clock, RealClock};
+use crate::source::{Opened, Opening, Source};
+
+pub mod api;
+pub mod auth;
+pub mod client;
+
+use api::Records;
+use client::Client;
+
+/// The login (or My Domain) URL's variable.
+pub const URL_VAR: &str = "SMREPORT_SALESFORCE_URL";
+pub const DEFAULT_URL: &str = "https://login.salesforce.com";
+/// Above this many records an object is read with a Bulk API 2.0 job.
+pub const DEFAULT_BULK_ABOVE: u64 = 50_000;
+/// The largest share of the org's daily API allocation a pull uses.
+pub const DEFAULT_MAX_API_SHARE: f64 = 0.5;
+
+/// The Lead fields the `salesforce` preset reads (those the org has).
+const LEAD_FIELDS: [&str; 11] = [
+    "Id",
+    "CreatedDate",
+    "LeadSource",
+    "Status",
+    "Industry",
+    "NumberOfEmployees",
+    "Country",
+    "OwnerId",
+    "IsConverted",
+    "ConvertedDate",
+    "ConvertedOpportunityId",
+];
+
+/// The Opportunity fields the `salesforce` preset reads.
+const OPPORTUNITY_FIELDS: [&str; 12] = [
+    "Id",
+    "CreatedDate",
+    "CloseDate",
+    "StageName",
+    "Amount",
+    "LeadSource",
+    "Probability",
+    "Type",
+    "OwnerId",
+    "CurrencyIsoCode",
+    "IsClosed",
+    "IsWon",
+];
+
+/// A pull's record of itself (`manifest.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub source: String,
+    /// When the pull ended (UTC, RFC 3339).
+    pub pulled_at: String,
+    pub api_version: String,
+    /// The org's instance the records are from.
+    pub instance: String,
+    /// `jwt-bearer` or `client-credentials`.
+    pub flow: String,
+    pub leads: usize,
+    pub opportunities: usize,
+    /// Records in the recycle bin (`IsDeleted`): not in the tables.
+    pub deleted_leads: u64,
+    pub deleted_opportunities: u64,
+    /// Objects read with a Bulk API 2.0 job rather than REST pages.
+    pub bulk: Vec<String>,
+    /// Fields queried that came back empty in every record, or that
+    /// `[inputs.*]` maps but the user cannot see (`Object.Field`).
+    pub hidden_fields: Vec<String>,
+    /// Closed opportunities whose `CloseDate` is the day they entered
+    /// their closed stage (`OpportunityHistory`).
+    pub close_dates_from_history: usize,
+    /// Date columns made from `LeadHistory` status changes.
+    pub dates_from_lead_history: Vec<String>,
+    /// `api-usage` of the last answer: calls used and allowed in 24 hours.
+    pub api_usage: Option<(u64, u64)>,
+    pub requests: u64,
+    pub retries: u64,
+}
+
+/// The Salesforce source.
+pub struct SalesforceSource;
+
+impl Source for SalesforceSource {
+    fn names(&self) -> &'static [&'static str] {
+        &["salesforce", "sfdc"]
+    }
+
+    fn credentials(&self) -> &'static [&'static str] {
+        &[
+            auth::CLIENT_ID_VAR,
+            auth::USERNAME_VAR,
+            auth::PRIVATE_KEY_VAR,
+            auth::CLIENT_SECRET_VAR,
+        ]
+    }
+
+    /// Costs and traffic still come from the data directory.
+    fn reads_data_dir(&self) -> bool {
+        true
+    }
+
+    fn place(&self, at: &Opening) -> String {
+        match at.snapshot {
+            Some(day) => format!(
+                "the Salesforce snapshot {}",
+                snapshot_dir(at.data_dir, day).display()
+            ),
+            None => format!(
+                "Salesforce ({}) and {} (costs, traffic)",
+                login_url(),
+                at.data_dir.display()
+            ),
+        }
+    }
+
+    fn open(&self, at: &Opening) -> Result<Opened> {
+        let (dir, log) = match at.snapshot {
+            Some(day) => (snapshot_dir(at.data_dir, day), Vec::new()),
+            None => {
+                let (dir, m) = pull(
+                    at.cfg,
+                    at.data_dir,
+                    Box::new(RealClock::default()),
+                    at.progress,
+                )?;
+                (dir, vec![summary(&m)])
+            }
+        };
+        let mut opened = open_snapshot(at.cfg, at.data_dir, &dir)?;
+        if let Opened::Frames { log: l, .. } = &mut opened {
+            l.extend(log);
+        }
+        Ok(opened)
+    }
+
+    fn has_snapshots(&self) -> bool {
+        true
+    }
+
+    fn pull(&self, at: &Opening) -> Result<String> {
+        let (dir, m) = pull(
+            at.cfg,
+            at.data_dir,
+            Box::new(RealClock::default()),
+            at.progress,
+        )?;
+        Ok(format!(
+            "Pulled {} leads ({} deleted) and {} opportunities ({} deleted) from Salesforce {} into {}; {}",
+            m.leads,
+            m.deleted_leads,
+            m.opportunities,
+            m.deleted_opportunities,
+            m.instance,
+            dir.display(),
+            summary(&m)
+        ))
+    }
+}
+
+/// One line on the pull's requests and the org's API usage (`-v`).
+pub fn summary(m: &Manifest) -> String {
+    let usage = match m.api_usage {
+        Some((used, max)) if max > 0 => format!(
+            "API usage {used} of {max} calls in 24 hours ({:.1}%)",
+            used as f64 * 100.0 / max as f64
+        ),
+        _ => "API usage not reported".into(),
+    };
+    format!(
+        "Salesforce: {} requests ({} retried), {usage}{}",
+        m.requests,
+        m.retries,
+        if m.bulk.is_empty() {
+            String::new()
+        } else {
+            format!("; Bulk API 2.0 for {}", m.bulk.join(", "))
+        }
+    )
+}
+
+/// The login URL: `SMREPORT_SALESFORCE_URL`, else Salesforce's.
+pub fn login_url() -> String {
+    std::env::var(URL_VAR)
+        .ok()
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| DEFAULT_URL.to_string())
+}
+
+/// `<data dir>/snapshots/salesforce/<day>`.
+pub fn snapshot_dir(data_dir: &Path, day: &str) -> PathBuf {
+    data_dir.join("snapshots").join("salesforce").join(day)
+}
+
+/// The fields to ask for: the preset's, the configured custom fields and
+/// the `[inputs.<table>]` / `[columns.<table>]` mappings, those the org
+/// has (`have`, any case) in its spelling; and the mapped ones it lacks.
+fn wanted(
+    cfg: &Config,
+    table: &str,
+    standard: &[&str],
+    custom: &[String],
+    have: &[String],
+) -> (Vec<String>, Vec<String>) {
+    let input = match table {
+        "leads" => cfg.inputs.leads.as_ref(),
+        _ => cfg.inputs.deals.as_ref(),
+    };
+    let mapped: Vec<String> = input
+        .map(|i| i.columns.values().cloned().collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(
+            cfg.columns
+                .get(table)
+                .into_iter()
+                .flat_map(|m| m.values().cloned()),
+        )
+        .collect();
+    let find = |f: &str| have.iter().find(|h| h.eq_ignore_ascii_case(f)).cloned();
+    let mut out: Vec<String> = Vec::new();
+    let mut missing = Vec::new();
+    for f in standard
+        .iter()
+        .map(|s| s.to_string())
+        .chain(custom.iter().cloned())
+    {
+        if let Some(h) = find(&f).filter(|h| !out.contains(h)) {
+            out.push(h);
+        }
+    }
+    for f in mapped {
+        match find(&f) {
+            Some(h) if !out.contains(&h) => out.push(h),
+            Some(_) => {}
+            None => missing.push(f),
+        }
+    }
+    (out, missing)
+}
+
+/// Pull the org's leads and opportunities and write them as today's
+/// snapshot; the snapshot's directory and manifest.
+pub fn pull(
+    cfg: &Config,
+    data_dir: &Path,
+    clock: Box<dyn Clock>,
+    progress: fn(&str),
+) -> Result<(PathBuf, Manifest)> {
+    let creds = auth::from_env()?;
+    let max_share = cfg.source.max_api_share.unwrap_or(DEFAULT_MAX_API_SHARE);
+    let bulk_above = cfg.source.bulk_above.unwrap_or(DEFAULT_BULK_ABOVE);
+    let mut c = Client::new(&login_url(), creds, max_share, clock);
+    let mut last = std::time::Duration::ZERO;
+    let mut tick = |c: &Client| {
+        let now = c.now();
+        if now >= std::time::Duration::from_secs(2)
+            && now.saturating_sub(last) >= std::time::Duration::from_secs(1)
+        {
+            last = now;
+            progress(&format!(
+                "Salesforce: {} records, {} requests",
+                c.stats.records, c.stats.requests
+            ));
+        }
+    };
+    c.login()?;
+    let leads_in = cfg.inputs.leads.clone().unwrap_or_default();
+    let deals_in = cfg.inputs.deals.clone().unwrap_or_default();
+    let mql_field = leads_in
+        .mql_date_field
+        .clone()
+        .unwrap_or_else(|| "MQL_Date__c".into());
+    let sql_field = leads_in
+        .sql_date_field
+        .clone()
+        .unwrap_or_else(|| "SQL_Date__c".into());
+    let loss_field = deals_in
+        .loss_reason_field
+        .clone()
+        .unwrap_or_else(|| "Loss_Reason__c".into());
+
+    let lead_have = api::describe(&mut c, "Lead")?;
+    let opp_have = api::describe(&mut c, "Opportunity")?;
+    let (lead_fields, mut hidden) = wanted(
+        cfg,
+        "leads",
+        &LEAD_FIELDS,
+        &[mql_field.clone(), sql_field.clone()],
+        &lead_have,
+    );
+    let (opp_fields, opp_missing) =
+        wanted(cfg, "deals", &OPPORTUNITY_FIELDS, &[loss_field], &opp_have);
+    let mut hidden: Vec<String> = hidden
+        .drain(..)
+        .map(|f| format!("Lead.{f}"))
+        .chain(opp_missing.into_iter().map(|f| format!("Opportunity.{f}")))
+        .collect();
+    for need in ["Id", "CreatedDate"] {
+        if !lead_fields.iter().any(|f| f == need) || !opp_fields.iter().any(|f| f == need) {
+            return Err(
+                input_err!("Salesforce shows the user no `{need}` field of Lead or Opportunity"; hint: "give the user read access to Leads and Opportunities (profile or permission set, docs/sources.md \"Salesforce\")"),
+            );
+        }
+    }
+    let mut bulk = Vec::new();
+    let mut fetch = |c: &mut Client, object: &str, fields: &[String], filter: Option<&str>| {
+        let (r, used_bulk) = api::fetch(c, object, fields, filter, bulk_above, &mut tick)?;
+        if used_bulk {
+            bulk.push(object.to_string());
+        }
+        anyhow::Ok(r)
+    };
+    let mut leads = fetch(&mut c, "Lead", &lead_fields, None)?;
+    let mut opps = fetch(&mut c, "Opportunity", &opp_fields, None)?;
+    let deleted_leads = api::count(&mut c, "Lead", Some("IsDeleted = true"), true)?;
+    let deleted_opportunities = api::count(&mut c, "Opportunity", Some("IsDeleted = true"), true)?;
+
+    // The close dates from the stage history.
+    let stages = fetch(
+        &mut c,
+        "OpportunityStage",
+        &["ApiName".into(), "MasterLabel".into(), "IsClosed".into()],
+        None,
+    )?;
+    let closed_stages = closed_stage_names(&stages);
+    let history = fetch(
+        &mut c,
+        "OpportunityHistory",
+        &[
+            "OpportunityId".into(),
+            "CreatedDate".into(),
+            "StageName".into(),
+        ],
+        None,
+    )?;
+    let close_dates_from_history = close_dates(&mut opps, &history, &closed_stages);
+
+    // MQL and SQL dates from status changes, for an org without the fields.
+    let mut from_history = Vec::new();
+    let status_dates: Vec<(&String, &Vec<String>)> = [
+        (&mql_field, &cfg.source.mql_statuses),
+        (&sql_field, &cfg.source.sql_statuses),
+    ]
+    .into_iter()
+    .filter(|(f, statuses)| !statuses.is_empty() && leads.column(f).is_none())
+    .collect();
+    if !status_dates.is_empty() {
+        let changes = fetch(
+            &mut c,
+            "LeadHistory",
+            &["LeadId".into(), "CreatedDate".into(), "NewValue".into()],
+            Some("Field = 'Status'"),
+        )?;
+        for (field, statuses) in status_dates {
+            status_entered(&mut leads, &changes, field, statuses);
+            from_history.push(field.clone());
+            hidden.retain(|h| h != &format!("Lead.{field}"));
+        }
+    }
+    // A custom or mapped field empty in every record is likely hidden by
+    // field-level security (standard fields may be unused: not said).
+    for (object, r, standard) in [
+        ("Lead", &leads, &LEAD_FIELDS[..]),
+        ("Opportunity", &opps, &OPPORTUNITY_FIELDS[..]),
+    ] {
+        if r.is_empty() {
+            continue;
+        }
+        for (f, col) in r.fields.iter().zip(&r.cols) {
+            if !standard.contains(&f.as_str())
+                && col.iter().all(Option::is_none)
+                && !from_history.contains(f)
+            {
+                hidden.push(format!("{object}.{f}"));
+            }
+        }
+    }
+    let now = chrono::Utc::now();
+    let manifest = Manifest {
+        source: "salesforce".into(),
+        pulled_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        api_version: client::API_VERSION.into(),
+        instance: c.instance().unwrap_or_default().to_string(),
+        flow: c.flow().into(),
+        leads: leads.len(),
+        opportunities: opps.len(),
+        deleted_leads,
+        deleted_opportunities,
+        bulk,
+        hidden_fields: hidden,
+        close_dates_from_history,
+        dates_from_lead_history: from_history,
+        api_usage: c.usage,
+        requests: c.stats.requests,
+        retries: c.stats.retries,
+    };
+    let day = now
+        .with_timezone(&cfg.tz())
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let dir = snapshot_dir(data_dir, &day);
+    let outputs = vec![
+        crate::source::snapshot::parquet("Lead.parquet", leads.frame()?)?,
+        crate::source::snapshot::parquet("Opportunity.parquet", opps.frame()?)?,
+        crate::render::Output {
+            file: "manifest.json".into(),
+            bytes: serde_json::to_vec_pretty(&manifest)?,
+        },
+    ];
+    crate::write::atomically(&dir, &outputs)?;
+    Ok((dir, manifest))
+}
+
+/// The names (API name and label) of the stages that are closed.
+fn closed_stage_names(stages: &Records) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let (Some(api), Some(label), Some(closed)) = (
+        stages.column("ApiName"),
+        stages.column("MasterLabel"),
+        stages.column("IsClosed"),
+    ) else {
+        return out;
+    };
+    for i in 0..closed.len() {
+        if closed[i].as_deref() == Some("true") {
+            out.extend(api[i].clone());
+            out.extend(label[i].clone());
+        }
+    }
+    out
+}
+
+/// Set each closed opportunity's `CloseDate` to the moment it last
+/// entered a closed stage (from an open one, or as its first stage);
+/// how many were set.
+fn close_dates(opps: &mut Records, history: &Records, closed: &BTreeSet<String>) -> usize {
+    let (Some(opp), Some(at), Some(stage)) = (
+        history.column("OpportunityId"),
+        history.column("CreatedDate"),
+        history.column("StageName"),
+    ) else {
+        return 0;
+    };
+    // Each opportunity's stage changes in time order.
+    let mut changes: HashMap<&str, Vec<(&str, bool)>> = HashMap::new();
+    for i in 0..opp.len() {
+        if let (Some(o), Some(t)) = (opp[i].as_deref(), at[i].as_deref()) {
+            let is_closed = stage[i].as_ref().is_some_and(|s| closed.contains(s));
+            changes.entry(o).or_default().push((t, is_closed));
+        }
+    }
+    let mut entered: HashMap<String, String> = HashMap::new();
+    for (o, mut list) in changes {
+        list.sort_by(|a, b| a.0.cmp(b.0));
+        let mut was_closed = false;
+        let mut last = None;
+        for (t, is_closed) in list {
+            if is_closed && !was_closed {
+                last = Some(t);
+            }
+            was_closed = is_closed;
+        }
+        if let (Some(t), true) = (last, was_closed) {
+            entered.insert(o.to_string(), t.to_string());
+        }
+    }
+    let ids: Vec<Option<String>> = opps.column("Id").map(<[_]>::to_vec).unwrap_or_default();
+    let flags: Vec<Option<String>> = opps
+        .column("IsClosed")
+        .map(<[_]>::to_vec)
+        .unwrap_or_default();
+    let Some(ci) = opps.fields.iter().position(|f| f == "CloseDate") else {
+        return 0;
+    };
+    let mut n = 0;
+    for (i, id) in ids.iter().enumerate() {
+        let is_closed = flags.get(i).and_then(|f| f.as_deref()) == Some("true");
+        if let (true, Some(t)) = (is_closed, id.as_ref().and_then(|id| entered.get(id))) {
+            opps.cols[ci][i] = Some(t.clone());
+            n += 1;
+        }
+    }
+    n
+}
+
+/// A date column `field` on the leads: the first moment each lead's
+/// `Status` became one of `statuses` (`LeadHistory`).
+fn status_entered(leads: &mut Records, changes: &Records, field: &str, statuses: &[String]) {
+    let mut first: BTreeMap<&str, &str> = BTreeMap::new();
+    if let (Some(lead), Some(at), Some(value)) = (
+        changes.column("LeadId"),
+        changes.column("CreatedDate"),
+        changes.column("NewValue"),
+    ) {
+        for i in 0..lead.len() {
+            let hit = value[i]
+                .as_ref()
+                .is_some_and(|v| statuses.iter().any(|s| s.eq_ignore_ascii_case(v)));
+            if let (true, Some(l), Some(t)) = (hit, lead[i].as_deref(), at[i].as_deref()) {
+                let e = first.entry(l).or_insert(t);
+                if t < *e {
+                    *e = t;
+                }
+            }
+        }
+    }
+    let col: Vec<Option<String>> = leads
+        .column("Id")
+        .unwrap_or_default()
+        .iter()
+        .map(|id| {
+            id.as_deref()
+                .and_then(|id| first.get(id))
+                .map(|t| t.to_string())
+        })
+        .collect();
+    leads.fields.push(field.to_string());
+    leads.cols.push(col);
+}
+
+/// A snapshot read as the files source reads a Data Loader export: its
+/// leads and opportunities with the `salesforce` preset and the
+/// `[inputs.*]` mappings, the costs and traffic of the data directory;
+/// deleted records and hidden fields counted.
+pub fn open_snapshot(cfg: &Config, data_dir: &Path, dir: &Path) -> Result<Opened> {
+    let manifest_path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
+        input_err!("no Salesforce snapshot in {}: {e}", dir.display(); hint: "list the pulls in {} (each a YYYY-MM-DD directory), or run `smreport pull salesforce`", dir.parent().unwrap_or(dir).display())
+    })?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a snapshot manifest", manifest_path.display()))?;
+    let mut cfg = cfg.clone();
+    let as_file = |own: Option<&Input>, file: &str| Input {
+        file: Some(dir.join(file)),
+        preset: Some("salesforce".into()),
+        ..own.cloned().unwrap_or_default()
+    };
+    cfg.inputs.leads = Some(as_file(cfg.inputs.leads.as_ref(), "Lead.parquet"));
+    cfg.inputs.deals = Some(as_file(cfg.inputs.deals.as_ref(), "Opportunity.parquet"));
+    let (mut data, tables) = crate::load::load_with_info(&cfg, data_dir)?;
+    let origin = |t: &str| format!("Salesforce {t}");
+    for (n, table) in [
+        (manifest.deleted_leads, "Lead"),
+        (manifest.deleted_opportunities, "Opportunity"),
+    ] {
+        if n > 0 {
+            let example = Example {
+                file: origin(table),
+                row: 0,
+                message: format!(
+                    "{n} {table} records deleted in Salesforce (recycle bin) are not counted"
+                ),
+            };
+            data.quality
+                .add_counted(Issue::ArchivedRecord, n as usize, vec![example]);
+        }
+    }
+    let hidden: Vec<Example> = manifest
+        .hidden_fields
+        .iter()
+        .map(|f| Example {
+            file: origin(f.split('.').next().unwrap_or("")),
+            row: 0,
+            message: format!("field `{f}` came back empty in every record, or is not visible to the user: hidden by field-level security? Its column is read as blank"),
+        })
+        .collect();
+    if !hidden.is_empty() {
+        data.quality
+            .add_counted(Issue::HiddenField, hidden.len(), hidden);
+    }
+    Ok(Opened::Frames {
+        data: Box::new(data),
+        tables,
+        log: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests;
