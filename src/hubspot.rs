@@ -181,8 +181,14 @@ pub fn pull(
         .to_string();
     let dir = snapshot_dir(data_dir, &day);
     let outputs = vec![
-        parquet("leads.parquet", leads)?,
-        parquet("deals.parquet", deals)?,
+        crate::render::Output {
+            file: "leads.parquet".into(),
+            bytes: parquet(leads)?,
+        },
+        crate::render::Output {
+            file: "deals.parquet".into(),
+            bytes: parquet(deals)?,
+        },
         crate::render::Output {
             file: "manifest.json".into(),
             bytes: serde_json::to_vec_pretty(&manifest)?,

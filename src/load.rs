@@ -209,6 +209,44 @@ pub fn read_input(
     Ok(t)
 }
 
+/// What mapping a pulled table said of it besides its columns: the
+/// canonical columns derived rather than read, and the issues counted.
+#[derive(Debug, Default)]
+pub struct Mapped {
+    pub derived: Vec<(String, String)>,
+    pub counted: Vec<(crate::data::Issue, usize, Vec<table::Note>)>,
+}
+
+/// A table pulled from a CRM API (text columns named as the CRM names its
+/// fields) in the canonical columns of `table`: mapped by `input`'s preset
+/// and the config's column mappings as an export of the same fields would
+/// be, without the value translations (a build reads the snapshot with
+/// them). Only the canonical columns are kept.
+pub fn canonical(
+    cfg: &Config,
+    name: &str,
+    df: polars::prelude::DataFrame,
+    table: TableKind,
+    input: Option<&InputConfig>,
+) -> Result<(polars::prelude::DataFrame, Mapped)> {
+    let header: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let mut t = Table::from_frame(name.to_string(), header, df, 1)?;
+    let mapping = column_mapping(cfg, table, input);
+    presets::apply(&mut t, table, input, &mapping, &Default::default())?;
+    duplicate_headers(&mut t, table)?;
+    let keep: Vec<&str> = table.needed_columns().filter(|c| t.has(c)).collect();
+    let df = t.df.select(keep)?;
+    let mapped = Mapped {
+        derived: std::mem::take(&mut t.derived),
+        counted: std::mem::take(&mut t.counted),
+    };
+    Ok((df, mapped))
+}
+
 /// Header names that appear more than once. One that is read (a canonical
 /// column of `table`, or the header a preset or mapping read a column
 /// from) is an error naming both positions: which one holds the data

@@ -8,13 +8,15 @@
 //! `Opportunity`, `OpportunityStage` and `OpportunityHistory` (and
 //! `LeadHistory` when MQL or SQL dates come from status changes) through
 //! `salesforce/api.rs` over `salesforce/client.rs`, and writes them as a
-//! snapshot: `Lead.parquet` and `Opportunity.parquet` with Salesforce's
-//! field names, plus `manifest.json`, under
+//! snapshot: the records mapped to the canonical leads and deals by the
+//! `salesforce` preset and the `[inputs.*]` mappings, exactly as a Data
+//! Loader export of the same fields is ([`crate::load::canonical`]), as
+//! `leads.parquet` and `deals.parquet`, plus `manifest.json`, under
 //! `<data dir>/snapshots/salesforce/<date>/`. A build reads the snapshot
-//! as the files source reads a Data Loader export (preset `salesforce`,
-//! the `[inputs.*]` mappings), with the costs and traffic of the data
-//! directory: a pull and an export of the same records give the same
-//! pack; `--snapshot <date>` rebuilds from a stored pull.
+//! through the files loader (with the value translations), with the costs
+//! and traffic of the data directory: a pull and an export of the same
+//! records give the same pack; `--snapshot <date>` rebuilds from a stored
+//! pull.
 //!
 //! Two things come from history rather than the records as they are now:
 //! a closed opportunity's `CloseDate` is the day it entered its closed
@@ -25,14 +27,16 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Input};
-use crate::data::{Example, Issue};
+use crate::data::{Example, Issue, TableKind};
 use crate::input_err;
 use crate::source::clock::{Clock, RealClock};
+use crate::source::snapshot::parquet;
 use crate::source::{Opened, Opening, Source};
 
 pub mod api;
@@ -107,10 +111,23 @@ pub struct Manifest {
     pub close_dates_from_history: usize,
     /// Date columns made from `LeadHistory` status changes.
     pub dates_from_lead_history: Vec<String>,
+    /// Canonical columns the `salesforce` preset derived rather than read
+    /// (`sql_at` ← `ConvertedDate (converted leads)`).
+    pub derived: Vec<(String, String)>,
+    /// Data-quality issues the mapping counted, shown by every build.
+    pub issues: Vec<CountedIssue>,
     /// `api-usage` of the last answer: calls used and allowed in 24 hours.
     pub api_usage: Option<(u64, u64)>,
     pub requests: u64,
     pub retries: u64,
+}
+
+/// An issue the pull's mapping counted (e.g. `sql_at_conversion`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountedIssue {
+    pub code: String,
+    pub count: usize,
+    pub examples: Vec<Example>,
 }
 
 /// The Salesforce source.
@@ -275,8 +292,19 @@ fn wanted(
     (out, missing)
 }
 
+/// What a pull read: the records and what the manifest says of them.
+struct Pulled {
+    leads: Records,
+    opps: Records,
+    bulk: Vec<String>,
+    hidden: Vec<String>,
+    close_dates_from_history: usize,
+    from_history: Vec<String>,
+}
+
 /// Pull the org's leads and opportunities and write them as today's
-/// snapshot; the snapshot's directory and manifest.
+/// snapshot; the snapshot's directory and manifest. `progress` gets a line
+/// now and then once the pull has taken more than two seconds.
 pub fn pull(
     cfg: &Config,
     data_dir: &Path,
@@ -285,14 +313,99 @@ pub fn pull(
 ) -> Result<(PathBuf, Manifest)> {
     let creds = auth::from_env()?;
     let max_share = cfg.source.max_api_share.unwrap_or(DEFAULT_MAX_API_SHARE);
-    let bulk_above = cfg.source.bulk_above.unwrap_or(DEFAULT_BULK_ABOVE);
     let mut c = Client::new(&login_url(), creds, max_share, clock);
-    let mut last = std::time::Duration::ZERO;
+    c.login()?;
+    let p = read_all(cfg, &mut c, progress)?;
+    let deleted_leads = api::count(&mut c, "Lead", Some("IsDeleted = true"), true)?;
+    let deleted_opportunities = api::count(&mut c, "Opportunity", Some("IsDeleted = true"), true)?;
+    // The canonical tables, mapped as an export of the same fields is.
+    let as_export = |own: Option<&Input>| Input {
+        file: None,
+        preset: Some("salesforce".into()),
+        values: Default::default(),
+        ..own.cloned().unwrap_or_default()
+    };
+    let (leads, lead_map) = crate::load::canonical(
+        cfg,
+        "Salesforce Lead",
+        p.leads.frame()?,
+        TableKind::Leads,
+        Some(&as_export(cfg.inputs.leads.as_ref())),
+    )?;
+    let (deals, deal_map) = crate::load::canonical(
+        cfg,
+        "Salesforce Opportunity",
+        p.opps.frame()?,
+        TableKind::Deals,
+        Some(&as_export(cfg.inputs.deals.as_ref())),
+    )?;
+    let mut derived = Vec::new();
+    let mut issues = Vec::new();
+    for (object, m) in [("Lead", lead_map), ("Opportunity", deal_map)] {
+        derived.extend(m.derived);
+        for (issue, count, notes) in m.counted {
+            let examples = notes
+                .into_iter()
+                .map(|n| Example {
+                    file: format!("Salesforce {object}"),
+                    row: n.row,
+                    message: n.message,
+                })
+                .collect();
+            issues.push(CountedIssue {
+                code: issue.code().into(),
+                count,
+                examples,
+            });
+        }
+    }
+    let now = chrono::Utc::now();
+    let manifest = Manifest {
+        source: "salesforce".into(),
+        pulled_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        api_version: client::API_VERSION.into(),
+        instance: c.instance().unwrap_or_default().to_string(),
+        flow: c.flow().into(),
+        leads: p.leads.len(),
+        opportunities: p.opps.len(),
+        deleted_leads,
+        deleted_opportunities,
+        bulk: p.bulk,
+        hidden_fields: p.hidden,
+        close_dates_from_history: p.close_dates_from_history,
+        dates_from_lead_history: p.from_history,
+        derived,
+        issues,
+        api_usage: c.usage,
+        requests: c.stats.requests,
+        retries: c.stats.retries,
+    };
+    let day = now
+        .with_timezone(&cfg.tz())
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let dir = snapshot_dir(data_dir, &day);
+    let file = |file: &str, bytes: Vec<u8>| crate::render::Output {
+        file: file.into(),
+        bytes,
+    };
+    let outputs = vec![
+        file("leads.parquet", parquet(leads)?),
+        file("deals.parquet", parquet(deals)?),
+        file("manifest.json", serde_json::to_vec_pretty(&manifest)?),
+    ];
+    crate::write::atomically(&dir, &outputs)?;
+    Ok((dir, manifest))
+}
+
+/// Read every object the snapshot needs, in order, with progress.
+fn read_all(cfg: &Config, c: &mut Client, progress: fn(&str)) -> Result<Pulled> {
+    let bulk_above = cfg.source.bulk_above.unwrap_or(DEFAULT_BULK_ABOVE);
+    let mut last = Duration::ZERO;
     let mut tick = |c: &Client| {
         let now = c.now();
-        if now >= std::time::Duration::from_secs(2)
-            && now.saturating_sub(last) >= std::time::Duration::from_secs(1)
-        {
+        if now >= Duration::from_secs(2) && now.saturating_sub(last) >= Duration::from_secs(1) {
             last = now;
             progress(&format!(
                 "Salesforce: {} records, {} requests",
@@ -300,35 +413,25 @@ pub fn pull(
             ));
         }
     };
-    c.login()?;
     let leads_in = cfg.inputs.leads.clone().unwrap_or_default();
     let deals_in = cfg.inputs.deals.clone().unwrap_or_default();
     let mql_field = leads_in
         .mql_date_field
-        .clone()
         .unwrap_or_else(|| "MQL_Date__c".into());
     let sql_field = leads_in
         .sql_date_field
-        .clone()
         .unwrap_or_else(|| "SQL_Date__c".into());
     let loss_field = deals_in
         .loss_reason_field
-        .clone()
         .unwrap_or_else(|| "Loss_Reason__c".into());
-
-    let lead_have = api::describe(&mut c, "Lead")?;
-    let opp_have = api::describe(&mut c, "Opportunity")?;
-    let (lead_fields, mut hidden) = wanted(
-        cfg,
-        "leads",
-        &LEAD_FIELDS,
-        &[mql_field.clone(), sql_field.clone()],
-        &lead_have,
-    );
+    let lead_have = api::describe(c, "Lead")?;
+    let opp_have = api::describe(c, "Opportunity")?;
+    let custom = [mql_field.clone(), sql_field.clone()];
+    let (lead_fields, lead_missing) = wanted(cfg, "leads", &LEAD_FIELDS, &custom, &lead_have);
     let (opp_fields, opp_missing) =
         wanted(cfg, "deals", &OPPORTUNITY_FIELDS, &[loss_field], &opp_have);
-    let mut hidden: Vec<String> = hidden
-        .drain(..)
+    let mut hidden: Vec<String> = lead_missing
+        .into_iter()
         .map(|f| format!("Lead.{f}"))
         .chain(opp_missing.into_iter().map(|f| format!("Opportunity.{f}")))
         .collect();
@@ -340,38 +443,33 @@ pub fn pull(
         }
     }
     let mut bulk = Vec::new();
-    let mut fetch = |c: &mut Client, object: &str, fields: &[String], filter: Option<&str>| {
-        let (r, used_bulk) = api::fetch(c, object, fields, filter, bulk_above, &mut tick)?;
+    let mut fetch = |c: &mut Client, object: &str, fields: &[&str], filter: Option<&str>| {
+        let fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        let (r, used_bulk) = api::fetch(c, object, &fields, filter, bulk_above, &mut tick)?;
         if used_bulk {
             bulk.push(object.to_string());
         }
         anyhow::Ok(r)
     };
-    let mut leads = fetch(&mut c, "Lead", &lead_fields, None)?;
-    let mut opps = fetch(&mut c, "Opportunity", &opp_fields, None)?;
-    let deleted_leads = api::count(&mut c, "Lead", Some("IsDeleted = true"), true)?;
-    let deleted_opportunities = api::count(&mut c, "Opportunity", Some("IsDeleted = true"), true)?;
-
+    fn as_str(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    let mut leads = fetch(c, "Lead", &as_str(&lead_fields), None)?;
+    let mut opps = fetch(c, "Opportunity", &as_str(&opp_fields), None)?;
     // The close dates from the stage history.
     let stages = fetch(
-        &mut c,
+        c,
         "OpportunityStage",
-        &["ApiName".into(), "MasterLabel".into(), "IsClosed".into()],
+        &["ApiName", "MasterLabel", "IsClosed"],
         None,
     )?;
-    let closed_stages = closed_stage_names(&stages);
     let history = fetch(
-        &mut c,
+        c,
         "OpportunityHistory",
-        &[
-            "OpportunityId".into(),
-            "CreatedDate".into(),
-            "StageName".into(),
-        ],
+        &["OpportunityId", "CreatedDate", "StageName"],
         None,
     )?;
-    let close_dates_from_history = close_dates(&mut opps, &history, &closed_stages);
-
+    let close_dates_from_history = close_dates(&mut opps, &history, &closed_stage_names(&stages));
     // MQL and SQL dates from status changes, for an org without the fields.
     let mut from_history = Vec::new();
     let status_dates: Vec<(&String, &Vec<String>)> = [
@@ -383,9 +481,9 @@ pub fn pull(
     .collect();
     if !status_dates.is_empty() {
         let changes = fetch(
-            &mut c,
+            c,
             "LeadHistory",
-            &["LeadId".into(), "CreatedDate".into(), "NewValue".into()],
+            &["LeadId", "CreatedDate", "NewValue"],
             Some("Field = 'Status'"),
         )?;
         for (field, statuses) in status_dates {
@@ -394,11 +492,24 @@ pub fn pull(
             hidden.retain(|h| h != &format!("Lead.{field}"));
         }
     }
-    // A custom or mapped field empty in every record is likely hidden by
-    // field-level security (standard fields may be unused: not said).
+    hidden.extend(empty_fields(&leads, &opps, &from_history));
+    Ok(Pulled {
+        leads,
+        opps,
+        bulk,
+        hidden,
+        close_dates_from_history,
+        from_history,
+    })
+}
+
+/// Custom or mapped fields empty in every record: likely hidden by
+/// field-level security (standard fields may just be unused: not said).
+fn empty_fields(leads: &Records, opps: &Records, from_history: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
     for (object, r, standard) in [
-        ("Lead", &leads, &LEAD_FIELDS[..]),
-        ("Opportunity", &opps, &OPPORTUNITY_FIELDS[..]),
+        ("Lead", leads, &LEAD_FIELDS[..]),
+        ("Opportunity", opps, &OPPORTUNITY_FIELDS[..]),
     ] {
         if r.is_empty() {
             continue;
@@ -408,45 +519,11 @@ pub fn pull(
                 && col.iter().all(Option::is_none)
                 && !from_history.contains(f)
             {
-                hidden.push(format!("{object}.{f}"));
+                out.push(format!("{object}.{f}"));
             }
         }
     }
-    let now = chrono::Utc::now();
-    let manifest = Manifest {
-        source: "salesforce".into(),
-        pulled_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        api_version: client::API_VERSION.into(),
-        instance: c.instance().unwrap_or_default().to_string(),
-        flow: c.flow().into(),
-        leads: leads.len(),
-        opportunities: opps.len(),
-        deleted_leads,
-        deleted_opportunities,
-        bulk,
-        hidden_fields: hidden,
-        close_dates_from_history,
-        dates_from_lead_history: from_history,
-        api_usage: c.usage,
-        requests: c.stats.requests,
-        retries: c.stats.retries,
-    };
-    let day = now
-        .with_timezone(&cfg.tz())
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
-    let dir = snapshot_dir(data_dir, &day);
-    let outputs = vec![
-        crate::source::snapshot::parquet("Lead.parquet", leads.frame()?)?,
-        crate::source::snapshot::parquet("Opportunity.parquet", opps.frame()?)?,
-        crate::render::Output {
-            file: "manifest.json".into(),
-            bytes: serde_json::to_vec_pretty(&manifest)?,
-        },
-    ];
-    crate::write::atomically(&dir, &outputs)?;
-    Ok((dir, manifest))
+    out
 }
 
 /// The names (API name and label) of the stages that are closed.
@@ -570,12 +647,24 @@ pub fn open_snapshot(cfg: &Config, data_dir: &Path, dir: &Path) -> Result<Opened
     let mut cfg = cfg.clone();
     let as_file = |own: Option<&Input>, file: &str| Input {
         file: Some(dir.join(file)),
-        preset: Some("salesforce".into()),
-        ..own.cloned().unwrap_or_default()
+        values: own.map(|i| i.values.clone()).unwrap_or_default(),
+        ..Input::default()
     };
-    cfg.inputs.leads = Some(as_file(cfg.inputs.leads.as_ref(), "Lead.parquet"));
-    cfg.inputs.deals = Some(as_file(cfg.inputs.deals.as_ref(), "Opportunity.parquet"));
-    let (mut data, tables) = crate::load::load_with_info(&cfg, data_dir)?;
+    cfg.inputs.leads = Some(as_file(cfg.inputs.leads.as_ref(), "leads.parquet"));
+    cfg.inputs.deals = Some(as_file(cfg.inputs.deals.as_ref(), "deals.parquet"));
+    cfg.columns.remove("leads");
+    cfg.columns.remove("deals");
+    let (mut data, mut tables) = crate::load::load_with_info(&cfg, data_dir)?;
+    for t in &mut tables {
+        if t.table == TableKind::Leads {
+            t.mapped.extend(manifest.derived.iter().cloned());
+        }
+    }
+    for i in &manifest.issues {
+        if let Some(issue) = Issue::from_code(&i.code) {
+            data.quality.add_counted(issue, i.count, i.examples.clone());
+        }
+    }
     let origin = |t: &str| format!("Salesforce {t}");
     for (n, table) in [
         (manifest.deleted_leads, "Lead"),

@@ -1,15 +1,11 @@
-//! What the live sources' snapshots share: a table written as Parquet
-//! for [`crate::write::atomically`].
+//! What the live sources' snapshots share: a table as Parquet bytes.
 
 use anyhow::Result;
 use polars::prelude::{DataFrame, ParquetWriter};
 
-/// `df` as the Parquet file `file`.
-pub fn parquet(file: &str, mut df: DataFrame) -> Result<crate::render::Output> {
+/// `df` as the bytes of a Parquet file.
+pub fn parquet(mut df: DataFrame) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes).finish(&mut df)?;
-    Ok(crate::render::Output {
-        file: file.into(),
-        bytes,
-    })
+    Ok(bytes)
 }

@@ -351,6 +351,52 @@ fn pull_writes_a_snapshot_that_rebuilds_the_pack() {
         .unwrap()
         .file_name();
     let day = day.to_str().unwrap();
+    // The snapshot is in the canonical schema (SPEC: Parquet + manifest).
+    use polars::prelude::SerReader;
+    let snap = dir.path().join("snapshots/salesforce").join(day);
+    let file = std::fs::File::open(snap.join("leads.parquet")).unwrap();
+    let leads = polars::prelude::ParquetReader::new(file).finish().unwrap();
+    let names: Vec<String> = leads
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(leads.height(), 9);
+    for c in [
+        "lead_id",
+        "created_at",
+        "source",
+        "mql_at",
+        "sql_at",
+        "quality_score",
+        "converted_opportunity_id",
+    ] {
+        assert!(names.iter().any(|n| n == c), "{c} not in {names:?}");
+    }
+    assert!(
+        !names.iter().any(|n| n == "Id" || n == "LeadSource"),
+        "{names:?}"
+    );
+    let file = std::fs::File::open(snap.join("deals.parquet")).unwrap();
+    let deals = polars::prelude::ParquetReader::new(file).finish().unwrap();
+    let status: Vec<Option<&str>> = deals
+        .column("status")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(
+        status,
+        [
+            Some("won"),
+            Some("lost"),
+            Some("won"),
+            Some("won"),
+            Some("lost"),
+            Some("open")
+        ]
+    );
     // No API now: an unreachable URL and no credentials.
     smreport(dir.path())
         .args(build_args("--month", "2024-03", "en"))
@@ -680,4 +726,56 @@ fn sign_in_errors_and_secrets() {
         .run();
     run.expect_exit(2);
     assert!(!run.stderr().contains("SENSITIVE"), "{}", run.stderr());
+}
+
+/// An org without an SQL date field: converted leads are SQLs on
+/// `ConvertedDate`, said by the same warning as for an export without the
+/// column (`sql_at_conversion`), and `check` lists the derived column.
+#[test]
+fn without_an_sql_date_field_sqls_are_conversions_as_for_exports() {
+    let mut o = org();
+    o.objects
+        .get_mut("Lead")
+        .unwrap()
+        .fields
+        .retain(|f| f != "SQL_Date__c");
+    let server = sf::start(o, vec![]);
+    let (files, dir) = dirs();
+    let path = files.path().join("Lead.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cut: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let mut f: Vec<&str> = l.split(',').collect();
+            f.remove(10);
+            f.join(",")
+        })
+        .collect();
+    assert!(cut[0].contains("MQL_Date__c,Disqualified_Date__c"));
+    std::fs::write(&path, cut.join("\n") + "\n").unwrap();
+    let args = build_args("--month", "2024-03", "en");
+    smreport(files.path()).args(&args).run().expect_success();
+    api(dir.path(), &server, true, &args).expect_success();
+    let got = kpis(json_of(dir.path(), "2024-03"));
+    assert_eq!(got, kpis(json_of(files.path(), "2024-03")));
+    let i = got["data_quality"]["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "sql_at_conversion")
+        .expect("said");
+    assert_eq!(i["count"], 3);
+    let day = std::fs::read_dir(dir.path().join("snapshots/salesforce"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    smreport(dir.path())
+        .args(["check", "--config", "smreport.toml", "--snapshot"])
+        .arg(day)
+        .run()
+        .stdout_contains("sql_at ← ConvertedDate (converted leads)")
+        .stdout_contains("warning  sql_at_conversion                 3×");
+    no_violations(&server);
 }
