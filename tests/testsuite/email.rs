@@ -223,6 +223,8 @@ fn example_workflows_are_valid_yaml() {
             "--source hubspot",
             "SMREPORT_HUBSPOT_TOKEN",
             "snapshots/hubspot/",
+            "--source salesforce",
+            "SMREPORT_SALESFORCE_PRIVATE_KEY",
         ] {
             assert!(text.contains(want), "{f} lacks {want}");
         }

@@ -404,6 +404,32 @@ fn pull_writes_a_snapshot_that_rebuilds_the_pack() {
         .env("SMREPORT_SALESFORCE_URL", "http://127.0.0.1:9")
         .run()
         .expect_success();
+    // plan and check read the source too: plan's trailing-12-month rates
+    // from the snapshot equal those of the export files.
+    let plan_args = ["plan", "--config", "smreport.toml", "--month", "2024-03"];
+    let from_snapshot = smreport(dir.path())
+        .args(plan_args)
+        .args(["--snapshot", day])
+        .run();
+    from_snapshot.expect_success();
+    let (files, _) = dirs();
+    let from_files = smreport(files.path())
+        .args(plan_args)
+        .arg("--source")
+        .arg("files")
+        .run();
+    from_files.expect_success();
+    assert_eq!(from_snapshot.stdout(), from_files.stdout());
+    api(
+        dir.path(),
+        &server,
+        false,
+        &["check", "--config", "smreport.toml"],
+    )
+    .expect_success()
+    .stdout_contains("Inputs in Salesforce (http://127.0.0.1:")
+    .stdout_contains("leads.parquet                       9 rows  2024-01-10 … 2024-04-02")
+    .stdout_contains("archived_record                   3×");
     let v = json_of(dir.path(), "2024-03");
     let deleted = v["data_quality"]["issues"]
         .as_array()
