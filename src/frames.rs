@@ -167,6 +167,10 @@ pub struct Dataset {
     /// Stage dates the export does not have at all (a preset expected
     /// them): the KPIs built on them are n/a, not 0.
     pub missing: crate::metrics::MissingStages,
+    /// A CRM's record of each deal's amount changes (deal row → (day,
+    /// amount) in time order), when a live source has it: the KPIs of a
+    /// period then use each deal's amount as of the period's end.
+    pub amount_history: Option<Vec<Vec<(i32, f64)>>>,
 }
 
 impl Default for Dataset {
@@ -230,6 +234,7 @@ impl Dataset {
             traffic: traffic_frame(traffic),
             quality: DataQuality::default(),
             missing: Default::default(),
+            amount_history: None,
         }
     }
 
@@ -465,7 +470,47 @@ impl DataSource for Dataset {
         &self.quality
     }
     fn metrics<'a>(&'a self, cfg: &'a Config, end: NaiveDate) -> Result<Metrics<'a>> {
-        let ex = exec::PolarsExecutor::new(self, cfg, end)?;
+        let ex = match &self.amount_history {
+            Some(h) => exec::PolarsExecutor::new(&self.amounts_as_of(h, end)?, cfg, end)?,
+            None => exec::PolarsExecutor::new(self, cfg, end)?,
+        };
         Ok(Metrics::with_executor(cfg, end, Box::new(ex)).missing(self.missing))
+    }
+}
+
+impl Dataset {
+    /// The dataset with each deal's amount as it was at the end of `end`'s
+    /// day: the last recorded amount dated on or before it; a deal with no
+    /// record by then keeps its amount.
+    fn amounts_as_of(&self, history: &[Vec<(i32, f64)>], end: NaiveDate) -> Result<Dataset> {
+        let end = days_of(end);
+        let now = self.deals.column("amount")?.f64()?.clone();
+        let amounts: Float64Chunked = now
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let then = history
+                    .get(i)
+                    .and_then(|h| h.iter().rev().find(|(day, _)| *day <= end))
+                    .map(|(_, x)| *x);
+                then.or(a)
+            })
+            .collect();
+        let mut deals = self.deals.clone();
+        deals.with_column(
+            amounts
+                .with_name("amount".into())
+                .into_series()
+                .into_column(),
+        )?;
+        Ok(Dataset {
+            leads: self.leads.clone(),
+            deals,
+            costs: self.costs.clone(),
+            traffic: self.traffic.clone(),
+            quality: self.quality.clone(),
+            missing: self.missing,
+            amount_history: None,
+        })
     }
 }

@@ -19,10 +19,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, Input};
+use crate::config::Config;
 use crate::data::Issue;
 use crate::input_err;
 use crate::source::{Opened, Opening, Source};
@@ -78,17 +78,7 @@ impl Source for HubSpotSource {
     }
 
     fn place(&self, at: &Opening) -> String {
-        match at.snapshot {
-            Some(day) => format!(
-                "the HubSpot snapshot {}",
-                snapshot_dir(at.data_dir, day).display()
-            ),
-            None => format!(
-                "HubSpot ({}) and {} (costs, traffic)",
-                api_url(),
-                at.data_dir.display()
-            ),
-        }
+        snapshot::place("HubSpot", "hubspot", &api_url(), at)
     }
 
     fn open(&self, at: &Opening) -> Result<Opened> {
@@ -133,7 +123,7 @@ pub fn api_url() -> String {
 
 /// `<data dir>/snapshots/hubspot/<day>`.
 pub fn snapshot_dir(data_dir: &Path, day: &str) -> PathBuf {
-    data_dir.join("snapshots").join("hubspot").join(day)
+    snapshot::dir(data_dir, "hubspot", day)
 }
 
 /// Pull the account's contacts and deals and write them as today's
@@ -198,7 +188,7 @@ pub fn pull(
     Ok((dir, manifest))
 }
 
-use crate::source::snapshot::parquet;
+use crate::source::snapshot::{self, parquet};
 
 type Columns = Vec<(String, String)>;
 
@@ -277,22 +267,8 @@ fn read_all(
 /// in the canonical columns (with the config's value translations), the
 /// costs and traffic of the data directory; the archived records counted.
 pub fn open_snapshot(cfg: &Config, data_dir: &Path, dir: &Path) -> Result<Opened> {
-    let manifest_path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
-        input_err!("no HubSpot snapshot in {}: {e}", dir.display(); hint: "list the pulls in {} (each a YYYY-MM-DD directory), or run `smreport pull hubspot`", dir.parent().unwrap_or(dir).display())
-    })?;
-    let manifest: Manifest = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a snapshot manifest", manifest_path.display()))?;
-    let mut cfg = cfg.clone();
-    let as_file = |own: Option<&Input>, file: &str| Input {
-        file: Some(dir.join(file)),
-        values: own.map(|i| i.values.clone()).unwrap_or_default(),
-        ..Input::default()
-    };
-    cfg.inputs.leads = Some(as_file(cfg.inputs.leads.as_ref(), "leads.parquet"));
-    cfg.inputs.deals = Some(as_file(cfg.inputs.deals.as_ref(), "deals.parquet"));
-    cfg.columns.remove("leads");
-    cfg.columns.remove("deals");
+    let manifest: Manifest = snapshot::manifest("HubSpot", "hubspot", dir)?;
+    let cfg = snapshot::files_config(cfg, dir);
     let (mut data, tables) = crate::load::load_with_info(&cfg, data_dir)?;
     for (n, table) in [
         (manifest.archived_contacts, "contacts"),

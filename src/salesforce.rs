@@ -36,7 +36,7 @@ use crate::config::{Config, Input};
 use crate::data::{Example, Issue, TableKind};
 use crate::input_err;
 use crate::source::clock::{Clock, RealClock};
-use crate::source::snapshot::parquet;
+use crate::source::snapshot::{self, parquet};
 use crate::source::{Opened, Opening, Source};
 
 pub mod api;
@@ -109,6 +109,10 @@ pub struct Manifest {
     /// Closed opportunities whose `CloseDate` is the day they entered
     /// their closed stage (`OpportunityHistory`).
     pub close_dates_from_history: usize,
+    /// Amount changes recorded in `OpportunityHistory` (`deal_amounts.parquet`):
+    /// a period's KPIs use each opportunity's amount as of its end.
+    #[serde(default)]
+    pub amount_changes: usize,
     /// Date columns made from `LeadHistory` status changes.
     pub dates_from_lead_history: Vec<String>,
     /// Canonical columns the `salesforce` preset derived rather than read
@@ -153,17 +157,7 @@ impl Source for SalesforceSource {
     }
 
     fn place(&self, at: &Opening) -> String {
-        match at.snapshot {
-            Some(day) => format!(
-                "the Salesforce snapshot {}",
-                snapshot_dir(at.data_dir, day).display()
-            ),
-            None => format!(
-                "Salesforce ({}) and {} (costs, traffic)",
-                login_url(),
-                at.data_dir.display()
-            ),
-        }
+        snapshot::place("Salesforce", "salesforce", &login_url(), at)
     }
 
     fn open(&self, at: &Opening) -> Result<Opened> {
@@ -242,7 +236,7 @@ pub fn login_url() -> String {
 
 /// `<data dir>/snapshots/salesforce/<day>`.
 pub fn snapshot_dir(data_dir: &Path, day: &str) -> PathBuf {
-    data_dir.join("snapshots").join("salesforce").join(day)
+    snapshot::dir(data_dir, "salesforce", day)
 }
 
 /// The fields to ask for: the preset's, the configured custom fields and
@@ -296,6 +290,8 @@ fn wanted(
 struct Pulled {
     leads: Records,
     opps: Records,
+    /// Each amount change: opportunity id, when, the amount from then on.
+    amounts: Records,
     bulk: Vec<String>,
     hidden: Vec<String>,
     close_dates_from_history: usize,
@@ -332,12 +328,14 @@ pub fn pull(
         TableKind::Leads,
         Some(&as_export(cfg.inputs.leads.as_ref())),
     )?;
+    let deals_in = as_export(cfg.inputs.deals.as_ref());
+    let opps = p.opps.frame()?;
     let (deals, deal_map) = crate::load::canonical(
         cfg,
         "Salesforce Opportunity",
-        p.opps.frame()?,
+        opps,
         TableKind::Deals,
-        Some(&as_export(cfg.inputs.deals.as_ref())),
+        Some(&deals_in),
     )?;
     let mut derived = Vec::new();
     let mut issues = Vec::new();
@@ -373,6 +371,7 @@ pub fn pull(
         bulk: p.bulk,
         hidden_fields: p.hidden,
         close_dates_from_history: p.close_dates_from_history,
+        amount_changes: p.amounts.len(),
         dates_from_lead_history: p.from_history,
         derived,
         issues,
@@ -393,6 +392,7 @@ pub fn pull(
     let outputs = vec![
         file("leads.parquet", parquet(leads)?),
         file("deals.parquet", parquet(deals)?),
+        file("deal_amounts.parquet", parquet(p.amounts.frame()?)?),
         file("manifest.json", serde_json::to_vec_pretty(&manifest)?),
     ];
     crate::write::atomically(&dir, &outputs)?;
@@ -466,10 +466,11 @@ fn read_all(cfg: &Config, c: &mut Client, progress: fn(&str)) -> Result<Pulled> 
     let history = fetch(
         c,
         "OpportunityHistory",
-        &["OpportunityId", "CreatedDate", "StageName"],
+        &["OpportunityId", "CreatedDate", "StageName", "Amount"],
         None,
     )?;
     let close_dates_from_history = close_dates(&mut opps, &history, &closed_stage_names(&stages));
+    let amounts = amount_changes(&history);
     // MQL and SQL dates from status changes, for an org without the fields.
     let mut from_history = Vec::new();
     let status_dates: Vec<(&String, &Vec<String>)> = [
@@ -496,6 +497,7 @@ fn read_all(cfg: &Config, c: &mut Client, progress: fn(&str)) -> Result<Pulled> 
     Ok(Pulled {
         leads,
         opps,
+        amounts,
         bulk,
         hidden,
         close_dates_from_history,
@@ -524,6 +526,71 @@ fn empty_fields(leads: &Records, opps: &Records, from_history: &[String]) -> Vec
         }
     }
     out
+}
+
+/// The amount changes of the stage history: `deal_id`, `at` (when),
+/// `amount` (from then on), in time order per opportunity; rows without an
+/// amount left out.
+fn amount_changes(history: &Records) -> Records {
+    let mut out = Records::new(&["deal_id".into(), "at".into(), "amount".into()]);
+    let (Some(opp), Some(at), Some(amount)) = (
+        history.column("OpportunityId"),
+        history.column("CreatedDate"),
+        history.column("Amount"),
+    ) else {
+        return out;
+    };
+    let mut rows: Vec<usize> = (0..opp.len())
+        .filter(|&i| opp[i].is_some() && at[i].is_some() && amount[i].is_some())
+        .collect();
+    rows.sort_by(|&a, &b| (&opp[a], &at[a]).cmp(&(&opp[b], &at[b])));
+    for i in rows {
+        out.cols[0].push(opp[i].clone());
+        out.cols[1].push(at[i].clone());
+        out.cols[2].push(amount[i].clone());
+    }
+    out
+}
+
+/// The amount changes of a snapshot (`deal_amounts.parquet`) by row of the
+/// loaded deals: (day, amount) in time order.
+fn amount_history(
+    cfg: &Config,
+    dir: &Path,
+    deals: &polars::prelude::DataFrame,
+) -> Result<Option<Vec<Vec<(i32, f64)>>>> {
+    use polars::prelude::SerReader;
+    let path = dir.join("deal_amounts.parquet");
+    let Ok(file) = std::fs::File::open(&path) else {
+        return Ok(None);
+    };
+    let changes = polars::prelude::ParquetReader::new(file)
+        .finish()
+        .with_context(|| format!("{}: not a snapshot table", path.display()))?;
+    let row_of: HashMap<&str, usize> = deals
+        .column("deal_id")?
+        .str()?
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| id.map(|id| (id, i)))
+        .collect();
+    let mut out = vec![Vec::new(); deals.height()];
+    let (ids, at, amount) = (
+        changes.column("deal_id")?.str()?,
+        changes.column("at")?.str()?,
+        changes.column("amount")?.str()?,
+    );
+    for i in 0..changes.height() {
+        let (Some(id), Some(at), Some(amount)) = (ids.get(i), at.get(i), amount.get(i)) else {
+            continue;
+        };
+        let day = crate::load::parse::parse_date(at, cfg.tz()).map(crate::load::parse::days_of);
+        let amount = crate::load::parse::parse_number(amount, false);
+        if let (Some(&row), Some(day), Some(amount)) = (row_of.get(id), day, amount) {
+            out[row].push((day, amount));
+        }
+    }
+    Ok(Some(out))
 }
 
 /// The names (API name and label) of the stages that are closed.
@@ -638,28 +705,15 @@ fn status_entered(leads: &mut Records, changes: &Records, field: &str, statuses:
 /// `[inputs.*]` mappings, the costs and traffic of the data directory;
 /// deleted records and hidden fields counted.
 pub fn open_snapshot(cfg: &Config, data_dir: &Path, dir: &Path) -> Result<Opened> {
-    let manifest_path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
-        input_err!("no Salesforce snapshot in {}: {e}", dir.display(); hint: "list the pulls in {} (each a YYYY-MM-DD directory), or run `smreport pull salesforce`", dir.parent().unwrap_or(dir).display())
-    })?;
-    let manifest: Manifest = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a snapshot manifest", manifest_path.display()))?;
-    let mut cfg = cfg.clone();
-    let as_file = |own: Option<&Input>, file: &str| Input {
-        file: Some(dir.join(file)),
-        values: own.map(|i| i.values.clone()).unwrap_or_default(),
-        ..Input::default()
-    };
-    cfg.inputs.leads = Some(as_file(cfg.inputs.leads.as_ref(), "leads.parquet"));
-    cfg.inputs.deals = Some(as_file(cfg.inputs.deals.as_ref(), "deals.parquet"));
-    cfg.columns.remove("leads");
-    cfg.columns.remove("deals");
+    let manifest: Manifest = snapshot::manifest("Salesforce", "salesforce", dir)?;
+    let cfg = snapshot::files_config(cfg, dir);
     let (mut data, mut tables) = crate::load::load_with_info(&cfg, data_dir)?;
     for t in &mut tables {
         if t.table == TableKind::Leads {
             t.mapped.extend(manifest.derived.iter().cloned());
         }
     }
+    data.amount_history = amount_history(&cfg, dir, &data.deals)?;
     for i in &manifest.issues {
         if let Some(issue) = Issue::from_code(&i.code) {
             data.quality.add_counted(issue, i.count, i.examples.clone());

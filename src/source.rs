@@ -17,6 +17,7 @@
 use std::path::Path;
 
 pub mod clock;
+pub mod http;
 pub mod snapshot;
 
 use anyhow::Result;

@@ -59,26 +59,7 @@ pub struct Stats {
     pub waited: Duration,
 }
 
-/// One request: a GET with a query, or a POST with a JSON body.
-#[derive(Debug, Clone)]
-pub enum Request<'a> {
-    Get {
-        path: &'a str,
-        query: Vec<(&'a str, String)>,
-    },
-    Post {
-        path: &'a str,
-        body: Value,
-    },
-}
-
-impl Request<'_> {
-    fn path(&self) -> &str {
-        match self {
-            Request::Get { path, .. } | Request::Post { path, .. } => path,
-        }
-    }
-}
+pub use crate::source::http::Request;
 
 /// An answer: the status, the `Retry-After` header, the body.
 struct Answer {

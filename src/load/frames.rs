@@ -120,6 +120,7 @@ pub fn from_tables(
         traffic,
         quality: dq,
         missing,
+        amount_history: None,
     })
 }
 

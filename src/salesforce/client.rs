@@ -54,25 +54,7 @@ pub struct Answer {
     pub locator: Option<String>,
 }
 
-/// One request to the org's instance.
-pub enum Request<'a> {
-    Get {
-        path: &'a str,
-        query: Vec<(&'a str, String)>,
-    },
-    Post {
-        path: &'a str,
-        body: Value,
-    },
-}
-
-impl Request<'_> {
-    fn path(&self) -> &str {
-        match self {
-            Request::Get { path, .. } | Request::Post { path, .. } => path,
-        }
-    }
-}
+pub use crate::source::http::Request;
 
 struct Raw {
     status: u16,

@@ -111,6 +111,7 @@ pub fn org() -> Org {
             ("OpportunityId", id.clone()),
             ("CreatedDate", o["CreatedDate"].clone()),
             ("StageName", json!("Prospecting")),
+            ("Amount", o["Amount"].clone()),
         ]));
         if o["IsClosed"] == json!(true) {
             let at = format!("{}T12:00:00.000+0000", o["CloseDate"].as_str().unwrap());
@@ -118,6 +119,7 @@ pub fn org() -> Org {
                 ("OpportunityId", id),
                 ("CreatedDate", json!(at)),
                 ("StageName", o["StageName"].clone()),
+                ("Amount", o["Amount"].clone()),
             ]));
         }
     }
@@ -803,5 +805,67 @@ fn without_an_sql_date_field_sqls_are_conversions_as_for_exports() {
         .run()
         .stdout_contains("sql_at ← ConvertedDate (converted leads)")
         .stdout_contains("warning  sql_at_conversion                 3×");
+    no_violations(&server);
+}
+
+/// The opportunity history's amounts: a period's KPIs use each deal's
+/// amount as of the period's end, so re-running March after the amount
+/// changed in April gives March's numbers.
+#[test]
+fn amounts_are_as_of_the_period_end() {
+    let mut o = org();
+    // D6 (open, created 12 March, 12,000 now) was 9,000 until 10 April.
+    let history = o.objects.get_mut("OpportunityHistory").unwrap();
+    for r in history
+        .records
+        .iter_mut()
+        .filter(|r| r["OpportunityId"] == "D6")
+    {
+        r.insert("Amount".into(), json!(9000.0));
+    }
+    history.records.push(rec(&[
+        ("OpportunityId", json!("D6")),
+        ("CreatedDate", json!("2024-04-10T08:00:00.000+0000")),
+        ("StageName", json!("Needs Analysis")),
+        ("Amount", json!(12000.0)),
+    ]));
+    let server = sf::start(o, vec![]);
+    let (files, dir) = dirs();
+    api(
+        dir.path(),
+        &server,
+        true,
+        &build_args("--month", "2024-03", "en"),
+    )
+    .expect_success();
+    let march = json_of(dir.path(), "2024-03");
+    assert_eq!(
+        march["pipeline_end"]["open_value"],
+        json!(29000.0),
+        "D3 20,000 + D6 9,000"
+    );
+    assert_eq!(
+        march["pipeline_end"]["weighted_value"],
+        json!(13600.0),
+        "20,000 × 0.5 + 9,000 × 0.4"
+    );
+    assert_eq!(
+        manifest(dir.path())["amount_changes"],
+        json!(12),
+        "6 first rows, 5 closings, 1 change"
+    );
+    // April (after the change) is the export's.
+    let args = build_args("--month", "2024-04", "en");
+    api(dir.path(), &server, false, &args).expect_success();
+    smreport(files.path()).args(&args).run().expect_success();
+    assert_eq!(
+        kpis(json_of(dir.path(), "2024-04")),
+        kpis(json_of(files.path(), "2024-04"))
+    );
+    // D3 closed on 5 April: D6 alone is open at April's end, at 12,000.
+    assert_eq!(
+        json_of(dir.path(), "2024-04")["pipeline_end"]["open_value"],
+        json!(12000.0)
+    );
     no_violations(&server);
 }
