@@ -170,8 +170,12 @@ pub struct Dataset {
     /// A CRM's record of each deal's amount changes (deal row → (day,
     /// amount) in time order), when a live source has it: the KPIs of a
     /// period then use each deal's amount as of the period's end.
-    pub amount_history: Option<Vec<Vec<(i32, f64)>>>,
+    pub amount_history: Option<AmountHistory>,
 }
+
+/// Each deal's recorded amounts by deal row: (day, amount from then on),
+/// in time order.
+pub type AmountHistory = Vec<Vec<(i32, f64)>>;
 
 impl Default for Dataset {
     fn default() -> Self {

@@ -558,7 +558,7 @@ fn amount_history(
     cfg: &Config,
     dir: &Path,
     deals: &polars::prelude::DataFrame,
-) -> Result<Option<Vec<Vec<(i32, f64)>>>> {
+) -> Result<Option<crate::frames::AmountHistory>> {
     use polars::prelude::SerReader;
     let path = dir.join("deal_amounts.parquet");
     let Ok(file) = std::fs::File::open(&path) else {
