@@ -602,6 +602,25 @@ fn api_limits_stop_the_run() {
         .expect_success()
         .stderr_contains("Salesforce: ")
         .stderr_contains("of 15000 calls in 24 hours");
+    let run = api(dir.path(), &server, true, &args);
+    run.expect_success();
+    for secret in ["00Dtest!token", SECRET, "BEGIN PRIVATE KEY"] {
+        assert!(
+            !run.stderr().contains(secret) && !run.stdout().contains(secret),
+            "{secret} shown"
+        );
+    }
+    let snap = std::fs::read_dir(dir.path().join("snapshots/salesforce"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let manifest = std::fs::read_to_string(snap.join("manifest.json")).unwrap();
+    assert!(
+        !manifest.contains("00Dtest!token") && !manifest.contains(CLIENT_ID),
+        "{manifest}"
+    );
 }
 
 /// A mapped field that comes back empty in every record (field-level
