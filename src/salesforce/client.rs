@@ -147,10 +147,8 @@ impl Client {
                 }
                 Ok(r) if matches!(r.status, 500 | 502..=504) => self.backoff.wait(attempt),
                 Ok(r) => return Err(auth::refused(&self.creds, r.status, &r.body)),
-                Err(e) if attempt < MAX_ATTEMPTS.min(4) => {
-                    let _ = e;
-                    self.backoff.wait(attempt)
-                }
+                // no connection at all: a few attempts, then say so
+                Err(_) if attempt < 4 => self.backoff.wait(attempt),
                 Err(e) => {
                     return Err(
                         input_err!("cannot reach Salesforce at {} ({attempt} attempts): {e}", self.login_url; hint: "check the network and SMREPORT_SALESFORCE_URL (default https://login.salesforce.com)"),
