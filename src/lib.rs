@@ -52,6 +52,7 @@ pub mod sample;
 pub mod serve;
 pub mod source;
 pub mod sources;
+pub mod spark;
 pub mod templates;
 pub mod warehouse;
 pub mod watch;

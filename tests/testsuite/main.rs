@@ -18,6 +18,7 @@ mod properties;
 mod salesforce;
 mod salesforce_api;
 mod smtp;
+mod spark;
 mod templates;
 mod util;
 mod warehouse;
