@@ -82,12 +82,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str, token: String, budget: Budget, clock: Box<dyn Clock>) -> Client {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .user_agent(concat!("smreport/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
+        let agent = crate::source::http::agent(Duration::from_secs(120));
         Client {
             base: base.trim_end_matches('/').to_string(),
             token,

@@ -85,12 +85,7 @@ impl Client {
         max_share: f64,
         clock: Box<dyn Clock>,
     ) -> Client {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(300)))
-            .user_agent(concat!("smreport/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
+        let agent = crate::source::http::agent(Duration::from_secs(300));
         Client {
             login_url: login_url.trim_end_matches('/').to_string(),
             creds,
