@@ -14,6 +14,7 @@
 //! ([`sql::request`]). Everything that differs between databases is in
 //! [`dialect`].
 
+pub mod conn;
 pub mod connect;
 pub mod dialect;
 mod quality;
@@ -27,7 +28,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use postgres::types::{ToSql, Type};
+use postgres::types::ToSql;
 
 use crate::config::Config;
 use crate::data::{DataQuality, TableInfo, TableKind};
@@ -35,6 +36,7 @@ use crate::input_err;
 use crate::metrics::batch::{self, Cache, GrainRow};
 use crate::metrics::request::{Answer, Executor, KeyValue, Request, Row};
 use crate::metrics::{DataSource, Metrics};
+use conn::Value;
 use dialect::{Dialect, Postgres};
 use schema::TableSpec;
 use sql::Query;
@@ -246,8 +248,8 @@ impl Warehouse {
         Ok(())
     }
 
-    /// Run a query and fetch its (few) rows.
-    fn query(&self, q: &Query, what: &str) -> Result<Vec<postgres::Row>> {
+    /// Run a query and fetch its (few) rows, as values.
+    fn query(&self, q: &Query, what: &str) -> Result<conn::Rows> {
         let started = Instant::now();
         let boxed: Vec<Box<dyn ToSql + Sync>> = q.params.iter().map(param).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
@@ -255,6 +257,11 @@ impl Warehouse {
             .client
             .borrow_mut()
             .query(q.sql.as_str(), &refs)
+            .and_then(|rows| {
+                rows.iter()
+                    .map(conn::pg_row)
+                    .collect::<Result<conn::Rows, _>>()
+            })
             .map_err(|e| self.db_error(&e, what))?;
         self.count(rows.len());
         self.trace(started, rows.len(), what);
@@ -294,7 +301,10 @@ impl Warehouse {
             let rows = self.query(&q, &format!("size of {}", spec.display()))?;
             let (n, lo, hi): (i64, Option<String>, Option<String>) = rows
                 .first()
-                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .map(|r| {
+                    let v = |i| conn::at(r, i);
+                    (v(0).int().unwrap_or(0), v(1).text(), v(2).text())
+                })
                 .unwrap_or((0, None, None));
             let cut = |s: String| {
                 if month {
@@ -429,45 +439,29 @@ impl Drop for SqlExecutor<'_> {
     }
 }
 
-/// Group key `i` of a result row, as the polars executor gives it.
-fn key_value(w: &Warehouse, r: &postgres::Row, i: usize, what: &str) -> Result<KeyValue> {
-    let ty = r.columns()[i].type_();
-    let v = if *ty == Type::BOOL {
-        r.try_get::<_, Option<bool>>(i)
-            .map(|v| v.map_or(KeyValue::Null, KeyValue::Bool))
-    } else if *ty == Type::INT8 {
-        r.try_get::<_, Option<i64>>(i)
-            .map(|v| v.map_or(KeyValue::Null, KeyValue::Int))
-    } else if *ty == Type::DATE {
-        // As the polars executor: days since 1970-01-01.
-        r.try_get::<_, Option<NaiveDate>>(i).map(|v| {
-            v.map_or(KeyValue::Null, |d| {
-                KeyValue::Int((d - chrono::DateTime::UNIX_EPOCH.date_naive()).num_days())
-            })
-        })
-    } else if *ty == Type::INT4 {
-        r.try_get::<_, Option<i32>>(i)
-            .map(|v| v.map_or(KeyValue::Null, |v| KeyValue::Int(v as i64)))
-    } else {
-        r.try_get::<_, Option<String>>(i)
-            .map(|v| v.map_or(KeyValue::Null, KeyValue::Str))
-    };
-    v.map_err(|e| w.db_error(&e, what))
+/// Group key `i` of a result row, as the polars executor gives it (a
+/// date as days since 1970-01-01).
+fn key_value(r: &[Value], i: usize, what: &str) -> Result<KeyValue> {
+    Ok(match conn::at(r, i) {
+        Value::Null => KeyValue::Null,
+        Value::Bool(b) => KeyValue::Bool(*b),
+        Value::Int(v) => KeyValue::Int(*v),
+        Value::Date(d) => {
+            KeyValue::Int((*d - chrono::DateTime::UNIX_EPOCH.date_naive()).num_days())
+        }
+        Value::Text(s) => KeyValue::Str(s.clone()),
+        Value::Float(f) => anyhow::bail!("{what}: group key {i} is a number ({f}), not a key"),
+    })
 }
 
 /// Numbers `from..from + n` of a result row (null: 0).
-fn numbers(
-    w: &Warehouse,
-    r: &postgres::Row,
-    from: usize,
-    n: usize,
-    what: &str,
-) -> Result<Vec<f64>> {
+fn numbers(r: &[Value], from: usize, n: usize, what: &str) -> Result<Vec<f64>> {
     (from..from + n)
-        .map(|i| {
-            r.try_get::<_, Option<f64>>(i)
-                .map(|v| v.unwrap_or(0.0))
-                .map_err(|e| w.db_error(&e, what))
+        .map(|i| match conn::at(r, i) {
+            Value::Null => Ok(0.0),
+            v => v
+                .float()
+                .ok_or_else(|| anyhow::anyhow!("{what}: column {i} is not a number ({v:?})")),
         })
         .collect()
 }
@@ -504,13 +498,13 @@ impl Executor for SqlExecutor<'_> {
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 let keys = (0..dims)
-                    .map(|i| key_value(w, r, i, &what))
+                    .map(|i| key_value(r, i, &what))
                     .collect::<Result<Vec<_>>>()?;
-                let count = numbers(w, r, dims, 1, &what)?;
+                let count = numbers(r, dims, 1, &what)?;
                 out.push(GrainRow {
                     dims: keys,
                     count: count.first().copied().unwrap_or(0.0),
-                    sums: numbers(w, r, dims + 1, g.sums.len(), &what)?,
+                    sums: numbers(r, dims + 1, g.sums.len(), &what)?,
                 });
             }
             self.cache.fill(reqs, &g, &out);
@@ -539,9 +533,9 @@ impl SqlExecutor<'_> {
         for r in &rows {
             answer.push(Row {
                 keys: (0..keys)
-                    .map(|i| key_value(w, r, i, &what))
+                    .map(|i| key_value(r, i, &what))
                     .collect::<Result<_>>()?,
-                values: numbers(w, r, keys, width, &what)?,
+                values: numbers(r, keys, width, &what)?,
             });
         }
         answer.sort_by(|a, b| a.keys.cmp(&b.keys));

@@ -5,9 +5,9 @@
 
 use anyhow::Result;
 
-use super::Warehouse;
 use super::dialect::{Dialect, SqlType};
 use super::sql::{KEPT_DEALS, Param, Query, Sql};
+use super::{Warehouse, conn};
 use crate::config::Config;
 use crate::data::Class;
 use crate::data::TableKind::{self, Costs, Deals, Leads};
@@ -62,7 +62,7 @@ impl Warehouse {
                 let what = format!("checking {}.{}", spec.display(), c.name);
                 let rows = self.query(&q.finish(sql), &what)?;
                 if let Some(r) = rows.first() {
-                    let (key, value): (Option<String>, Option<String>) = (r.get(0), r.get(1));
+                    let (key, value) = (conn::at(r, 0).text(), conn::at(r, 1).text());
                     let expected = if c.class == Class::Month {
                         "a month (YYYY-MM)"
                     } else {
@@ -162,7 +162,7 @@ impl Warehouse {
             };
             let what = format!("checking {} {col}", self.display(kind));
             if let Some(r) = self.query(&q, &what)?.first() {
-                let (k, v): (Option<String>, Option<String>) = (r.get(0), r.get(1));
+                let (k, v) = (conn::at(r, 0).text(), conn::at(r, 1).text());
                 let source_col = self
                     .spec(kind)
                     .and_then(|s| s.col(col))
@@ -194,7 +194,7 @@ impl Warehouse {
             params: vec![],
         };
         let rows = self.query(&q, "probability scale")?;
-        Ok(rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0) > 0)
+        Ok(rows.first().and_then(|r| conn::at(r, 0).int()).unwrap_or(0) > 0)
     }
 
     /// One scan of `table`: its rows, and the rows each filter keeps (each
@@ -224,11 +224,7 @@ impl Warehouse {
             params,
         };
         let rows = self.query(&q, what)?;
-        let get = |j: usize| {
-            rows.first()
-                .and_then(|r| r.try_get::<_, Option<i64>>(j).ok().flatten())
-                .unwrap_or(0)
-        };
+        let get = |j: usize| rows.first().and_then(|r| conn::at(r, j).int()).unwrap_or(0);
         Ok((get(0), (1..=filters.len()).map(get).collect()))
     }
 
@@ -260,13 +256,13 @@ impl Warehouse {
         let Some(first) = rows.first() else {
             return Ok(());
         };
-        let count = first.get::<_, i64>(2) as usize;
+        let count = conn::at(first, 2).int().unwrap_or(0).max(0) as usize;
         let file = self.display(kind);
         let examples: Vec<Example> = rows
             .iter()
             .map(|row| {
-                let k: Option<String> = row.get(0);
-                let x: Option<String> = row.get(1);
+                let k = conn::at(row, 0).text();
+                let x = conn::at(row, 1).text();
                 Example {
                     file: file.clone(),
                     row: 0,
