@@ -28,7 +28,6 @@ use std::time::Instant;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use postgres::types::ToSql;
 
 use crate::config::Config;
 use crate::data::{DataQuality, TableInfo, TableKind};
@@ -36,14 +35,15 @@ use crate::input_err;
 use crate::metrics::batch::{self, Cache, GrainRow};
 use crate::metrics::request::{Answer, Executor, KeyValue, Request, Row};
 use crate::metrics::{DataSource, Metrics};
-use conn::Value;
+use conn::{Conn, Value};
 use dialect::{Dialect, Postgres};
 use schema::TableSpec;
 use sql::Query;
 
 /// A connected database with the input tables staged.
 pub struct Warehouse {
-    client: RefCell<postgres::Client>,
+    /// The connection (PostgreSQL's client behind [`conn::Conn`]).
+    conn: RefCell<Box<dyn Conn>>,
     dialect: Postgres,
     /// Leads, deals, costs and (when the database has it) traffic.
     pub tables: Vec<TableSpec>,
@@ -58,27 +58,18 @@ pub struct Warehouse {
     staged_end: Cell<Option<NaiveDate>>,
 }
 
-fn param(p: &sql::Param) -> Box<dyn ToSql + Sync> {
-    match p {
-        sql::Param::Text(s) => Box::new(s.clone()),
-        sql::Param::Date(d) => Box::new(*d),
-        sql::Param::Float(f) => Box::new(*f),
-        sql::Param::Int(i) => Box::new(*i),
-        sql::Param::Bool(b) => Box::new(*b),
-    }
-}
-
 impl Warehouse {
     /// Connect, find and check the tables, stage them and count the
     /// data-quality issues.
     pub fn open(cfg: &Config) -> Result<Warehouse> {
-        let mut client = connect::connect()?;
-        let version: String = client
-            .query_one("SELECT CAST(version() AS VARCHAR)", &[])
-            .and_then(|r| r.try_get(0))
+        let mut conn = conn::Pg(connect::connect()?);
+        let version = conn
+            .query("SELECT CAST(version() AS VARCHAR)", &[])
+            .ok()
+            .and_then(|rows| rows.first().and_then(|r| conn::at(r, 0).text()))
             .unwrap_or_default();
         let mut w = Warehouse {
-            client: RefCell::new(client),
+            conn: RefCell::new(Box::new(conn)),
             dialect: Postgres::for_server(&version),
             tables: Vec::new(),
             quality: DataQuality::default(),
@@ -151,36 +142,40 @@ impl Warehouse {
         ) else {
             return Ok(false);
         };
-        let rows = self
-            .client
-            .borrow_mut()
-            .query(q, &[&spec.schema, &spec.table, &id.name])
-            .map_err(|e| {
-                self.db_error(&e, &format!("reading the indexes of `{}`", spec.display()))
-            })?;
-        self.count(rows.len());
+        let q = Query {
+            sql: q.to_string(),
+            params: [&spec.schema, &spec.table, &id.name]
+                .map(|s| sql::Param::Text(s.to_string()))
+                .to_vec(),
+        };
+        let rows = self.query(&q, &format!("reading the indexes of `{}`", spec.display()))?;
         Ok(rows
             .first()
-            .and_then(|r| r.try_get(0).ok())
-            .unwrap_or(false))
+            .is_some_and(|r| conn::at(r, 0) == &Value::Bool(true)))
     }
 
     /// The table or view for `kind`, from the catalog.
     fn find(&self, cfg: &Config, kind: TableKind) -> Result<Option<TableSpec>> {
         let name = schema::table_name(cfg, kind);
         let d = &self.dialect;
-        let rows = match &cfg.source.schema {
-            Some(schema) => self
-                .client
-                .borrow_mut()
-                .query(d.columns_in_schema_query(), &[&name, schema]),
-            None => self.client.borrow_mut().query(d.columns_query(), &[&name]),
-        }
-        .map_err(|e| self.db_error(&e, &format!("reading the catalog for `{name}`")))?;
-        self.count(rows.len());
+        let text = |s: &str| sql::Param::Text(s.to_string());
+        let q = match &cfg.source.schema {
+            Some(schema) => Query {
+                sql: d.columns_in_schema_query().to_string(),
+                params: vec![text(&name), text(schema)],
+            },
+            None => Query {
+                sql: d.columns_query().to_string(),
+                params: vec![text(&name)],
+            },
+        };
+        let rows = self.query(&q, &format!("reading the catalog for `{name}`"))?;
         let rows: Vec<schema::CatalogRow> = rows
             .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+            .map(|r| {
+                let t = |i| conn::at(r, i).text().unwrap_or_default();
+                (t(0), t(1), t(2), t(3), t(4))
+            })
             .collect();
         schema::resolve(cfg, &self.dialect, kind, &rows)
     }
@@ -189,19 +184,27 @@ impl Warehouse {
         let name = schema::table_name(cfg, kind);
         let schema = cfg.source.schema.clone();
         let d = &self.dialect;
-        let have: Vec<String> = match &schema {
-            Some(s) => self
-                .client
-                .borrow_mut()
-                .query(d.tables_in_schema_query(), &[s]),
-            None => self.client.borrow_mut().query(d.tables_query(), &[]),
-        }
-        .map(|rows| {
-            rows.iter()
-                .map(|r| format!("{}.{}", r.get::<_, String>(0), r.get::<_, String>(1)))
-                .collect()
-        })
-        .unwrap_or_default();
+        let q = match &schema {
+            Some(s) => Query {
+                sql: d.tables_in_schema_query().to_string(),
+                params: vec![sql::Param::Text(s.clone())],
+            },
+            None => Query {
+                sql: d.tables_query().to_string(),
+                params: vec![],
+            },
+        };
+        let have: Vec<String> = self
+            .query(&q, "listing the tables")
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        let t = |i| conn::at(r, i).text().unwrap_or_default();
+                        format!("{}.{}", t(0), t(1))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         input_err!("no table or view `{name}` (the {kind} table) in {}; the database has {}", schema
                 .map(|s| format!("schema `{s}`"))
                 .unwrap_or_else(|| "the search path".into()), if have.is_empty() {
@@ -213,11 +216,7 @@ impl Warehouse {
 
     /// A database error as an input error naming what was being done (the
     /// server's message, never the URL).
-    fn db_error(&self, e: &postgres::Error, what: &str) -> anyhow::Error {
-        let detail = match e.as_db_error() {
-            Some(d) => d.message().to_string(),
-            None => e.to_string(),
-        };
+    fn db_error(&self, detail: &str, what: &str) -> anyhow::Error {
         input_err!("{what}: the database said: {detail}"; hint: "check that the tables and views are readable by this user (docs/warehouse.md)")
     }
 
@@ -237,11 +236,9 @@ impl Warehouse {
     /// Run a statement that returns no rows.
     fn execute(&self, q: &Query, what: &str) -> Result<()> {
         let started = Instant::now();
-        let boxed: Vec<Box<dyn ToSql + Sync>> = q.params.iter().map(param).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
-        self.client
+        self.conn
             .borrow_mut()
-            .execute(q.sql.as_str(), &refs)
+            .execute(&q.sql, &q.params)
             .map_err(|e| self.db_error(&e, what))?;
         self.count(0);
         self.trace(started, 0, what);
@@ -251,17 +248,10 @@ impl Warehouse {
     /// Run a query and fetch its (few) rows, as values.
     fn query(&self, q: &Query, what: &str) -> Result<conn::Rows> {
         let started = Instant::now();
-        let boxed: Vec<Box<dyn ToSql + Sync>> = q.params.iter().map(param).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
         let rows = self
-            .client
+            .conn
             .borrow_mut()
-            .query(q.sql.as_str(), &refs)
-            .and_then(|rows| {
-                rows.iter()
-                    .map(conn::pg_row)
-                    .collect::<Result<conn::Rows, _>>()
-            })
+            .query(&q.sql, &q.params)
             .map_err(|e| self.db_error(&e, what))?;
         self.count(rows.len());
         self.trace(started, rows.len(), what);

@@ -1,10 +1,61 @@
-//! A query's answer as plain values, whatever the engine: each row a list
-//! of [`Value`]s, read from PostgreSQL's typed rows here (and from Spark's
-//! Arrow frames next), so that what reads the answers does not depend on
-//! the engine's client.
+//! The connection the warehouse executor talks through ([`Conn`]):
+//! statements with parameters in, answers as plain values out — each row a
+//! list of [`Value`]s — so that what stages, checks and aggregates does not
+//! depend on the engine's client. PostgreSQL's is [`Pg`]; Spark Connect's
+//! comes next.
 
 use chrono::NaiveDate;
-use postgres::types::Type;
+use postgres::types::{ToSql, Type};
+
+use super::sql::Param;
+
+/// A connection to an engine. Errors are the server's message (never the
+/// connection string).
+pub trait Conn {
+    fn execute(&mut self, sql: &str, params: &[Param]) -> Result<(), String>;
+    fn query(&mut self, sql: &str, params: &[Param]) -> Result<Rows, String>;
+}
+
+/// PostgreSQL (and the databases that speak its protocol).
+pub struct Pg(pub postgres::Client);
+
+fn pg_param(p: &Param) -> Box<dyn ToSql + Sync> {
+    match p {
+        Param::Text(s) => Box::new(s.clone()),
+        Param::Date(d) => Box::new(*d),
+        Param::Float(f) => Box::new(*f),
+        Param::Int(i) => Box::new(*i),
+        Param::Bool(b) => Box::new(*b),
+    }
+}
+
+/// The server's message of an error, else the client's.
+fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(d) => d.message().to_string(),
+        None => e.to_string(),
+    }
+}
+
+impl Conn for Pg {
+    fn execute(&mut self, sql: &str, params: &[Param]) -> Result<(), String> {
+        let boxed: Vec<Box<dyn ToSql + Sync>> = params.iter().map(pg_param).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
+        self.0
+            .execute(sql, &refs)
+            .map(|_| ())
+            .map_err(|e| pg_message(&e))
+    }
+
+    fn query(&mut self, sql: &str, params: &[Param]) -> Result<Rows, String> {
+        let boxed: Vec<Box<dyn ToSql + Sync>> = params.iter().map(pg_param).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
+        self.0
+            .query(sql, &refs)
+            .and_then(|rows| rows.iter().map(pg_row).collect())
+            .map_err(|e| pg_message(&e))
+    }
+}
 
 /// One value of an answer.
 #[derive(Debug, Clone, PartialEq)]
