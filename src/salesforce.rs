@@ -164,12 +164,7 @@ impl Source for SalesforceSource {
         let (dir, log) = match at.snapshot {
             Some(day) => (snapshot_dir(at.data_dir, day), Vec::new()),
             None => {
-                let (dir, m) = pull(
-                    at.cfg,
-                    at.data_dir,
-                    Box::new(RealClock::default()),
-                    at.progress,
-                )?;
+                let (dir, m) = pull_now(at)?;
                 (dir, vec![summary(&m)])
             }
         };
@@ -185,12 +180,7 @@ impl Source for SalesforceSource {
     }
 
     fn pull(&self, at: &Opening) -> Result<String> {
-        let (dir, m) = pull(
-            at.cfg,
-            at.data_dir,
-            Box::new(RealClock::default()),
-            at.progress,
-        )?;
+        let (dir, m) = pull_now(at)?;
         Ok(format!(
             "Pulled {} leads ({} deleted) and {} opportunities ({} deleted) from Salesforce {} into {}; {}",
             m.leads,
@@ -202,6 +192,16 @@ impl Source for SalesforceSource {
             summary(&m)
         ))
     }
+}
+
+/// A pull on the machine's clock.
+fn pull_now(at: &Opening) -> Result<(PathBuf, Manifest)> {
+    pull(
+        at.cfg,
+        at.data_dir,
+        Box::new(RealClock::default()),
+        at.progress,
+    )
 }
 
 /// One line on the pull's requests and the org's API usage (`-v`).
@@ -227,11 +227,7 @@ pub fn summary(m: &Manifest) -> String {
 
 /// The login URL: `SMREPORT_SALESFORCE_URL`, else Salesforce's.
 pub fn login_url() -> String {
-    std::env::var(URL_VAR)
-        .ok()
-        .map(|u| u.trim().to_string())
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| DEFAULT_URL.to_string())
+    auth::var(URL_VAR).unwrap_or_else(|| DEFAULT_URL.to_string())
 }
 
 /// `<data dir>/snapshots/salesforce/<day>`.
@@ -646,23 +642,25 @@ fn close_dates(opps: &mut Records, history: &Records, closed: &BTreeSet<String>)
             entered.insert(o.to_string(), t.to_string());
         }
     }
-    let ids: Vec<Option<String>> = opps.column("Id").map(<[_]>::to_vec).unwrap_or_default();
-    let flags: Vec<Option<String>> = opps
-        .column("IsClosed")
-        .map(<[_]>::to_vec)
-        .unwrap_or_default();
-    let Some(ci) = opps.fields.iter().position(|f| f == "CloseDate") else {
+    let (Some(ids), Some(flags), Some(ci)) = (
+        opps.column("Id"),
+        opps.column("IsClosed"),
+        opps.fields.iter().position(|f| f == "CloseDate"),
+    ) else {
         return 0;
     };
-    let mut n = 0;
-    for (i, id) in ids.iter().enumerate() {
-        let is_closed = flags.get(i).and_then(|f| f.as_deref()) == Some("true");
-        if let (true, Some(t)) = (is_closed, id.as_ref().and_then(|id| entered.get(id))) {
-            opps.cols[ci][i] = Some(t.clone());
-            n += 1;
-        }
+    // The closed opportunities' rows and their dates, then the writes.
+    let set: Vec<(usize, String)> = ids
+        .iter()
+        .zip(flags)
+        .enumerate()
+        .filter(|(_, (_, closed))| closed.as_deref() == Some("true"))
+        .filter_map(|(i, (id, _))| Some((i, entered.get(id.as_deref()?)?.clone())))
+        .collect();
+    for (i, t) in &set {
+        opps.cols[ci][*i] = Some(t.clone());
     }
-    n
+    set.len()
 }
 
 /// A date column `field` on the leads: the first moment each lead's

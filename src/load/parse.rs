@@ -422,12 +422,14 @@ fn read_numbers(
     for (i, v) in ca.iter().enumerate() {
         let x = match v {
             Some(v) if kept(keep, i) => {
-                let number = match v.trim().strip_suffix('%') {
-                    Some(n) if percent_signs => {
+                // Only a percentage column looks for the sign (every
+                // number column passes here).
+                let number = match percent_signs.then(|| v.trim().strip_suffix('%')).flatten() {
+                    Some(n) => {
                         signed = true;
                         n
                     }
-                    _ => v,
+                    None => v,
                 };
                 let x = parse_number_in(number, t.decimal_comma, &mut buf);
                 if x.is_none() {

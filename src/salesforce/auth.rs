@@ -67,7 +67,8 @@ impl Credentials {
     }
 }
 
-fn var(name: &str) -> Option<String> {
+/// An environment variable, trimmed; `None` when unset or blank.
+pub(super) fn var(name: &str) -> Option<String> {
     std::env::var(name)
         .ok()
         .map(|v| v.trim().to_string())

@@ -64,6 +64,36 @@ impl Backoff {
     }
 }
 
+/// The tests' clock: advances by exactly what the client sleeps, and
+/// remembers each sleep; its Unix time is a fixed moment.
+#[cfg(test)]
+#[derive(Clone, Default)]
+pub struct FakeClock(pub std::sync::Arc<std::sync::Mutex<(Duration, Vec<Duration>)>>);
+
+#[cfg(test)]
+impl FakeClock {
+    /// Every wait so far, in order.
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.0.lock().map(|g| g.1.clone()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+impl Clock for FakeClock {
+    fn now(&self) -> Duration {
+        self.0.lock().map(|g| g.0).unwrap_or_default()
+    }
+    fn sleep(&self, d: Duration) {
+        if let Ok(mut g) = self.0.lock() {
+            g.0 += d;
+            g.1.push(d);
+        }
+    }
+    fn unix_seconds(&self) -> u64 {
+        1_700_000_000
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

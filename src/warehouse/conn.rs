@@ -19,14 +19,24 @@ pub trait Conn {
 /// PostgreSQL (and the databases that speak its protocol).
 pub struct Pg(pub postgres::Client);
 
-fn pg_param(p: &Param) -> Box<dyn ToSql + Sync> {
-    match p {
-        Param::Text(s) => Box::new(s.clone()),
-        Param::Date(d) => Box::new(*d),
-        Param::Float(f) => Box::new(*f),
-        Param::Int(i) => Box::new(*i),
-        Param::Bool(b) => Box::new(*b),
-    }
+/// `params` as the client takes them.
+fn pg_params(params: &[Param]) -> Vec<Box<dyn ToSql + Sync>> {
+    params
+        .iter()
+        .map(|p| -> Box<dyn ToSql + Sync> {
+            match p {
+                Param::Text(s) => Box::new(s.clone()),
+                Param::Date(d) => Box::new(*d),
+                Param::Float(f) => Box::new(*f),
+                Param::Int(i) => Box::new(*i),
+                Param::Bool(b) => Box::new(*b),
+            }
+        })
+        .collect()
+}
+
+fn refs(boxed: &[Box<dyn ToSql + Sync>]) -> Vec<&(dyn ToSql + Sync)> {
+    boxed.iter().map(|b| b.as_ref()).collect()
 }
 
 /// The server's message of an error, else the client's.
@@ -39,19 +49,17 @@ fn pg_message(e: &postgres::Error) -> String {
 
 impl Conn for Pg {
     fn execute(&mut self, sql: &str, params: &[Param]) -> Result<(), String> {
-        let boxed: Vec<Box<dyn ToSql + Sync>> = params.iter().map(pg_param).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
+        let boxed = pg_params(params);
         self.0
-            .execute(sql, &refs)
+            .execute(sql, &refs(&boxed))
             .map(|_| ())
             .map_err(|e| pg_message(&e))
     }
 
     fn query(&mut self, sql: &str, params: &[Param]) -> Result<Rows, String> {
-        let boxed: Vec<Box<dyn ToSql + Sync>> = params.iter().map(pg_param).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
+        let boxed = pg_params(params);
         self.0
-            .query(sql, &refs)
+            .query(sql, &refs(&boxed))
             .and_then(|rows| rows.iter().map(pg_row).collect())
             .map_err(|e| pg_message(&e))
     }

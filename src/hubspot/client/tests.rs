@@ -4,26 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use super::*;
 
-/// A clock that advances by exactly what the client sleeps.
-#[derive(Clone, Default)]
-pub struct FakeClock(pub Arc<Mutex<(Duration, Vec<Duration>)>>);
-
-impl Clock for FakeClock {
-    fn now(&self) -> Duration {
-        self.0.lock().unwrap().0
-    }
-    fn sleep(&self, d: Duration) {
-        let mut g = self.0.lock().unwrap();
-        g.0 += d;
-        g.1.push(d);
-    }
-}
-
-impl FakeClock {
-    fn sleeps(&self) -> Vec<Duration> {
-        self.0.lock().unwrap().1.clone()
-    }
-}
+pub use crate::source::clock::FakeClock;
 
 /// One answer of the scripted server: status, headers, body.
 type Scripted = (u16, Vec<(&'static str, String)>, String);

@@ -4,22 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use super::*;
 
-#[derive(Clone, Default)]
-struct FakeClock(Arc<Mutex<(Duration, Vec<Duration>)>>);
-
-impl Clock for FakeClock {
-    fn now(&self) -> Duration {
-        self.0.lock().unwrap().0
-    }
-    fn sleep(&self, d: Duration) {
-        let mut g = self.0.lock().unwrap();
-        g.0 += d;
-        g.1.push(d);
-    }
-    fn unix_seconds(&self) -> u64 {
-        1_700_000_000
-    }
-}
+use crate::source::clock::FakeClock;
 
 type Scripted = (u16, Vec<(&'static str, String)>, String);
 
@@ -92,7 +77,7 @@ fn server_errors_are_retried_with_backoff_then_given_up() {
     let (base, _) = server(vec![unavailable.clone(), unavailable.clone(), ok("5/100")]);
     let (mut c, clock) = client(&base, 1.0);
     c.call(&get()).unwrap();
-    let sleeps = clock.0.lock().unwrap().1.clone();
+    let sleeps = clock.sleeps();
     assert_eq!(sleeps.len(), 2);
     assert!(sleeps[0] >= Duration::from_secs(1) && sleeps[0] <= Duration::from_millis(1500));
     assert!(sleeps[1] >= Duration::from_secs(2) && sleeps[1] <= Duration::from_secs(3));
