@@ -184,4 +184,4 @@ PY
   rm -rf "$work" "${cfg_pg:-}"
 done
 echo
-echo "Every smreport build above gave DuckDB's core figures (leads, MQLs, SQLs, opportunities, won, lost, won revenue, costs, cost per stage, CAC); the PostgreSQL build's whole JSON was the CSV build's."
+echo "Every smreport build above gave DuckDB's core figures (leads, MQLs, SQLs, opportunities, won, lost, won revenue, costs, cost per stage, CAC)$([ -n "$psql" ] && echo "; the PostgreSQL build's whole JSON was the CSV build's")."
