@@ -8,11 +8,12 @@ use crate::config_err;
 use crate::source::{Opened, Opening, Source};
 
 /// Every source smreport has, the default (files) first.
-pub static SOURCES: [&dyn Source; 4] = [
+pub static SOURCES: [&dyn Source; 5] = [
     &crate::load::Files,
     &crate::warehouse::PostgresSource,
     &crate::hubspot::HubSpotSource,
     &crate::salesforce::SalesforceSource,
+    &crate::spark::SparkSource,
 ];
 
 /// The source called `name` (any case): a config error listing the names
@@ -72,11 +73,13 @@ mod tests {
         let e = crate::error::render(&find("excel").err().unwrap());
         assert!(e.contains("`excel` is not a source"), "{e}");
         assert!(
-            e.contains("hint: use one of files, postgres, hubspot, salesforce"),
+            e.contains("hint: use one of files, postgres, hubspot, salesforce, spark"),
             "{e}"
         );
         assert!(find("files").unwrap().reads_data_dir());
         assert!(!find("postgres").unwrap().reads_data_dir());
         assert!(credential_variables().contains(&"SMREPORT_DATABASE_URL"));
+        assert!(credential_variables().contains(&"SMREPORT_SPARK_URL"));
+        assert_eq!(find("Databricks").unwrap().names()[0], "spark");
     }
 }

@@ -36,15 +36,16 @@ use crate::metrics::batch::{self, Cache, GrainRow};
 use crate::metrics::request::{Answer, Executor, KeyValue, Request, Row};
 use crate::metrics::{DataSource, Metrics};
 use conn::{Conn, Value};
-use dialect::{Dialect, Postgres};
+use dialect::{CatalogLookup, Dialect, Postgres};
 use schema::TableSpec;
 use sql::Query;
 
 /// A connected database with the input tables staged.
 pub struct Warehouse {
-    /// The connection (PostgreSQL's client behind [`conn::Conn`]).
+    /// The connection (PostgreSQL's client, or Spark Connect's, behind
+    /// [`conn::Conn`]).
     conn: RefCell<Box<dyn Conn>>,
-    dialect: Postgres,
+    dialect: Box<dyn Dialect>,
     /// Leads, deals, costs and (when the database has it) traffic.
     pub tables: Vec<TableSpec>,
     pub quality: DataQuality,
@@ -59,8 +60,7 @@ pub struct Warehouse {
 }
 
 impl Warehouse {
-    /// Connect, find and check the tables, stage them and count the
-    /// data-quality issues.
+    /// Connect to PostgreSQL (`SMREPORT_DATABASE_URL`), then [`Warehouse::on`].
     pub fn open(cfg: &Config) -> Result<Warehouse> {
         let mut conn = conn::Pg(connect::connect()?);
         let version = conn
@@ -68,9 +68,19 @@ impl Warehouse {
             .ok()
             .and_then(|rows| rows.first().and_then(|r| conn::at(r, 0).text()))
             .unwrap_or_default();
+        Warehouse::on(
+            cfg,
+            Box::new(conn),
+            Box::new(Postgres::for_server(&version)),
+        )
+    }
+
+    /// Over a connection in `dialect`: find and check the tables, stage
+    /// them and count the data-quality issues.
+    pub fn on(cfg: &Config, conn: Box<dyn Conn>, dialect: Box<dyn Dialect>) -> Result<Warehouse> {
         let mut w = Warehouse {
-            conn: RefCell::new(Box::new(conn)),
-            dialect: Postgres::for_server(&version),
+            conn: RefCell::new(conn),
+            dialect,
             tables: Vec::new(),
             quality: DataQuality::default(),
             percent: false,
@@ -105,23 +115,27 @@ impl Warehouse {
         // The statistics of what staging copied (a view has none).
         let mut copied = Vec::new();
         for spec in &w.tables {
-            let q = sql::staging(&w.dialect, cfg, spec);
+            let q = sql::staging(w.d(), cfg, spec);
             w.execute(&q, &format!("staging {}", spec.display()))?;
-            if !sql::staged_as_view(&w.dialect, spec) {
+            if !sql::staged_as_view(w.d(), spec) {
                 copied.push(sql::stage_name(spec.kind));
             }
         }
         if w.spec(TableKind::Traffic).is_none() {
-            w.execute(&sql::empty_traffic(&w.dialect), "staging traffic (none)")?;
+            w.execute(&sql::empty_traffic(w.d()), "staging traffic (none)")?;
             copied.push(sql::stage_name(TableKind::Traffic));
         }
         w.analyze(&copied)?;
         w.check_values(cfg)?;
         w.percent = w.probability_in_percent()?;
-        w.execute(&sql::kept_deals(&w.dialect, cfg), "kept deals")?;
+        w.execute(&sql::kept_deals(w.d(), cfg), "kept deals")?;
         w.analyze(&[sql::KEPT_DEALS])?;
         w.quality = w.count_quality(cfg)?;
         Ok(w)
+    }
+
+    fn d(&self) -> &dyn Dialect {
+        self.dialect.as_ref()
     }
 
     pub fn spec(&self, kind: TableKind) -> Option<&TableSpec> {
@@ -157,47 +171,71 @@ impl Warehouse {
     /// The table or view for `kind`, from the catalog.
     fn find(&self, cfg: &Config, kind: TableKind) -> Result<Option<TableSpec>> {
         let name = schema::table_name(cfg, kind);
-        let d = &self.dialect;
-        let text = |s: &str| sql::Param::Text(s.to_string());
-        let q = match &cfg.source.schema {
-            Some(schema) => Query {
-                sql: d.columns_in_schema_query().to_string(),
-                params: vec![text(&name), text(schema)],
-            },
-            None => Query {
-                sql: d.columns_query().to_string(),
-                params: vec![text(&name)],
-            },
+        let what = format!("reading the catalog for `{name}`");
+        let rows: Vec<schema::CatalogRow> = match self
+            .d()
+            .catalog_columns(cfg.source.schema.as_deref(), &name)
+        {
+            CatalogLookup::Rows { sql, params } => {
+                let q = Query {
+                    sql,
+                    params: params.into_iter().map(sql::Param::Text).collect(),
+                };
+                let rows = self.query(&q, &what)?;
+                rows.iter()
+                    .map(|r| {
+                        let t = |i| conn::at(r, i).text().unwrap_or_default();
+                        (t(0), t(1), t(2), t(3), t(4))
+                    })
+                    .collect()
+            }
+            CatalogLookup::Describe { sql, ordered } => {
+                let q = Query {
+                    sql,
+                    params: vec![],
+                };
+                let rows = match self.conn.borrow_mut().query(&q.sql, &[]) {
+                    Ok(rows) => rows,
+                    Err(e) if self.d().is_missing(&e) => return Ok(None),
+                    Err(e) => return Err(self.db_error(&e, &what)),
+                };
+                self.count(rows.len());
+                let q = Query {
+                    sql: ordered,
+                    params: vec![],
+                };
+                let table_type = match self.conn.borrow_mut().query(&q.sql, &[]) {
+                    Ok(_) => "BASE TABLE",
+                    Err(_) => "VIEW",
+                };
+                let (schema, table) = schema::split(cfg, &name);
+                rows.iter()
+                    .map(|r| {
+                        let t = |i| conn::at(r, i).text().unwrap_or_default();
+                        (t(0), t(1))
+                    })
+                    // Partitioning and other notes follow a blank or `#` row.
+                    .take_while(|(c, _)| !c.is_empty() && !c.starts_with('#'))
+                    .map(|(c, ty)| (schema.clone(), table.clone(), c, ty, table_type.into()))
+                    .collect()
+            }
         };
-        let rows = self.query(&q, &format!("reading the catalog for `{name}`"))?;
-        let rows: Vec<schema::CatalogRow> = rows
-            .iter()
-            .map(|r| {
-                let t = |i| conn::at(r, i).text().unwrap_or_default();
-                (t(0), t(1), t(2), t(3), t(4))
-            })
-            .collect();
-        schema::resolve(cfg, &self.dialect, kind, &rows)
+        schema::resolve(cfg, self.d(), kind, &rows)
     }
 
     fn missing_table(&self, cfg: &Config, kind: TableKind) -> anyhow::Error {
         let name = schema::table_name(cfg, kind);
         let schema = cfg.source.schema.clone();
-        let d = &self.dialect;
-        let q = match &schema {
-            Some(s) => Query {
-                sql: d.tables_in_schema_query().to_string(),
-                params: vec![sql::Param::Text(s.clone())],
-            },
-            None => Query {
-                sql: d.tables_query().to_string(),
-                params: vec![],
-            },
+        let (sql, params) = self.d().catalog_tables(schema.as_deref());
+        let q = Query {
+            sql,
+            params: params.into_iter().map(sql::Param::Text).collect(),
         };
         let have: Vec<String> = self
             .query(&q, "listing the tables")
             .map(|rows| {
                 rows.iter()
+                    .take(50)
                     .map(|r| {
                         let t = |i| conn::at(r, i).text().unwrap_or_default();
                         format!("{}.{}", t(0), t(1))
@@ -260,8 +298,11 @@ impl Warehouse {
 
     fn analyze(&self, tables: &[&str]) -> Result<()> {
         for t in tables {
+            let Some(sql) = self.d().analyze(t) else {
+                continue;
+            };
             let q = Query {
-                sql: format!("ANALYZE {}", self.dialect.ident(t)),
+                sql,
                 params: vec![],
             };
             self.execute(&q, &format!("analyze {t}"))?;
@@ -282,8 +323,9 @@ impl Warehouse {
             };
             let q = Query {
                 sql: format!(
-                    "SELECT COUNT(*), CAST(MIN({c}) AS VARCHAR), CAST(MAX({c}) AS VARCHAR) FROM {t}",
+                    "SELECT COUNT(*), CAST(MIN({c}) AS {s}), CAST(MAX({c}) AS {s}) FROM {t}",
                     c = self.dialect.ident(date),
+                    s = self.dialect.text(),
                     t = self.dialect.ident(table)
                 ),
                 params: vec![],
@@ -341,12 +383,40 @@ impl Warehouse {
             };
             self.execute(&q, &format!("drop {t}"))?;
         }
-        for q in sql::asof(&self.dialect, cfg, end, self.percent) {
+        for q in sql::asof(self.d(), cfg, end, self.percent) {
             self.execute(&q, &format!("tables as of {end}"))?;
         }
         self.analyze(&tables)?;
         self.staged_end.set(Some(end));
         Ok(())
+    }
+}
+
+/// Every table or view a build stages, in the order they are dropped.
+const STAGED: [&str; 9] = [
+    "smr_asof_leads",
+    "smr_asof_deals",
+    "smr_asof_costs",
+    "smr_asof_traffic",
+    sql::KEPT_DEALS,
+    "smr_leads",
+    "smr_deals",
+    "smr_costs",
+    "smr_traffic",
+];
+
+impl Drop for Warehouse {
+    /// Drop the staged tables where the database keeps them beyond the
+    /// session ([`Dialect::drop_when_done`]); an error here changes nothing
+    /// in the pack, so it is not reported.
+    fn drop(&mut self) {
+        if !self.dialect.drop_when_done() {
+            return;
+        }
+        for t in STAGED {
+            let sql = format!("DROP TABLE IF EXISTS {}", self.dialect.ident(t));
+            let _ = self.conn.get_mut().execute(&sql, &[]);
+        }
     }
 }
 
@@ -382,7 +452,8 @@ impl crate::source::Engine for Warehouse {
         let mut out = self.log.borrow().clone();
         let (queries, rows) = self.stats();
         out.push(format!(
-            "  database: {queries} statements, {rows} rows fetched in all"
+            "  {}: {queries} statements, {rows} rows fetched in all",
+            self.d().name()
         ));
         out
     }
@@ -483,7 +554,7 @@ impl Executor for SqlExecutor<'_> {
                 g.dims.len(),
                 g.sums.len()
             );
-            let rows = w.query(&sql::grain(&w.dialect, &g), &what)?;
+            let rows = w.query(&sql::grain(w.d(), &g), &what)?;
             let dims = g.dims.len();
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
@@ -514,7 +585,7 @@ impl SqlExecutor<'_> {
     /// `req` as a query of its own.
     fn direct(&self, req: &Request) -> Result<Answer> {
         let w = self.w;
-        let q = sql::request(&w.dialect, req);
+        let q = sql::request(w.d(), req);
         let what = format!("{:?} request", req.source);
         let rows = w.query(&q, &what)?;
         let keys = req.group_by.len();

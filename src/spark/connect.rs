@@ -204,13 +204,21 @@ impl SparkConnect {
         let mut frame: Option<DataFrame> = None;
         for b in batches {
             self.stats.arrow_bytes += b.len() as u64;
-            let df = IpcStreamReader::new(std::io::Cursor::new(b))
-                .finish()
-                .map_err(|e| {
-                    input_err!(
-                        "the Spark Connect server answered with Arrow data that cannot be read: {e}"
-                    )
-                })?;
+            // polars' reader asserts what it reads (a result with two
+            // columns of one name fails an assertion): an answer it cannot
+            // read is an error, whatever it holds.
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                IpcStreamReader::new(std::io::Cursor::new(b)).finish()
+            }));
+            let df = match read {
+                Ok(Ok(df)) => df,
+                Ok(Err(e)) => Err(input_err!(
+                    "the Spark Connect server answered with Arrow data that cannot be read: {e}"
+                ))?,
+                Err(_) => Err(input_err!(
+                    "the Spark Connect server answered with Arrow data that cannot be read (are two of its columns named alike?)"
+                ))?,
+            };
             frame = Some(match frame {
                 Some(mut f) => {
                     f.vstack_mut(&df)?;

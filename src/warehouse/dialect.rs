@@ -1,9 +1,51 @@
 //! The SQL dialect layer: everything that differs between databases —
-//! quoting, parameter placeholders, date arithmetic, type names and the
-//! catalog queries — behind one trait, so that the SQL generator
-//! ([`super::sql`]) writes portable standard SQL (no `FILTER`, no `::`
-//! casts) and a later BigQuery, Snowflake or Trino source only adds a
-//! dialect.
+//! quoting, literals, parameter placeholders, date arithmetic, type names,
+//! temporary tables and the catalog — behind one trait, so that the SQL
+//! generator ([`super::sql`]) writes portable standard SQL (no `FILTER`,
+//! no `::` casts). PostgreSQL's is here; Spark's is
+//! `crate::spark::dialect`, and a later BigQuery, Snowflake or Trino
+//! source only adds one.
+
+use chrono::NaiveDate;
+
+/// A bound parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Text(String),
+    Date(NaiveDate),
+    Float(f64),
+    Int(i64),
+    Bool(bool),
+}
+
+/// A value as an SQL string literal: the text between single quotes with
+/// each quote doubled, which is the whole of the standard's escaping (the
+/// session sets `standard_conforming_strings`, so a backslash is an
+/// ordinary character). Every kind is written as quoted text and cast by
+/// the caller, so no value is ever read as SQL.
+pub fn literal(p: &Param) -> String {
+    let text = match p {
+        Param::Text(s) => s.clone(),
+        Param::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Param::Float(f) => f.to_string(),
+        Param::Int(i) => i.to_string(),
+        Param::Bool(b) => b.to_string(),
+    };
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// How the columns of a table are found ([`Dialect::catalog_columns`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogLookup {
+    /// A query of `(schema, table, column, type, table type)` rows, with
+    /// its text parameters (`$1…`); no row: no such table.
+    Rows { sql: String, params: Vec<String> },
+    /// A statement whose rows are `(column, type, …)` (Spark's
+    /// `DESCRIBE`), an error [`Dialect::is_missing`] recognises meaning no
+    /// such table; and a query that runs only where the rows have a stored
+    /// order ([`Dialect::insertion_order`]), else fails.
+    Describe { sql: String, ordered: String },
+}
 
 /// How a column of the database is typed, as far as smreport cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +88,15 @@ pub trait Dialect {
     }
 
     /// The placeholder of the `n`-th bound parameter (1-based).
-    fn placeholder(&self, n: usize) -> String;
+    fn placeholder(&self, n: usize) -> String {
+        format!("${n}")
+    }
+
+    /// A value as an SQL literal of the database ([`super::sql::literal`]
+    /// unless it reads escapes in quoted text).
+    fn literal(&self, p: &Param) -> String {
+        literal(p)
+    }
 
     /// The type of a column from the catalog's type name.
     fn sql_type(&self, type_name: &str) -> SqlType;
@@ -103,9 +153,47 @@ pub trait Dialect {
         false
     }
 
-    /// A column that orders a base table's rows as they were inserted, if
-    /// the database has one (for "the first occurrence is kept").
-    fn insertion_order(&self) -> Option<&'static str>;
+    /// An expression over the table aliased `alias` that orders a base
+    /// table's rows as they were stored, if the database has one (for "the
+    /// first occurrence is kept").
+    fn insertion_order(&self, alias: &str) -> Option<String>;
+
+    /// Whether the staged tables must be dropped when a build is done: a
+    /// temporary table ends with its session, but Spark's cached views keep
+    /// their data in the cluster's shared cache.
+    fn drop_when_done(&self) -> bool {
+        false
+    }
+
+    /// `ANALYZE` of a staged table, where the database keeps statistics
+    /// for its planner.
+    fn analyze(&self, table: &str) -> Option<String> {
+        Some(format!("ANALYZE {}", self.ident(table)))
+    }
+
+    /// The operator and pattern a text date (or, `month`, a text month)
+    /// must match: it starts `YYYY-MM-DD` (`YYYY-MM`).
+    fn iso_pattern(&self, month: bool) -> (&'static str, &'static str) {
+        if month {
+            ("SIMILAR TO", "[0-9]{4}-[0-9]{2}%")
+        } else {
+            ("SIMILAR TO", "[0-9]{4}-[0-9]{2}-[0-9]{2}%")
+        }
+    }
+
+    /// How the columns of table `name` (in `schema`, else the connection's
+    /// search path) are found.
+    fn catalog_columns(&self, schema: Option<&str>, name: &str) -> CatalogLookup;
+
+    /// Whether the database's error `message` says the table (or its
+    /// schema, or its path) does not exist.
+    fn is_missing(&self, _message: &str) -> bool {
+        false
+    }
+
+    /// A query of `(schema, table)` rows of the tables in `schema` (else
+    /// the search path), for messages, with its text parameters.
+    fn catalog_tables(&self, schema: Option<&str>) -> (String, Vec<String>);
 
     /// A text expression compared byte by byte, for sorts and partitions
     /// whose order does not matter (the collation's rules are slow).
@@ -119,41 +207,29 @@ pub trait Dialect {
         &[]
     }
 
-    /// The columns of a table or view: `(schema, table, column, type,
-    /// table type)` rows for table `$1` in the connection's search path,
-    /// the first schema that has it first.
-    fn columns_query(&self) -> &'static str;
-
     /// A query of one boolean row for schema `$1`, table `$2`, column `$3`:
     /// the column is `NOT NULL` and has a unique index of its own (no row
     /// when the database cannot tell).
     fn unique_column_query(&self) -> Option<&'static str> {
         None
     }
-
-    /// The same for table `$1` in schema `$2`: plain `information_schema`,
-    /// which every SQL database has.
-    fn columns_in_schema_query(&self) -> &'static str {
-        "SELECT CAST(c.table_schema AS VARCHAR), CAST(c.table_name AS VARCHAR), \
-                CAST(c.column_name AS VARCHAR), CAST(c.data_type AS VARCHAR), CAST(t.table_type AS VARCHAR) \
-         FROM information_schema.columns c \
-         JOIN information_schema.tables t \
-           ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
-         WHERE CAST(c.table_name AS VARCHAR) = $1 AND CAST(c.table_schema AS VARCHAR) = $2 \
-         ORDER BY c.ordinal_position"
-    }
-
-    /// `(schema, table)` of the tables and views in the search path, for
-    /// messages.
-    fn tables_query(&self) -> &'static str;
-
-    /// The same in schema `$1`.
-    fn tables_in_schema_query(&self) -> &'static str {
-        "SELECT CAST(table_schema AS VARCHAR), CAST(table_name AS VARCHAR) \
-         FROM information_schema.tables WHERE CAST(table_schema AS VARCHAR) = $1 \
-         ORDER BY 1, 2 LIMIT 50"
-    }
 }
+
+/// The columns of table `$1` in schema `$2`, as `(schema, table, column,
+/// type, table type)` rows: plain `information_schema`, which most SQL
+/// databases have.
+pub const SCHEMA_COLUMNS: &str = "SELECT CAST(c.table_schema AS VARCHAR), CAST(c.table_name AS VARCHAR), \
+        CAST(c.column_name AS VARCHAR), CAST(c.data_type AS VARCHAR), CAST(t.table_type AS VARCHAR) \
+ FROM information_schema.columns c \
+ JOIN information_schema.tables t \
+   ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+ WHERE CAST(c.table_name AS VARCHAR) = $1 AND CAST(c.table_schema AS VARCHAR) = $2 \
+ ORDER BY c.ordinal_position";
+
+/// `(schema, table)` of the tables and views in schema `$1`.
+pub const SCHEMA_TABLES: &str = "SELECT CAST(table_schema AS VARCHAR), CAST(table_name AS VARCHAR) \
+ FROM information_schema.tables WHERE CAST(table_schema AS VARCHAR) = $1 \
+ ORDER BY 1, 2 LIMIT 50";
 
 /// PostgreSQL and the databases that speak its protocol and SQL (Amazon
 /// Redshift, Citus, YugabyteDB, CockroachDB).
@@ -183,10 +259,6 @@ impl Postgres {
 impl Dialect for Postgres {
     fn name(&self) -> &'static str {
         "PostgreSQL"
-    }
-
-    fn placeholder(&self, n: usize) -> String {
-        format!("${n}")
     }
 
     fn sql_type(&self, type_name: &str) -> SqlType {
@@ -233,8 +305,8 @@ impl Dialect for Postgres {
         format!("(ARRAY[{}])[{index} + 1]", classes.join(", "))
     }
 
-    fn insertion_order(&self) -> Option<&'static str> {
-        self.ctid.then_some("ctid")
+    fn insertion_order(&self, alias: &str) -> Option<String> {
+        self.ctid.then(|| format!("{alias}.ctid"))
     }
 
     fn binary_text(&self, expr: &str) -> String {
@@ -296,9 +368,12 @@ impl Dialect for Postgres {
         )
     }
 
-    fn columns_query(&self) -> &'static str {
-        // Catalog columns are domains over `name`: compared and read as text.
-        "SELECT CAST(c.table_schema AS TEXT), CAST(c.table_name AS TEXT), \
+    fn catalog_columns(&self, schema: Option<&str>, name: &str) -> CatalogLookup {
+        let Some(schema) = schema else {
+            // Catalog columns are domains over `name`: compared and read as
+            // text; the first schema in the search path that has it first.
+            return CatalogLookup::Rows {
+                sql: "SELECT CAST(c.table_schema AS TEXT), CAST(c.table_name AS TEXT), \
                 CAST(c.column_name AS TEXT), CAST(c.data_type AS TEXT), CAST(t.table_type AS TEXT) \
          FROM information_schema.columns c \
          JOIN information_schema.tables t \
@@ -306,12 +381,27 @@ impl Dialect for Postgres {
          WHERE CAST(c.table_name AS TEXT) = $1 \
            AND CAST(c.table_schema AS TEXT) = ANY (current_schemas(false)) \
          ORDER BY array_position(current_schemas(false), CAST(c.table_schema AS NAME)), c.ordinal_position"
+                    .to_string(),
+                params: vec![name.to_string()],
+            };
+        };
+        CatalogLookup::Rows {
+            sql: SCHEMA_COLUMNS.to_string(),
+            params: vec![name.to_string(), schema.to_string()],
+        }
     }
 
-    fn tables_query(&self) -> &'static str {
-        "SELECT CAST(table_schema AS TEXT), CAST(table_name AS TEXT) FROM information_schema.tables \
+    fn catalog_tables(&self, schema: Option<&str>) -> (String, Vec<String>) {
+        match schema {
+            Some(s) => (SCHEMA_TABLES.to_string(), vec![s.to_string()]),
+            None => (
+                "SELECT CAST(table_schema AS TEXT), CAST(table_name AS TEXT) FROM information_schema.tables \
          WHERE CAST(table_schema AS TEXT) = ANY (current_schemas(false)) \
          ORDER BY 1, 2 LIMIT 50"
+                    .to_string(),
+                vec![],
+            ),
+        }
     }
 }
 
@@ -335,11 +425,14 @@ mod tests {
     #[test]
     fn insertion_order_only_where_the_server_has_ctid() {
         let pg = "PostgreSQL 15.8 (Debian 15.8-0+deb12u1) on x86_64-pc-linux-gnu";
-        assert_eq!(Postgres::for_server(pg).insertion_order(), Some("ctid"));
+        assert_eq!(
+            Postgres::for_server(pg).insertion_order("t").as_deref(),
+            Some("t.ctid")
+        );
         let rs = "PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.77467";
-        assert_eq!(Postgres::for_server(rs).insertion_order(), None);
+        assert_eq!(Postgres::for_server(rs).insertion_order("t"), None);
         let crdb = "CockroachDB CCL v23.1.11 (x86_64-pc-linux-gnu)";
-        assert_eq!(Postgres::for_server(crdb).insertion_order(), None);
+        assert_eq!(Postgres::for_server(crdb).insertion_order("t"), None);
     }
 
     /// Same inputs, same pack: the PostgreSQL session reads every table in

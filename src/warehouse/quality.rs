@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 
-use super::dialect::{Dialect, SqlType};
+use super::dialect::SqlType;
 use super::sql::{KEPT_DEALS, Param, Query, Sql};
 use super::{Warehouse, conn};
 use crate::config::Config;
@@ -36,18 +36,15 @@ impl Warehouse {
     /// Dates and months held as text must be ISO (`YYYY-MM-DD…`, `YYYY-MM`):
     /// the first that is not is an error naming table, key and value.
     pub(super) fn check_text_dates(&self) -> Result<()> {
-        let d = &self.dialect;
+        let d = self.dialect.as_ref();
         for spec in &self.tables {
             for (canonical, c) in &spec.columns {
                 if c.ty != SqlType::Text || !matches!(c.class, Class::Date | Class::Month) {
                     continue;
                 }
                 let mut q = Sql::new(d);
-                let pattern = q.text(if c.class == Class::Month {
-                    "[0-9]{4}-[0-9]{2}%"
-                } else {
-                    "[0-9]{4}-[0-9]{2}-[0-9]{2}%"
-                });
+                let (op, pattern) = d.iso_pattern(c.class == Class::Month);
+                let pattern = q.text(pattern);
                 let col = format!("t.{}", d.ident(&c.name));
                 let key = spec
                     .id()
@@ -55,7 +52,7 @@ impl Warehouse {
                     .map(|k| format!("CAST(t.{} AS {})", d.ident(&k.name), d.text()))
                     .unwrap_or_else(|| format!("CAST(NULL AS {})", d.text()));
                 let sql = format!(
-                    "SELECT {key}, {col} FROM {}.{} AS t WHERE NULLIF(TRIM({col}), '') IS NOT NULL AND TRIM({col}) NOT SIMILAR TO {pattern} LIMIT 1",
+                    "SELECT {key} AS k, {col} AS v FROM {}.{} AS t WHERE NULLIF(TRIM({col}), '') IS NOT NULL AND NOT (TRIM({col}) {op} {pattern}) LIMIT 1",
                     d.ident(&spec.schema),
                     d.ident(&spec.table)
                 );
@@ -81,7 +78,7 @@ impl Warehouse {
     /// Values every kept row needs (as the file loader requires them): the
     /// first row without one is an error.
     pub(super) fn check_values(&self, cfg: &Config) -> Result<()> {
-        let d = &self.dialect;
+        let d = self.dialect.as_ref();
         #[rustfmt::skip]
         let mut checks: Vec<ValueCheck> = vec![
             (TableKind::Leads, "smr_leads", "lead_id", "lead_id", "lead_id IS NULL".into(), vec![]),
@@ -92,16 +89,16 @@ impl Warehouse {
             (TableKind::Deals, "smr_deals", "deal_id", "created_at", "smr_rn = 1 AND created_at IS NULL".into(), vec![]),
             (TableKind::Deals, "smr_deals", "deal_id", "amount", "smr_rn = 1 AND amount IS NULL".into(), vec![]),
             (TableKind::Deals, "smr_deals", "deal_id", "status",
-                "smr_rn = 1 AND (status IS NULL OR status NOT IN (CAST($1 AS VARCHAR), CAST($2 AS VARCHAR), CAST($3 AS VARCHAR)))".into(),
+                "smr_rn = 1 AND (status IS NULL OR status NOT IN ($1, $2, $3))".into(),
                 vec![Param::Text("open".into()), Param::Text("won".into()), Param::Text("lost".into())]),
             (TableKind::Deals, "smr_deals", "deal_id", "deal_type",
-                "smr_rn = 1 AND deal_type NOT IN (CAST($1 AS VARCHAR), CAST($2 AS VARCHAR), CAST($3 AS VARCHAR))".into(),
+                "smr_rn = 1 AND deal_type NOT IN ($1, $2, $3)".into(),
                 vec![Param::Text("new".into()), Param::Text("expansion".into()), Param::Text("renewal".into())]),
             (TableKind::Deals, "smr_deals", "deal_id", "probability",
                 "smr_rn = 1 AND (probability < 0 OR probability > 100)".into(), vec![]),
             (TableKind::Costs, "smr_costs", "channel", "month", "month IS NULL".into(), vec![]),
             (TableKind::Costs, "smr_costs", "channel", "department",
-                "department IS NULL OR department NOT IN (CAST($1 AS VARCHAR), CAST($2 AS VARCHAR))".into(),
+                "department IS NULL OR department NOT IN ($1, $2)".into(),
                 vec![Param::Text("marketing".into()), Param::Text("sales".into())]),
             (TableKind::Costs, "smr_costs", "channel", "amount", "amount IS NULL".into(), vec![]),
             (TableKind::Traffic, "smr_traffic", "channel", "month", "month IS NULL".into(), vec![]),
@@ -118,7 +115,7 @@ impl Warehouse {
                 "smr_costs",
                 "channel",
                 "currency",
-                "currency IS NOT NULL AND LOWER(currency) <> CAST($1 AS VARCHAR)".into(),
+                "currency IS NOT NULL AND LOWER(currency) <> $1".into(),
                 vec![Param::Text(cfg.company.currency.to_lowercase())],
             ));
         }
@@ -152,7 +149,7 @@ impl Warehouse {
             }
             let q = Query {
                 sql: format!(
-                    "SELECT CAST({} AS {t}), CAST({} AS {t}) FROM {} WHERE {filter} ORDER BY smr_pos LIMIT 1",
+                    "SELECT CAST({} AS {t}) AS k, CAST({} AS {t}) AS v FROM {} WHERE {filter} ORDER BY smr_pos LIMIT 1",
                     d.ident(key),
                     d.ident(col),
                     d.ident(table),
@@ -236,9 +233,9 @@ impl Warehouse {
         r: Rule,
         message: impl Fn(&str, &str) -> String,
     ) -> Result<()> {
-        let d = &self.dialect;
+        let d = self.dialect.as_ref();
         let sql = format!(
-            "SELECT CAST({key} AS {t}), CAST({extra} AS {t}), COUNT(*) OVER () FROM {table} WHERE {filter} ORDER BY smr_pos, {key} LIMIT 3",
+            "SELECT CAST({key} AS {t}) AS k, CAST({extra} AS {t}) AS x, COUNT(*) OVER () AS n FROM {table} WHERE {filter} ORDER BY smr_pos, {key} LIMIT 3",
             key = d.ident(r.key),
             extra = r.extra,
             t = d.text(),
@@ -380,7 +377,7 @@ fn excluding_rules(cur: &str) -> Vec<(TableKind, Rule<'static>, Message)> {
             "smr_deals",
             "deal_id",
             "currency",
-            "smr_rn = 1 AND currency IS NOT NULL AND LOWER(currency) <> CAST($1 AS VARCHAR)",
+            "smr_rn = 1 AND currency IS NOT NULL AND LOWER(currency) <> $1",
             vec![lower_cur.clone()],
         ),
         Box::new(move |k, x| says::currency_mismatch(k, x, &pack)),
@@ -392,7 +389,7 @@ fn excluding_rules(cur: &str) -> Vec<(TableKind, Rule<'static>, Message)> {
             "smr_deals",
             "deal_id",
             "amount",
-            "smr_rn = 1 AND (currency IS NULL OR LOWER(currency) = CAST($1 AS VARCHAR)) AND amount < 0",
+            "smr_rn = 1 AND (currency IS NULL OR LOWER(currency) = $1) AND amount < 0",
             vec![lower_cur],
         ),
         Box::new(|k, x| says::negative_deal(k, &number(x))),
@@ -416,7 +413,7 @@ fn excluding_rules(cur: &str) -> Vec<(TableKind, Rule<'static>, Message)> {
             KEPT_DEALS,
             "deal_id",
             "status",
-            "status IN (CAST($1 AS VARCHAR), CAST($2 AS VARCHAR)) AND closed_at IS NULL",
+            "status IN ($1, $2) AND closed_at IS NULL",
             vec![text("won"), text("lost")],
         ),
         Box::new(says::closed_without_date),
@@ -435,7 +432,7 @@ fn warning_rules() -> Vec<(TableKind, Rule<'static>, Message)> {
             KEPT_DEALS,
             "deal_id",
             "deal_id",
-            "status = CAST($1 AS VARCHAR) AND lost_reason IS NULL",
+            "status = $1 AND lost_reason IS NULL",
             vec![text("lost")],
         ),
         Box::new(|k, _| says::lost_without_reason(k)),
@@ -504,7 +501,7 @@ fn warning_rules() -> Vec<(TableKind, Rule<'static>, Message)> {
             // only a channel without leads reads the whole table. As
             // `NOT IN (SELECT source …)`, every build read every lead
             // (10M leads: 4 s).
-            "amount >= 0 AND department = CAST($1 AS VARCHAR) AND channel IS NOT NULL \
+            "amount >= 0 AND department = $1 AND channel IS NOT NULL \
              AND channel IN (SELECT c.ch FROM (SELECT DISTINCT channel AS ch FROM smr_costs WHERE channel IS NOT NULL) c \
              WHERE (SELECT 1 FROM smr_leads l WHERE l.smr_rn = 1 AND l.source = c.ch LIMIT 1) IS NULL)",
             vec![text("marketing")],

@@ -65,12 +65,15 @@ pub struct TableSpec {
     /// The id column is `NOT NULL` with a unique index of its own (a
     /// primary key): no duplicates to number, so no sort.
     pub unique_id: bool,
+    /// Files read by path (`parquet:/lake/leads`, [`path_table`]): `schema`
+    /// is their format, `table` their path.
+    pub path: bool,
 }
 
 impl TableSpec {
-    /// `schema.table`, for messages.
+    /// `schema.table` (files by path: `format:path`), for messages.
     pub fn display(&self) -> String {
-        format!("{}.{}", self.schema, self.table)
+        show(&self.schema, &self.table, self.path)
     }
 
     pub fn col(&self, canonical: &str) -> Option<&Column> {
@@ -95,6 +98,41 @@ pub fn table_name(cfg: &Config, kind: TableKind) -> String {
         TableKind::Deals => s.deals.clone(),
         TableKind::Costs | TableKind::AdCosts => s.costs.clone(),
         TableKind::Traffic => s.traffic.clone(),
+    }
+}
+
+fn show(schema: &str, table: &str, path: bool) -> String {
+    if path {
+        format!("{schema}:{table}")
+    } else {
+        format!("{schema}.{table}")
+    }
+}
+
+/// The formats a table may be read from by path, where the engine reads
+/// files itself (Spark: `parquet:/lake/crm/leads`, `delta:s3://…`).
+pub const PATH_FORMATS: [&str; 3] = ["parquet", "delta", "orc"];
+
+/// A configured table name that is files by path (`<format>:<path>`):
+/// the format and the path.
+pub fn path_table(name: &str) -> Option<(&str, &str)> {
+    let (format, path) = name.split_once(':')?;
+    let format = PATH_FORMATS
+        .iter()
+        .find(|f| f.eq_ignore_ascii_case(format))?;
+    (!path.trim().is_empty()).then_some((format, path.trim()))
+}
+
+/// The schema and table a configured name reads: files by path as their
+/// format and path, else `[source] schema` (empty: the search path) and
+/// the name.
+pub fn split(cfg: &Config, name: &str) -> (String, String) {
+    match path_table(name) {
+        Some((format, path)) => (format.to_string(), path.to_string()),
+        None => (
+            cfg.source.schema.clone().unwrap_or_default(),
+            name.to_string(),
+        ),
     }
 }
 
@@ -126,7 +164,8 @@ pub fn resolve(
             .unwrap_or_default()
     };
     let mapping = cfg.columns.get(kind.name()).cloned().unwrap_or_default();
-    let shown = format!("{schema}.{table}");
+    let path = path_table(&table_name(cfg, kind)).is_some();
+    let shown = show(schema, table, path);
     let mut columns = BTreeMap::new();
     for c in crate::data::columns(kind) {
         let (canonical, class, required) = (c.name, c.class, c.required);
@@ -196,5 +235,6 @@ pub fn resolve(
         columns,
         values,
         unique_id: false,
+        path,
     }))
 }

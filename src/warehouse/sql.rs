@@ -12,21 +12,12 @@
 use chrono::NaiveDate;
 
 use super::dialect::{Dialect, SqlType};
+pub use super::dialect::{Param, literal};
 use super::schema::TableSpec;
 use crate::config::Config;
 use crate::data::Class;
 use crate::metrics::batch::{Dim, Grain};
 use crate::metrics::request::{Cond, Key, Measure, Request, Scalar, Source, Value};
-
-/// A bound parameter.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Param {
-    Text(String),
-    Date(NaiveDate),
-    Float(f64),
-    Int(i64),
-    Bool(bool),
-}
 
 /// A statement and its parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,7 +100,7 @@ impl<'d> Sql<'d> {
             Param::Bool(_) => "BOOLEAN",
         };
         if self.inline {
-            return format!("CAST({} AS {ty})", literal(&p));
+            return format!("CAST({} AS {ty})", self.d.literal(&p));
         }
         self.params.push(p);
         format!("CAST({} AS {ty})", self.d.placeholder(self.params.len()))
@@ -133,22 +124,6 @@ impl<'d> Sql<'d> {
             params: self.params,
         }
     }
-}
-
-/// A value as an SQL string literal: the text between single quotes with
-/// each quote doubled, which is the whole of the standard's escaping (the
-/// session sets `standard_conforming_strings`, so a backslash is an
-/// ordinary character). Every kind is written as quoted text and cast by
-/// the caller, so no value is ever read as SQL.
-pub fn literal(p: &Param) -> String {
-    let text = match p {
-        Param::Text(s) => s.clone(),
-        Param::Date(d) => d.format("%Y-%m-%d").to_string(),
-        Param::Float(f) => f.to_string(),
-        Param::Int(i) => i.to_string(),
-        Param::Bool(b) => b.to_string(),
-    };
-    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// `sql` with each placeholder `$n` written `$(n + by)`, so that fragments
@@ -326,8 +301,8 @@ pub fn staging(d: &dyn Dialect, cfg: &Config, spec: &TableSpec) -> Query {
     // Where the row is stored (base tables with an insertion order): the
     // data-quality examples and the first bad value are taken in this
     // order, as a file's come in row order. Null for a view.
-    let pos = match (spec.is_table, d.insertion_order()) {
-        (true, Some(o)) => format!("t.{o}"),
+    let pos = match (spec.is_table, d.insertion_order("t")) {
+        (true, Some(o)) => o,
         _ => "CAST(NULL AS BIGINT)".to_string(),
     };
     cols.push(format!("{pos} AS {}", q.ident("smr_pos")));
@@ -354,8 +329,8 @@ fn numbering(q: &mut Sql, cfg: &Config, spec: &TableSpec, id: &str) -> String {
         return "CAST(1 AS BIGINT)".to_string();
     }
     let id_expr = column(q, cfg, spec, id, Class::Id);
-    let order = match (spec.is_table, d.insertion_order()) {
-        (true, Some(o)) => format!("t.{o}"),
+    let order = match (spec.is_table, d.insertion_order("t")) {
+        (true, Some(o)) => o,
         // A view's rows have no order: the earliest created is kept,
         // ties broken by the columns read, in canonical order (so the
         // choice is the same on every run).

@@ -41,7 +41,7 @@ fn db(test: &str) -> Option<Db> {
 }
 
 /// The natural PostgreSQL type of a column of the test CSVs.
-fn natural_type(col: &str) -> &'static str {
+pub fn natural_type(col: &str) -> &'static str {
     match col {
         "created_at" | "mql_at" | "sql_at" | "disqualified_at" | "quote_at" | "closed_at" => "date",
         "employees" | "visitors" => "integer",
@@ -95,7 +95,7 @@ impl Db {
 
 /// A temp dir with `smreport.toml` (the fixture's, or the sample's
 /// defaults) plus `[source]` naming the test's schema.
-fn project(fixture_name: Option<&str>, schema: &str, extra: &str) -> tempfile::TempDir {
+pub fn project(fixture_name: Option<&str>, schema: &str, extra: &str) -> tempfile::TempDir {
     let dir = match fixture_name {
         Some(f) => temp_fixture(f),
         None => tempfile::tempdir().unwrap(),
@@ -110,6 +110,17 @@ fn project(fixture_name: Option<&str>, schema: &str, extra: &str) -> tempfile::T
 /// Build `period` (e.g. `["--month", "2024-03"]`) as JSON from `data` (a
 /// directory of files) and from the database; return both reports.
 fn both(dir: &Path, data: &Path, period: &[&str], extra: &[&str]) -> (Value, Value) {
+    both_from("postgres", dir, data, period, extra)
+}
+
+/// The same with the database `source` (`postgres`, `spark`).
+pub fn both_from(
+    source: &str,
+    dir: &Path,
+    data: &Path,
+    period: &[&str],
+    extra: &[&str],
+) -> (Value, Value) {
     let run = |out: &str, source: &[&str]| {
         smreport(dir)
             .args(["build", "--config", "smreport.toml", "--format", "json"])
@@ -124,7 +135,7 @@ fn both(dir: &Path, data: &Path, period: &[&str], extra: &[&str]) -> (Value, Val
             .clone()
     };
     run("files", &[]);
-    run("db", &["--source", "postgres"]);
+    run("db", &["--source", source]);
     let read = |out: &str| {
         let file = std::fs::read_dir(dir.join(out))
             .unwrap()
@@ -140,7 +151,7 @@ fn both(dir: &Path, data: &Path, period: &[&str], extra: &[&str]) -> (Value, Val
 /// its own order), except where a data-quality example was seen (a file
 /// and row, or a table): the examples themselves are the same rows, in
 /// the same (stored) order.
-fn assert_same(files: &Value, db: &Value, what: &str) {
+pub fn assert_same(files: &Value, db: &Value, what: &str) {
     fn walk(a: &Value, b: &Value, path: &str, diffs: &mut Vec<String>) {
         match (a, b) {
             (Value::Object(x), Value::Object(y)) => {
@@ -567,37 +578,7 @@ fn the_html_pack_from_the_database_is_the_files_pack() {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
     db.load_dir(&sample, &natural_type);
     let dir = project(None, &db.schema, "");
-    let build = |out: &str, source: &str| {
-        smreport(dir.path())
-            .args(["build", "--month", "2024-03", "--config", "smreport.toml"])
-            .args([
-                "--format",
-                "html,json",
-                "--out",
-                out,
-                "--source",
-                source,
-                "--data",
-            ])
-            .arg_path(&sample)
-            .run()
-            .expect_success();
-        let page =
-            std::fs::read_to_string(dir.path().join(out).join("sm-report-2024-03.html")).unwrap();
-        let report = read_json(&dir.path().join(out).join("sm-report-2024-03.json"));
-        // Each example's place → one marker.
-        let mut page = page;
-        for i in report["data_quality"]["issues"].as_array().unwrap() {
-            let e = &i["example"];
-            let file = e["file"].as_str().unwrap();
-            let place = match e["row"].as_u64().unwrap() {
-                0 => format!("{file}:"),
-                row => format!("{file} row {row}:"),
-            };
-            page = page.replacen(&place, "PLACE:", 1);
-        }
-        page
-    };
+    let build = |out: &str, source: &str| pack_page(dir.path(), &sample, out, source).0;
     let files = build("files", "files");
     let database = build("db", "postgres");
     assert!(files.contains("PLACE:"));
@@ -605,6 +586,31 @@ fn the_html_pack_from_the_database_is_the_files_pack() {
         files == database,
         "the pages differ beyond the example places"
     );
+}
+
+/// The HTML page and the JSON report of 2024-03 built from `source` into
+/// `out`, each data-quality example's place (a file and row, or a table)
+/// in the page replaced by `PLACE:`.
+pub fn pack_page(dir: &Path, data: &Path, out: &str, source: &str) -> (String, Value) {
+    smreport(dir)
+        .args(["build", "--month", "2024-03", "--config", "smreport.toml"])
+        .args(["--format", "html,json", "--out", out, "--source", source])
+        .arg("--data")
+        .arg_path(data)
+        .run()
+        .expect_success();
+    let mut page = std::fs::read_to_string(dir.join(out).join("sm-report-2024-03.html")).unwrap();
+    let report = read_json(&dir.join(out).join("sm-report-2024-03.json"));
+    for i in report["data_quality"]["issues"].as_array().unwrap() {
+        let e = &i["example"];
+        let file = e["file"].as_str().unwrap();
+        let place = match e["row"].as_u64().unwrap() {
+            0 => format!("{file}:"),
+            row => format!("{file} row {row}:"),
+        };
+        page = page.replacen(&place, "PLACE:", 1);
+    }
+    (page, report)
 }
 
 /// Without `[source] schema`, the tables are found in the connection's
