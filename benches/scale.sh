@@ -11,7 +11,11 @@
 # - smreport builds the JSON of 2024-03 (every KPI, not a subset) from the
 #   CSVs and from the Parquet files, and, when SMREPORT_DATABASE_URL is set,
 #   from PostgreSQL (the CSVs loaded once into schema anchor_N, ids as
-#   primary keys), with the statements run and rows fetched.
+#   primary keys), with the statements run and rows fetched; and, when
+#   SMREPORT_SPARK_URL is set, from Spark (the Parquet files read by path,
+#   `[source] leads = "parquet:…"`, computed by the cluster's executors),
+#   with the Spark Connect server's peak memory (the driver's, from
+#   SMREPORT_SPARK_PID's /proc status when given: .ci/spark's connect.pid).
 #
 # The runs alternate (smreport CSV, smreport Parquet, DuckDB, PostgreSQL,
 # then again), RUNS times (default 3); each figure is the median. Wall time
@@ -64,7 +68,7 @@ timed() {
   /usr/bin/time -f "TIME %e %M" "$@" >"$out" 2>"$log" || { cat "$log" >&2; exit 1; }
   awk '
     $1 == "load" || $1 == "metrics" { t[$1] = $2 }
-    $1 == "database:" { st = $2; rows = $4 }
+    ($1 == "PostgreSQL:" || $1 == "Spark:") && $3 == "statements," { st = $2; rows = $4 }
     $1 == "TIME" { wall = $2; rss = $3 / 1024 }
     END { printf "%.2f %.0f %d %d %d %d\n", wall, rss, t["load"], t["metrics"], st, rows }
   ' "$log"
@@ -124,11 +128,20 @@ for n in "${sizes[@]}"; do
     printf '\n[source]\nkind = "postgres"\nschema = "anchor_%s"\n' "$n" >>"$cfg_pg"
     inputs+=(postgres)
   fi
+  if [ -n "${SMREPORT_SPARK_URL:-}" ]; then
+    cfg_spark=$(mktemp --suffix .toml)
+    cp smreport.toml "$cfg_spark"
+    abs=$(cd "$data/parquet" && pwd)
+    printf '\n[source]\nkind = "spark"\nleads = "parquet:%s/leads.parquet"\ndeals = "parquet:%s/deals.parquet"\ncosts = "parquet:%s/costs.parquet"\ntraffic = "parquet:%s/traffic.parquet"\n' \
+      "$abs" "$abs" "$abs" "$abs" >>"$cfg_spark"
+    inputs+=(spark)
+  fi
   work=$(mktemp -d)
   for r in $(seq "$runs"); do
     for input in "${inputs[@]}"; do
       case $input in
         postgres) args=(--config "$cfg_pg") ;;
+        spark) args=(--config "$cfg_spark") ;;
         *) args=(--config smreport.toml --data "$data/$input") ;;
       esac
       timed "$work/stdout" "$bin" build --month "$month" "${args[@]}" --out "$work/$input" --format json -v >>"$work/$input.times"
@@ -145,9 +158,10 @@ for n in "${sizes[@]}"; do
       exit 1
     fi
   done
-  if [ -n "$psql" ]; then
-    # The whole JSON from the database is the files' (numbers to 1e-9).
-    "$py" - "$work/csv/sm-report-$month.json" "$work/postgres/sm-report-$month.json" <<'PY'
+  for engine in postgres spark; do
+    [ -f "$work/$engine/sm-report-$month.json" ] || continue
+    # The whole JSON from the engine is the files' (numbers to 1e-9).
+    "$py" - "$work/csv/sm-report-$month.json" "$work/$engine/sm-report-$month.json" "$engine" <<'PY'
 import json, sys
 def walk(a, b, p, out):
     if isinstance(a, dict) and isinstance(b, dict):
@@ -169,19 +183,24 @@ def walk(a, b, p, out):
 out = []
 walk(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), "", out)
 if out:
-    sys.exit("the PostgreSQL JSON differs from the CSV JSON: " + "; ".join(out[:5]))
+    sys.exit(f"the {sys.argv[3]} JSON differs from the CSV JSON: " + "; ".join(out[:5]))
 PY
-  fi
+  done
   read -r dwall drss _ _ < <(median <"$work/duckdb.times")
   echo "| $n | DuckDB (CSV, core figures) | $dwall s | $drss MB | – | – | 1 | 1 |"
   for input in "${inputs[@]}"; do
     read -r wall rss load metrics st rows < <(median <"$work/$input.times")
     label=$input
-    [ "$input" = postgres ] && label="postgres ($st statements, $rows rows fetched)"
+    case $input in
+      postgres | spark) label="$input ($st statements, $rows rows fetched)" ;;
+    esac
     awk -v n="$n" -v i="$label" -v w="$wall" -v r="$rss" -v l="$load" -v m="$metrics" -v dw="$dwall" -v dr="$drss" \
       'BEGIN { printf "| %s | smreport %s | %.2f s | %d MB | %d ms | %d ms | **%.2f×** | %.2f× |\n", "", i, w, r, l, m, w / dw, r / dr }'
   done
-  rm -rf "$work" "${cfg_pg:-}"
+  if [ -n "${SMREPORT_SPARK_URL:-}" ] && [ -n "${SMREPORT_SPARK_PID:-}" ]; then
+    echo "| | (Spark Connect server, the driver: peak RSS $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$SMREPORT_SPARK_PID/status") since it started) | | | | | | |"
+  fi
+  rm -rf "$work" "${cfg_pg:-}" "${cfg_spark:-}"
 done
 echo
-echo "Every smreport build above gave DuckDB's core figures (leads, MQLs, SQLs, opportunities, won, lost, won revenue, costs, cost per stage, CAC)$([ -n "$psql" ] && echo "; the PostgreSQL build's whole JSON was the CSV build's")."
+echo "Every smreport build above gave DuckDB's core figures (leads, MQLs, SQLs, opportunities, won, lost, won revenue, costs, cost per stage, CAC)$([ -n "$psql" ] && echo "; the PostgreSQL build's whole JSON was the CSV build's")$([ -n "${SMREPORT_SPARK_URL:-}" ] && echo "; the Spark build's whole JSON was the CSV build's")."

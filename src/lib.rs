@@ -8,8 +8,10 @@
 //! | subcommands | [`cmd`] | one file each: resolve options, call the library, print |
 //! | config | [`config`] | `smreport.toml`, typed and validated |
 //! | load | [`load`] | files → typed polars frames, presets, data quality; or a database |
-//! | warehouse | [`warehouse`] | a PostgreSQL-protocol database: tables staged, KPIs computed there |
+//! | warehouse | [`warehouse`] | a SQL engine (PostgreSQL-protocol databases; Spark's dialect in [`spark`]): tables staged, KPIs computed there |
 //! | hubspot | [`hubspot`] | HubSpot's API: contacts and deals pulled into a snapshot, read as files |
+//! | salesforce | [`salesforce`] | Salesforce's API: leads and opportunities pulled into a snapshot, read as files |
+//! | spark | [`spark`] | Spark and Databricks over Spark Connect: the warehouse executor in Spark SQL |
 //! | metrics | [`metrics`] | the KPIs, one module per family, as aggregation requests |
 //! | plan | [`plan`] | the reverse funnel |
 //! | insights | [`insights`] | "What changed": the ranked findings, each kind a function of the figures |

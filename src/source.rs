@@ -8,7 +8,7 @@
 //! records as typed frames, which polars then answers
 //! ([`crate::frames::Dataset`]: the files now; the CRM APIs next), and
 //! those that answer the KPI families' aggregation requests themselves,
-//! where the data is ([`Engine`]: PostgreSQL now; Spark next). Either way
+//! where the data is ([`Engine`]: PostgreSQL and Spark). Either way
 //! the metrics see a [`DataSource`].
 //!
 //! Adding a source: a module that implements [`Source`], and its line in

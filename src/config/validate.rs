@@ -21,7 +21,7 @@ impl Config {
     fn validate_company(&self) -> Result<()> {
         if self.source.url.is_some() {
             return Err(
-                config_err!("[source] holds a connection URL or password; smreport reads the database URL only from the environment variable SMREPORT_DATABASE_URL, so that it never sits in a file"; hint: "remove the key from the config and export SMREPORT_DATABASE_URL (docs/warehouse.md)"),
+                config_err!("[source] holds a connection URL or password; smreport reads the database URL only from the environment variable SMREPORT_DATABASE_URL (Spark's from SMREPORT_SPARK_URL), so that it never sits in a file"; hint: "remove the key from the config and export SMREPORT_DATABASE_URL or SMREPORT_SPARK_URL (docs/warehouse.md)"),
             );
         }
         if self.source.token.is_some() {

@@ -17,13 +17,7 @@ pub struct Spark;
 /// quoted text, so a backslash and a quote are each escaped with one;
 /// nothing else is special inside the quotes.
 pub fn literal(p: &Param) -> String {
-    let text = match p {
-        Param::Text(s) => s.clone(),
-        Param::Date(d) => d.format("%Y-%m-%d").to_string(),
-        Param::Float(f) => f.to_string(),
-        Param::Int(i) => i.to_string(),
-        Param::Bool(b) => b.to_string(),
-    };
+    let text = p.as_text();
     format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 

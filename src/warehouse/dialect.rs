@@ -24,14 +24,20 @@ pub enum Param {
 /// ordinary character). Every kind is written as quoted text and cast by
 /// the caller, so no value is ever read as SQL.
 pub fn literal(p: &Param) -> String {
-    let text = match p {
-        Param::Text(s) => s.clone(),
-        Param::Date(d) => d.format("%Y-%m-%d").to_string(),
-        Param::Float(f) => f.to_string(),
-        Param::Int(i) => i.to_string(),
-        Param::Bool(b) => b.to_string(),
-    };
-    format!("'{}'", text.replace('\'', "''"))
+    format!("'{}'", p.as_text().replace('\'', "''"))
+}
+
+impl Param {
+    /// The value written as text (a date `YYYY-MM-DD`), for a literal.
+    pub fn as_text(&self) -> String {
+        match self {
+            Param::Text(s) => s.clone(),
+            Param::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Param::Float(f) => f.to_string(),
+            Param::Int(i) => i.to_string(),
+            Param::Bool(b) => b.to_string(),
+        }
+    }
 }
 
 /// How the columns of a table are found ([`Dialect::catalog_columns`]).

@@ -24,7 +24,7 @@ impl Accepts for Class {
     fn accepts(self, ty: SqlType) -> bool {
         match self {
             Class::Id => matches!(ty, SqlType::Text | SqlType::Integer),
-            Class::Text => ty == SqlType::Text,
+            Class::Text => matches!(ty, SqlType::Text | SqlType::Integer),
             Class::Date | Class::Month => ty.is_date() || ty == SqlType::Text,
             Class::Number => ty.is_number(),
         }
@@ -33,7 +33,7 @@ impl Accepts for Class {
     fn expected(self) -> &'static str {
         match self {
             Class::Id => "text or an integer",
-            Class::Text => "text (text, varchar)",
+            Class::Text => "text (text, varchar; or whole numbers, read as text)",
             Class::Date => "a date (date, timestamp, timestamptz, or ISO text YYYY-MM-DD)",
             Class::Month => "a month (a date, or text YYYY-MM)",
             Class::Number => "a number (integer, numeric, double precision)",

@@ -166,7 +166,14 @@ pub fn column(q: &mut Sql, cfg: &Config, spec: &TableSpec, name: &str, class: Cl
         };
     };
     let raw = format!("t.{}", d.ident(&c.name));
-    let trimmed = format!("NULLIF(TRIM({raw}), '')");
+    // A text column stored as whole numbers (an owner's numeric id; a
+    // column the writer typed as a number because it holds only nulls) is
+    // read as the numbers' text.
+    let text = match c.ty {
+        SqlType::Integer => format!("CAST({raw} AS {})", d.text()),
+        _ => raw.clone(),
+    };
+    let trimmed = format!("NULLIF(TRIM({text}), '')");
     match (class, c.ty) {
         (Class::Id, SqlType::Integer) => format!("CAST({raw} AS {})", d.text()),
         (Class::Id | Class::Text, _) => match spec.values.get(name) {
