@@ -190,21 +190,13 @@ impl Warehouse {
                     .collect()
             }
             CatalogLookup::Describe { sql, ordered } => {
-                let q = Query {
-                    sql,
-                    params: vec![],
-                };
-                let rows = match self.conn.borrow_mut().query(&q.sql, &[]) {
+                let rows = match self.attempt(&sql, &what) {
                     Ok(rows) => rows,
                     Err(e) if self.d().is_missing(&e) => return Ok(None),
                     Err(e) => return Err(self.db_error(&e, &what)),
                 };
-                self.count(rows.len());
-                let q = Query {
-                    sql: ordered,
-                    params: vec![],
-                };
-                let table_type = match self.conn.borrow_mut().query(&q.sql, &[]) {
+                let probe = format!("whether `{name}` has a stored row order");
+                let table_type = match self.attempt(&ordered, &probe) {
                     Ok(_) => "BASE TABLE",
                     Err(_) => "VIEW",
                 };
@@ -281,6 +273,17 @@ impl Warehouse {
         self.count(0);
         self.trace(started, 0, what);
         Ok(())
+    }
+
+    /// Run a query whose failure the caller reads (the server's message),
+    /// traced and counted like any other.
+    fn attempt(&self, sql: &str, what: &str) -> std::result::Result<conn::Rows, String> {
+        let started = Instant::now();
+        let rows = self.conn.borrow_mut().query(sql, &[]);
+        let n = rows.as_ref().map_or(0, Vec::len);
+        self.count(n);
+        self.trace(started, n, what);
+        rows
     }
 
     /// Run a query and fetch its (few) rows, as values.

@@ -148,59 +148,23 @@ impl SparkConnect {
     /// TEMPORARY VIEW`).
     pub fn sql(&mut self, query: &str) -> Result<DataFrame> {
         let started = std::time::Instant::now();
-        let req = proto::ExecutePlanRequest {
-            session_id: self.session.clone(),
-            user_context: Some(proto::UserContext {
-                user_id: self.target.user_id.clone(),
-                user_name: self.target.user_id.clone(),
-            }),
-            plan: Some(proto::Plan {
-                root: Some(proto::Relation {
-                    sql: Some(proto::Sql {
-                        query: query.to_string(),
-                    }),
-                }),
-            }),
-            client_type: Some(concat!("smreport/", env!("CARGO_PKG_VERSION")).into()),
-        };
-        let mut request = tonic::Request::new(req);
-        if let Some(token) = &self.target.token {
-            let v = MetadataValue::try_from(format!("Bearer {token}")).map_err(|_| {
-                input_err!("the token in SMREPORT_SPARK_URL is not valid header text")
-            })?;
-            request.metadata_mut().insert("authorization", v);
-        }
-        for (k, v) in &self.target.headers {
-            if let (Ok(k), Ok(v)) = (
-                MetadataKey::from_bytes(k.as_bytes()),
-                MetadataValue::try_from(v.as_str()),
-            ) {
-                request.metadata_mut().insert(k, v);
-            }
-        }
-        let path = PathAndQuery::from_static("/spark.connect.SparkConnectService/ExecutePlan");
-        let codec: tonic_prost::ProstCodec<proto::ExecutePlanRequest, proto::ExecutePlanResponse> =
-            tonic_prost::ProstCodec::default();
-        let grpc = &mut self.grpc;
-        let batches: Vec<Vec<u8>> = self
-            .rt
-            .block_on(async move {
-                grpc.ready()
-                    .await
-                    .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-                let mut stream = grpc
-                    .server_streaming(request, path, codec)
-                    .await?
-                    .into_inner();
-                let mut out = Vec::new();
-                while let Some(m) = stream.message().await? {
-                    if let Some(b) = m.arrow_batch {
-                        out.push(b.data);
-                    }
+        // A connection left idle between statements may have been closed
+        // under the channel: the call then fails before any answer came,
+        // and the channel connects again for the next one. The session
+        // (its temporary views) is the server's, kept by its id, so the
+        // statement is sent again, as Spark's own clients do; never once
+        // an answer has started.
+        let mut attempt = 0;
+        let batches = loop {
+            attempt += 1;
+            match self.execute(self.request(query)?) {
+                Ok(batches) => break batches,
+                Err((status, false)) if attempt < 4 && retryable(&status) => {
+                    std::thread::sleep(Duration::from_millis(250 * attempt));
                 }
-                Ok::<_, tonic::Status>(out)
-            })
-            .map_err(|s| refusal(&s))?;
+                Err((status, _)) => return Err(refusal(&status)),
+            }
+        };
         let mut frame: Option<DataFrame> = None;
         for b in batches {
             self.stats.arrow_bytes += b.len() as u64;
@@ -233,6 +197,79 @@ impl SparkConnect {
         self.stats.time += started.elapsed();
         Ok(frame)
     }
+    /// The `ExecutePlan` request of `query` in the session, with the URL's
+    /// token and headers.
+    fn request(&self, query: &str) -> Result<tonic::Request<proto::ExecutePlanRequest>> {
+        let req = proto::ExecutePlanRequest {
+            session_id: self.session.clone(),
+            user_context: Some(proto::UserContext {
+                user_id: self.target.user_id.clone(),
+                user_name: self.target.user_id.clone(),
+            }),
+            plan: Some(proto::Plan {
+                root: Some(proto::Relation {
+                    sql: Some(proto::Sql {
+                        query: query.to_string(),
+                    }),
+                }),
+            }),
+            client_type: Some(concat!("smreport/", env!("CARGO_PKG_VERSION")).into()),
+        };
+        let mut request = tonic::Request::new(req);
+        if let Some(token) = &self.target.token {
+            let v = MetadataValue::try_from(format!("Bearer {token}")).map_err(|_| {
+                input_err!("the token in SMREPORT_SPARK_URL is not valid header text")
+            })?;
+            request.metadata_mut().insert("authorization", v);
+        }
+        for (k, v) in &self.target.headers {
+            if let (Ok(k), Ok(v)) = (
+                MetadataKey::from_bytes(k.as_bytes()),
+                MetadataValue::try_from(v.as_str()),
+            ) {
+                request.metadata_mut().insert(k, v);
+            }
+        }
+        Ok(request)
+    }
+
+    /// Send one request and read its answer's Arrow batches; an error says
+    /// whether any answer had come.
+    fn execute(
+        &mut self,
+        request: tonic::Request<proto::ExecutePlanRequest>,
+    ) -> std::result::Result<Vec<Vec<u8>>, (tonic::Status, bool)> {
+        let path = PathAndQuery::from_static("/spark.connect.SparkConnectService/ExecutePlan");
+        let codec: tonic_prost::ProstCodec<proto::ExecutePlanRequest, proto::ExecutePlanResponse> =
+            tonic_prost::ProstCodec::default();
+        let grpc = &mut self.grpc;
+        self.rt.block_on(async move {
+            grpc.ready()
+                .await
+                .map_err(|e| (tonic::Status::unavailable(e.to_string()), false))?;
+            let mut stream = grpc
+                .server_streaming(request, path, codec)
+                .await
+                .map_err(|s| (s, false))?
+                .into_inner();
+            let mut out = Vec::new();
+            let mut answered = false;
+            while let Some(m) = stream.message().await.map_err(|s| (s, answered))? {
+                answered = true;
+                if let Some(b) = m.arrow_batch {
+                    out.push(b.data);
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// Whether a failed call may be sent again: the server was unavailable, or
+/// the connection broke (tonic's `transport error`).
+fn retryable(s: &tonic::Status) -> bool {
+    s.code() == tonic::Code::Unavailable
+        || (s.code() == tonic::Code::Unknown && s.message().contains("transport error"))
 }
 
 /// A random version-4 UUID (Spark Connect's session ids are UUIDs).
@@ -384,6 +421,16 @@ mod tests {
         }
         let e = crate::error::render(&parse_url("sc://h:x/;token=dapiSECRET").err().unwrap());
         assert!(!e.contains("dapiSECRET"), "{e}");
+    }
+
+    #[test]
+    fn only_a_broken_connection_is_tried_again() {
+        assert!(retryable(&tonic::Status::unknown("transport error")));
+        assert!(retryable(&tonic::Status::unavailable("connection reset")));
+        assert!(!retryable(&tonic::Status::unknown(
+            "[TABLE_OR_VIEW_NOT_FOUND] The table or view `x` cannot be found."
+        )));
+        assert!(!retryable(&tonic::Status::unauthenticated("bad token")));
     }
 
     #[test]

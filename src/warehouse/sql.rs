@@ -5,7 +5,9 @@
 //! Every value is a bound parameter, written `CAST(<placeholder> AS <type>)`
 //! so that its type is fixed whatever the database infers; every name is a
 //! quoted identifier. Nothing from the config or the data is ever spliced
-//! into the SQL text. The SQL is standard (`CASE`, `CAST`, `COALESCE`,
+//! into the SQL text here (an engine without placeholders, Spark, has its
+//! connection write each parameter in as a literal with the engine's own
+//! escaping: `crate::spark::dialect::inline`). The SQL is standard (`CASE`, `CAST`, `COALESCE`,
 //! `NULLIF`, `SUM(CASE WHEN … THEN … END)`); what is not is asked of the
 //! [`Dialect`].
 
