@@ -373,13 +373,7 @@ impl Warehouse {
         if self.staged_end.get() == Some(end) {
             return Ok(());
         }
-        let tables = [
-            "smr_asof_leads",
-            "smr_asof_deals",
-            "smr_asof_costs",
-            "smr_asof_traffic",
-        ];
-        for t in tables {
+        for t in ASOF {
             let q = Query {
                 sql: format!("DROP TABLE IF EXISTS {}", self.dialect.ident(t)),
                 params: vec![],
@@ -389,18 +383,22 @@ impl Warehouse {
         for q in sql::asof(self.d(), cfg, end, self.percent) {
             self.execute(&q, &format!("tables as of {end}"))?;
         }
-        self.analyze(&tables)?;
+        self.analyze(&ASOF)?;
         self.staged_end.set(Some(end));
         Ok(())
     }
 }
 
-/// Every table or view a build stages, in the order they are dropped.
-const STAGED: [&str; 9] = [
+/// The tables as of a period's end ([`sql::asof_table`]).
+const ASOF: [&str; 4] = [
     "smr_asof_leads",
     "smr_asof_deals",
     "smr_asof_costs",
     "smr_asof_traffic",
+];
+
+/// The other staged tables and views, dropped after the as-of ones.
+const STAGED: [&str; 5] = [
     sql::KEPT_DEALS,
     "smr_leads",
     "smr_deals",
@@ -416,7 +414,7 @@ impl Drop for Warehouse {
         if !self.dialect.drop_when_done() {
             return;
         }
-        for t in STAGED {
+        for t in ASOF.iter().chain(&STAGED) {
             let sql = format!("DROP TABLE IF EXISTS {}", self.dialect.ident(t));
             let _ = self.conn.get_mut().execute(&sql, &[]);
         }

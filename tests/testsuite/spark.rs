@@ -12,7 +12,9 @@ use polars::prelude::*;
 use smreport::spark::connect::SparkConnect;
 
 use crate::util::{fixture, smreport, temp_fixture};
-use crate::warehouse::{assert_same, both_from, natural_type, pack_page, project};
+use crate::warehouse::{
+    assert_duplicate_named, assert_same, both_from, natural_type, pack_page, plan, project,
+};
 
 fn client() -> Option<SparkConnect> {
     let Ok(url) = std::env::var("SMREPORT_SPARK_URL") else {
@@ -187,16 +189,10 @@ fn sample_data_same_report_as_files_for_every_kind_of_period() {
         let (files, spark) = both_from("spark", dir.path(), &sample(), period, &[]);
         assert_same(&files, &spark, &period.join(" "));
     }
-    let plan = |source: &str| {
-        smreport(dir.path())
-            .args(["plan", "--month", "2024-03", "--config", "smreport.toml"])
-            .args(["--source", source, "--data"])
-            .arg_path(&sample())
-            .run()
-            .expect_success()
-            .stdout()
-    };
-    assert_eq!(plan("files"), plan("spark"));
+    assert_eq!(
+        plan(dir.path(), &sample(), "files"),
+        plan(dir.path(), &sample(), "spark")
+    );
     // The whole pack: the HTML page is the files' page but for where each
     // data-quality example was seen (a table instead of a file and row).
     let (files_page, _) = pack_page(dir.path(), &sample(), "files-pack", "files");
@@ -206,16 +202,7 @@ fn sample_data_same_report_as_files_for_every_kind_of_period() {
         files_page == spark_page,
         "the pages differ beyond the example places"
     );
-    let issues = spark["data_quality"]["issues"].as_array().unwrap();
-    let dup = issues.iter().find(|i| i["code"] == "duplicate_id").unwrap();
-    assert_eq!(dup["example"]["file"], "t_sample.leads");
-    assert!(
-        dup["example"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("L000005"),
-        "{dup}"
-    );
+    assert_duplicate_named(&spark, "t_sample.leads");
 }
 
 /// Parquet files by path (`parquet:/…`), a view with the CRM's own column

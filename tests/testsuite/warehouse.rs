@@ -222,20 +222,31 @@ fn sample_data_same_report_as_files_for_every_kind_of_period() {
     );
     assert_same(&files, &database, "2024-03 nl");
     // `plan` takes its trailing rates from the database the same way.
-    let plan = |source: &str| {
-        smreport(dir.path())
-            .args(["plan", "--month", "2024-03", "--config", "smreport.toml"])
-            .args(["--source", source, "--data"])
-            .arg_path(&sample)
-            .run()
-            .expect_success()
-            .stdout()
-    };
-    assert_eq!(plan("files"), plan("postgres"));
+    assert_eq!(
+        plan(dir.path(), &sample, "files"),
+        plan(dir.path(), &sample, "postgres")
+    );
     // The data-quality examples name the table and the key.
-    let issues = database["data_quality"]["issues"].as_array().unwrap();
+    assert_duplicate_named(&database, "t_sample.leads");
+}
+
+/// `smreport plan` for 2024-03 from `source`: what it prints.
+pub fn plan(dir: &Path, data: &Path, source: &str) -> String {
+    smreport(dir)
+        .args(["plan", "--month", "2024-03", "--config", "smreport.toml"])
+        .args(["--source", source, "--data"])
+        .arg_path(data)
+        .run()
+        .expect_success()
+        .stdout()
+}
+
+/// The sample data's duplicate lead is the data-quality example, named by
+/// its `table` and key.
+pub fn assert_duplicate_named(report: &Value, table: &str) {
+    let issues = report["data_quality"]["issues"].as_array().unwrap();
     let dup = issues.iter().find(|i| i["code"] == "duplicate_id").unwrap();
-    assert_eq!(dup["example"]["file"], "t_sample.leads");
+    assert_eq!(dup["example"]["file"], table);
     assert!(
         dup["example"]["message"]
             .as_str()
